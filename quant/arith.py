@@ -1,0 +1,106 @@
+"""Arithmetic of two fixed-point operands, as ``ap_fixed`` computes it.
+
+``ap_fixed`` operators never round or overflow: ``a * b``, ``a + b``, ``a - b`` and
+``a / b`` produce a *full-precision* type wide enough for the exact result (the quotient
+is truncated toward zero), and precision is lost only when that result is assigned to a
+narrower type. These functions give the same result types (``ap_fixed_base::RType``)
+and raw values; ``assign`` does the narrowing::
+
+    >>> a, b = FixedType(16, 4), FixedType(16, 4)
+    >>> raw, t = multiply([6144], a, [-2048], b)        # 1.5 * -0.5
+    >>> str(t), raw.tolist(), t.from_raw(raw).tolist()
+    ('ap_fixed<32,8>', [-12582912], [-0.75])
+    >>> assign(raw, t, FixedType(16, 4)).tolist()       # (ap_fixed<16,4>)(a * b)
+    [-3072]
+
+Full-precision results wider than 64 bits (63 unsigned) carry Python-int raw arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .fixed_type import FixedType
+from .stats import OverflowStats
+
+
+# ---------------------------------------------------------------- result types
+def product_type(a: FixedType, b: FixedType) -> FixedType:
+    """``RType::mult``: ``<W1+W2, I1+I2>``, signed if either operand is."""
+    return FixedType(a.width + b.width, a.integer + b.integer, a.signed or b.signed)
+
+
+def _sum_integer_bits(a: FixedType, b: FixedType) -> int:
+    # an unsigned operand needs one more integer bit to sit in a signed result
+    return max(a.integer + (b.signed and not a.signed), b.integer + (a.signed and not b.signed)) + 1
+
+
+def sum_type(a: FixedType, b: FixedType) -> FixedType:
+    """``RType::plus``: one integer bit of growth over the wider operand."""
+    integer = _sum_integer_bits(a, b)
+    return FixedType(integer + max(a.frac, b.frac), integer, a.signed or b.signed)
+
+
+def difference_type(a: FixedType, b: FixedType) -> FixedType:
+    """``RType::minus``: as ``plus``, but always signed."""
+    integer = _sum_integer_bits(a, b)
+    return FixedType(integer + max(a.frac, b.frac), integer, True)
+
+
+def quotient_type(a: FixedType, b: FixedType) -> FixedType:
+    """``RType::div``: ``<S2 + W1 + max(F2, 0), S2 + I1 + F2>``."""
+    s2 = int(b.signed)
+    return FixedType(s2 + a.width + max(b.frac, 0), s2 + a.integer + b.frac, a.signed or b.signed)
+
+
+# ---------------------------------------------------------------- raw arithmetic
+def multiply(a_raw, a: FixedType, b_raw, b: FixedType) -> tuple[np.ndarray, FixedType]:
+    """Full-precision ``a * b``: (raw, product_type(a, b))."""
+    t = product_type(a, b)
+    x, y = _operands(a_raw, b_raw, t)
+    return x * y, t
+
+
+def add(a_raw, a: FixedType, b_raw, b: FixedType) -> tuple[np.ndarray, FixedType]:
+    """Full-precision ``a + b``: (raw, sum_type(a, b))."""
+    t = sum_type(a, b)
+    x, y = _operands(a_raw, b_raw, t)
+    return _align(x, a, t) + _align(y, b, t), t
+
+
+def subtract(a_raw, a: FixedType, b_raw, b: FixedType) -> tuple[np.ndarray, FixedType]:
+    """Full-precision ``a - b``: (raw, difference_type(a, b))."""
+    t = difference_type(a, b)
+    x, y = _operands(a_raw, b_raw, t)
+    return _align(x, a, t) - _align(y, b, t), t
+
+
+def divide(a_raw, a: FixedType, b_raw, b: FixedType) -> tuple[np.ndarray, FixedType]:
+    """``a / b`` as the headers compute it: ``(a_raw << max(F2, 0)) / b_raw``, truncated
+    toward zero, in quotient_type(a, b). A zero divisor raises ``ZeroDivisionError``
+    (the C++ program would crash)."""
+    t = quotient_type(a, b)
+    dividend_bits = a.width + max(b.frac, 0) + 1
+    native = t.is_native and dividend_bits <= 63
+    x, y = (np.asarray(v, dtype=np.int64 if native else object) for v in (a_raw, b_raw))
+    if np.any(y == 0):
+        raise ZeroDivisionError(f"division of {a} by a zero {b}: ap_fixed has no value for x/0")
+    x = x << max(b.frac, 0)
+    magnitude = np.abs(x) // np.abs(y)
+    quotient = np.where((x < 0) != (y < 0), -magnitude, magnitude)
+    return quotient.astype(t.raw_dtype), t
+
+
+def assign(raw, src: FixedType, dst: FixedType, stats: OverflowStats | None = None) -> np.ndarray:
+    """``dst v = value_of_src_type``: round and overflow as ``dst``'s modes say."""
+    return dst.cast(raw, src, stats)
+
+
+def _operands(a_raw, b_raw, result: FixedType) -> tuple[np.ndarray, np.ndarray]:
+    """Both operands as arrays wide enough for the result (int64 or Python ints)."""
+    dtype = result.raw_dtype
+    return np.asarray(a_raw).astype(dtype), np.asarray(b_raw).astype(dtype)
+
+
+def _align(raw: np.ndarray, t: FixedType, result: FixedType) -> np.ndarray:
+    return raw << (result.frac - t.frac)

@@ -1,0 +1,1 @@
+"""Utilization, latency and accuracy reports (text, Markdown, CSV, JSON, HTML, plots)."""
