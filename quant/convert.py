@@ -27,7 +27,7 @@ from .overflow import low_bound, settle, wrap
 from .rounding import increment
 from .stats import OverflowStats
 
-CHUNK = 1 << 17  # elements per chunk: 1 MiB of float64, cache-resident
+CHUNK = 1 << 18  # elements per chunk: 2 MiB of float64, cache-resident
 _FAST_LIMIT = 2.0**62  # |q| below this keeps q, q + 1 and q << 1 inside int64
 _INT64_SOURCE = FixedType(64, 64)
 
@@ -44,19 +44,22 @@ def float_to_raw(x, t: FixedType, stats: OverflowStats | None = None) -> np.ndar
         return exact.quantize_floats(arr.reshape(-1), t, stats).reshape(arr.shape)
     out = np.empty(arr.shape, dtype=np.int64)
     flat_in, flat_out = arr.reshape(-1), out.reshape(-1)
+    # two float64 work buffers reused by every chunk: fresh ones would cost page faults
+    scratch = np.empty((2, min(CHUNK, flat_in.size)))
     for start in range(0, flat_in.size, CHUNK):
-        stop = start + CHUNK
-        _floats_chunk(flat_in[start:stop], flat_out[start:stop], t, stats, start)
+        stop = min(start + CHUNK, flat_in.size)
+        y, floor = scratch[0, : stop - start], scratch[1, : stop - start]
+        _floats_chunk(flat_in[start:stop], flat_out[start:stop], y, floor, t, stats, start)
     return out
 
 
-def _floats_chunk(x: np.ndarray, out: np.ndarray, t: FixedType, stats: OverflowStats | None,
-                  offset: int) -> None:
-    y = _scale(x, t.frac)
+def _floats_chunk(x: np.ndarray, out: np.ndarray, y: np.ndarray, floor: np.ndarray, t: FixedType,
+                  stats: OverflowStats | None, offset: int) -> None:
+    _scale(x, t.frac, out=y)
     exact_idx = _needs_exact_path(x, y, t, offset)
     if exact_idx is not None:
         y[exact_idx] = 0.0  # placeholder; overwritten by the exact result below
-    floor = np.floor(y)
+    np.floor(y, out=floor)
     if t.rounding is Rounding.TRN:
         q = floor
         rounded = (y != floor) if stats is not None else None
@@ -76,12 +79,12 @@ def _floats_chunk(x: np.ndarray, out: np.ndarray, t: FixedType, stats: OverflowS
         out[exact_idx] = exact.quantize_floats(x[exact_idx], t, stats)
 
 
-def _scale(x: np.ndarray, frac: int) -> np.ndarray:
-    """``x * 2**frac`` in a new array; exact except for float64 over/underflow."""
+def _scale(x: np.ndarray, frac: int, out: np.ndarray) -> np.ndarray:
+    """``x * 2**frac`` into ``out``; exact except for float64 over/underflow."""
     with np.errstate(over="ignore"):  # an overflow to inf sends the element to the exact path
         if -1022 <= frac <= 1023:
-            return x * float(2.0**frac)
-        return np.ldexp(x, frac)
+            return np.multiply(x, float(2.0**frac), out=out)
+        return np.ldexp(x, frac, out=out)
 
 
 def _needs_exact_path(x: np.ndarray, y: np.ndarray, t: FixedType, offset: int) -> np.ndarray | None:
@@ -157,7 +160,7 @@ def _settle_into(q: np.ndarray, floor, t: FixedType, stats, rounded) -> None:
     """Overflow handling of rounded int64 values, in place."""
     if stats is None:
         if t.overflow is Overflow.WRAP and t.sat_bits == 0:
-            q[...] = wrap(q, t)
+            wrap(q, t, out=q)
             return
         if t.overflow in (Overflow.SAT, Overflow.SAT_SYM):
             np.clip(q, low_bound(t), t.max_raw, out=q)

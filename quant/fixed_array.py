@@ -4,12 +4,14 @@ A thin value wrapper over ``quant.arith`` for interactive use and for writing ke
 that read like their C++::
 
     >>> w = FixedArray.from_float([0.75, -1.5], "ap_fixed<16,4>")
-    >>> x = FixedArray.from_float([2.0, 0.3], "ap_fixed<16,4>")
+    >>> x = FixedArray.from_float([2.0, 0.3], "ap_fixed<16,4>")   # 0.3 floors to 1228/4096
     >>> p = w * x                        # full precision, as in C++
     >>> str(p.type)
     'ap_fixed<32,8>'
-    >>> p.to("ap_fixed<16,4,AP_RND>").to_float().tolist()
-    [1.5, -0.449951171875]
+    >>> p.to_float().tolist()            # -1.5 * 1228/4096, exact in 24 fraction bits
+    [1.5, -0.44970703125]
+    >>> p.to("ap_fixed<8,3,AP_RND>").to_float().tolist()   # 5 fraction bits: -14.39/32 -> -14/32
+    [1.5, -0.4375]
 """
 
 from __future__ import annotations

@@ -87,7 +87,8 @@ class FixedType:
         if not self.signed and self.overflow is Overflow.WRAP_SM:
             raise ValueError(
                 "AP_WRAP_SM is not defined for unsigned types (the Vitis headers refuse "
-                "ap_ufixed<..., AP_WRAP_SM>); use AP_WRAP or a signed ap_fixed"
+                f"ap_ufixed<..., AP_WRAP_SM>); use AP_WRAP, e.g. "
+                f"'{FixedType(self.width, self.integer, False, self.rounding)}', or a signed ap_fixed"
             )
 
     # ------------------------------------------------------------------ parsing

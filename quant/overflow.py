@@ -57,18 +57,22 @@ def low_bound(t: FixedType) -> int:
     return t.min_raw + 1 if symmetric else t.min_raw
 
 
-def wrap(q: np.ndarray, t: FixedType) -> np.ndarray:
-    """Reduce integers to the W bits of ``t`` (sign-extended for signed types)."""
+def wrap(q: np.ndarray, t: FixedType, out: np.ndarray | None = None) -> np.ndarray:
+    """Reduce integers to the W bits of ``t`` (sign-extended for signed types);
+    int64 input may be wrapped in place with ``out=q``."""
     w = t.width
     if q.dtype == object:
-        if t.signed:
-            half = 1 << (w - 1)
-            return (q + half) % (1 << w) - half
-        return q % (1 << w)
-    if t.signed:
-        shift = 64 - w
-        return (q << shift) >> shift if shift else q.copy()
-    return q & ((1 << w) - 1)
+        half = (1 << (w - 1)) if t.signed else 0
+        result = (q + half) % (1 << w) - half
+    elif t.signed:
+        shift = 64 - w  # shift the sign bit to bit 63 and back: arithmetic sign extension
+        result = np.right_shift(np.left_shift(q, shift, out=out), shift, out=out)
+    else:
+        result = np.bitwise_and(q, (1 << w) - 1, out=out)
+    if out is not None and result is not out:
+        out[...] = result
+        return out
+    return result
 
 
 def _force_top_bits(v: np.ndarray, negative: np.ndarray, t: FixedType) -> np.ndarray:

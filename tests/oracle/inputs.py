@@ -33,7 +33,7 @@ def doubles_for(t: FixedType, rng: np.random.Generator, count: int = 400) -> np.
 def raws_for(t: FixedType, rng: np.random.Generator, count: int = 300) -> np.ndarray:
     """Raw values of ``t``: uniform over its range, plus both extremes and their neighbours."""
     lo, hi = t.min_raw, t.max_raw
-    edges = [lo, lo + 1, lo + 2, hi - 2, hi - 1, hi, 0, 1, -1 if t.signed else 2]
+    edges = [v for v in (lo, lo + 1, lo + 2, hi - 2, hi - 1, hi, 0, 1, -1, 2) if lo <= v <= hi]
     if t.is_native:
         random = rng.integers(lo, hi, count, dtype=np.int64, endpoint=True)
         small = rng.integers(max(lo, -300), min(hi, 300), count // 3, dtype=np.int64, endpoint=True)
