@@ -59,11 +59,14 @@ def _floats_chunk(x: np.ndarray, out: np.ndarray, y: np.ndarray, floor: np.ndarr
     exact_idx = _needs_exact_path(x, y, t, offset)
     if exact_idx is not None:
         y[exact_idx] = 0.0  # placeholder; overwritten by the exact result below
-    np.floor(y, out=floor)
-    if t.rounding is Rounding.TRN:
-        q = floor
-        rounded = (y != floor) if stats is not None else None
+    if t.rounding is Rounding.TRN and stats is None:
+        floor = q = np.floor(y, out=y)  # y is not needed again: floor in place, in cache
+        rounded = None
+    elif t.rounding is Rounding.TRN:
+        q = np.floor(y, out=floor)
+        rounded = y != floor
     else:
+        np.floor(y, out=floor)
         frac = np.subtract(y, floor, out=y)  # exact: both are within one unit
         half = frac >= 0.5
         rest = (frac != 0.5) & (frac != 0.0)
