@@ -1,0 +1,144 @@
+"""Convolution: bit-accurate, in a tiled HLS loop nest.
+
+The canonical C++ (output channels ``m``, input channels ``n``, output rows ``r`` and
+columns ``c``, kernel rows ``i`` and columns ``j``; tiles ``Tm, Tn, Tr, Tc``; the point
+loops run in the layer's ``order``, here the default ``m, n, r, c, i, j``)::
+
+    for (r0 = 0; r0 < R; r0 += Tr)            // tile loops
+     for (c0 = 0; c0 < C; c0 += Tc)
+      for (m0 = 0; m0 < M; m0 += Tm)
+       for (n0 = 0; n0 < N; n0 += Tn) {
+        for (m..) for (n..) for (r..) for (c..) for (i..) for (j..) {   // point loops
+          if (n0 == 0 && n == 0 && i == 0 && j == 0) acc[m][r][c] = (accum_t) bias[m];
+          acc[m][r][c] = (accum_t)(acc[m][r][c] + (product_t)(w[m][n][i][j] *
+                                   in[n][S*r + i - P][S*c + j - P]));
+        }
+        acc = (accum_t)(partial_t) acc;     // partial sums leave for the output buffer
+       }
+    out[m][r][c] = (result_t) (relu ? max(acc, 0) : acc);
+
+With ``groups = g``, input and output channels split into g independent convolutions
+(``N`` and ``M`` are per group). Only the relative order of ``n, i, j`` (and the ``Tn``
+tiling) can change values; the other loops and all directives change timing only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from quant import FixedType
+
+from .base import Layer, LayerResult, Shape, require_shape
+from .loop_nest import Directives, LoopNest
+from .mac import Schedule, multiply_accumulate
+from .types import LayerTypes, StageStats
+
+DEFAULT_ORDER = ("m", "n", "r", "c", "i", "j")
+
+
+@dataclass(frozen=True)
+class Conv(Layer):
+    name: str
+    out_channels: int
+    kernel: tuple[int, int]
+    types: LayerTypes
+    stride: int = 1
+    padding: int = 0
+    groups: int = 1
+    bias: bool = True
+    relu: bool = False  # fused: applied to the accumulator before the result cast
+    tiles: tuple[tuple[str, int], ...] = ()
+    order: tuple[str, ...] = DEFAULT_ORDER
+    directives: Directives = field(default_factory=Directives)
+    count_overflows: bool = True
+    op: str = "conv"
+
+    def output_shape(self, input_shape: Shape) -> Shape:
+        channels, height, width = input_shape
+        kh, kw = self.kernel
+        out_h = (height + 2 * self.padding - kh) // self.stride + 1
+        out_w = (width + 2 * self.padding - kw) // self.stride + 1
+        if channels % self.groups or self.out_channels % self.groups:
+            raise ValueError(
+                f"layer {self.name!r} (conv): groups={self.groups} must divide the input channels "
+                f"({channels}) and out_channels ({self.out_channels})"
+            )
+        if out_h < 1 or out_w < 1:
+            raise ValueError(f"layer {self.name!r} (conv): kernel {self.kernel} does not fit input {input_shape}")
+        return (self.out_channels, out_h, out_w)
+
+    def param_shapes(self, input_shape: Shape) -> dict[str, Shape]:
+        shapes = {"weight": (self.out_channels, input_shape[0] // self.groups, *self.kernel)}
+        if self.bias:
+            shapes["bias"] = (self.out_channels,)
+        return shapes
+
+    def loop_nest(self, input_shape: Shape) -> LoopNest:
+        _, rows, cols = self.output_shape(input_shape)
+        dims = {"m": self.out_channels // self.groups, "n": input_shape[0] // self.groups,
+                "r": rows, "c": cols, "i": self.kernel[0], "j": self.kernel[1]}
+        return LoopNest.build(dims, order=self.order, tiles=dict(self.tiles),
+                              reduction=("n", "i", "j"), directives=self.directives)
+
+    # ------------------------------------------------------------------ fixed point
+    def run_fixed(self, raw: np.ndarray, in_type: FixedType, params: dict[str, np.ndarray]) -> LayerResult:
+        batch = raw.shape[0]
+        out_shape = self.output_shape(raw.shape[1:])
+        types = self.types if self.types.input == in_type else _with_input(self.types, in_type)
+        weight = types.weight.to_raw(params["weight"])
+        bias = types.bias.to_raw(params["bias"]) if self.bias else np.zeros(self.out_channels, np.int64)
+        perm, breaks = self.loop_nest(raw.shape[1:]).reduction_schedule()
+        schedule = Schedule(perm, breaks)
+        stats = StageStats()
+        out = np.empty((batch, *out_shape), dtype=np.int64)
+        paths = set()
+        for g, (patches, w_mat, b) in enumerate(self._groups(raw, weight, bias, pad_value=0)):
+            res, path = multiply_accumulate(patches, w_mat, b, types, schedule, self.relu, stats,
+                                            count_overflows=self.count_overflows)
+            m_per_group = w_mat.shape[1]
+            out[:, g * m_per_group:(g + 1) * m_per_group] = _to_nchw(res, batch, out_shape)
+            paths.add(path)
+        return LayerResult(out, types.result, stats, path="/".join(sorted(paths)))
+
+    # ------------------------------------------------------------------ float reference
+    def run_float(self, x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
+        batch = x.shape[0]
+        out_shape = self.output_shape(x.shape[1:])
+        bias = params["bias"] if self.bias else np.zeros(self.out_channels)
+        out = np.empty((batch, *out_shape))
+        for g, (patches, w_mat, b) in enumerate(self._groups(x, params["weight"], bias, pad_value=0.0)):
+            res = patches.astype(np.float64) @ w_mat.astype(np.float64) + b
+            if self.relu:
+                res = np.maximum(res, 0.0)
+            m_per_group = w_mat.shape[1]
+            out[:, g * m_per_group:(g + 1) * m_per_group] = _to_nchw(res, batch, out_shape)
+        return out
+
+    def _groups(self, x: np.ndarray, weight: np.ndarray, bias: np.ndarray, pad_value):
+        """Per group: im2col patches (P, K), weights (K, M_g) and bias (M_g,), with the
+        reduction index k = (n * kh + i) * kw + j, the PyTorch weight layout's own order."""
+        require_shape(self, "weight", weight.shape, self.param_shapes(x.shape[1:])["weight"])
+        p = self.padding
+        padded = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)), constant_values=pad_value) if p else x
+        windows = sliding_window_view(padded, self.kernel, axis=(2, 3))[:, :, ::self.stride, ::self.stride]
+        n_in = x.shape[1] // self.groups
+        m_out = self.out_channels // self.groups
+        for g in range(self.groups):
+            part = windows[:, g * n_in:(g + 1) * n_in]  # (B, n, R, C, kh, kw)
+            patches = part.transpose(0, 2, 3, 1, 4, 5).reshape(-1, n_in * self.kernel[0] * self.kernel[1])
+            w_mat = weight[g * m_out:(g + 1) * m_out].reshape(m_out, -1).T
+            yield patches, w_mat, bias[g * m_out:(g + 1) * m_out]
+
+
+def _to_nchw(res: np.ndarray, batch: int, out_shape: Shape) -> np.ndarray:
+    _, rows, cols = out_shape
+    return res.reshape(batch, rows, cols, -1).transpose(0, 3, 1, 2)
+
+
+def _with_input(types: LayerTypes, in_type: FixedType) -> LayerTypes:
+    from dataclasses import replace
+
+    return replace(types, input=in_type)

@@ -1,0 +1,80 @@
+"""Fully connected layer: bit-accurate, tiled over outputs ``m`` and inputs ``n``.
+
+The canonical C++ (tiles ``Tm``, ``Tn``; point loops in the default order ``m, n``)::
+
+    for (m0 = 0; m0 < M; m0 += Tm)
+     for (n0 = 0; n0 < N; n0 += Tn) {
+      for (m = m0; m < m0 + Tm; m++)
+       for (n = n0; n < n0 + Tn; n++) {
+         if (n == 0) acc[m] = (accum_t) bias[m];
+         acc[m] = (accum_t)(acc[m] + (product_t)(w[m][n] * in[n]));
+       }
+      acc = (accum_t)(partial_t) acc;      // between input tiles
+     }
+    out[m] = (result_t) (relu ? max(acc[m], 0) : acc[m]);
+
+Weights are in PyTorch layout ``[out_features, in_features]``. Only ``Tn`` can change
+values (through ``partial_t``); every input is visited in increasing ``n``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from quant import FixedType
+
+from .base import Layer, LayerResult, Shape, require_shape
+from .loop_nest import Directives, LoopNest
+from .mac import Schedule, multiply_accumulate
+from .types import LayerTypes, StageStats
+
+
+@dataclass(frozen=True)
+class Dense(Layer):
+    name: str
+    out_features: int
+    types: LayerTypes
+    bias: bool = True
+    relu: bool = False  # fused: applied to the accumulator before the result cast
+    tiles: tuple[tuple[str, int], ...] = ()
+    order: tuple[str, ...] = ("m", "n")
+    directives: Directives = field(default_factory=Directives)
+    count_overflows: bool = True
+    op: str = "dense"
+
+    def output_shape(self, input_shape: Shape) -> Shape:
+        if len(input_shape) != 1:
+            raise ValueError(
+                f"layer {self.name!r} (dense) needs a flat input, got shape {input_shape}; "
+                f"add a flatten layer before it"
+            )
+        return (self.out_features,)
+
+    def param_shapes(self, input_shape: Shape) -> dict[str, Shape]:
+        shapes = {"weight": (self.out_features, input_shape[0])}
+        if self.bias:
+            shapes["bias"] = (self.out_features,)
+        return shapes
+
+    def loop_nest(self, input_shape: Shape) -> LoopNest:
+        return LoopNest.build({"m": self.out_features, "n": input_shape[0]}, order=self.order,
+                              tiles=dict(self.tiles), reduction=("n",), directives=self.directives)
+
+    def run_fixed(self, raw: np.ndarray, in_type: FixedType, params: dict[str, np.ndarray]) -> LayerResult:
+        self.output_shape(raw.shape[1:])
+        require_shape(self, "weight", params["weight"].shape, self.param_shapes(raw.shape[1:])["weight"])
+        types = self.types if self.types.input == in_type else replace(self.types, input=in_type)
+        weight = types.weight.to_raw(params["weight"])
+        bias = types.bias.to_raw(params["bias"]) if self.bias else np.zeros(self.out_features, np.int64)
+        perm, breaks = self.loop_nest(raw.shape[1:]).reduction_schedule()
+        stats = StageStats()
+        out, path = multiply_accumulate(raw, weight.T, bias, types, Schedule(perm, breaks), self.relu, stats,
+                                        count_overflows=self.count_overflows)
+        return LayerResult(out, types.result, stats, path=path)
+
+    def run_float(self, x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
+        bias = params["bias"] if self.bias else 0.0
+        out = x @ params["weight"].T.astype(np.float64) + bias
+        return np.maximum(out, 0.0) if self.relu else out

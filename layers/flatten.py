@@ -1,0 +1,48 @@
+"""Flatten (C, H, W) feature maps into a vector, in an explicit order.
+
+``chw`` is PyTorch's order (channel-major): ``out[(c*H + h)*W + w] = in[c][h][w]``.
+``hwc`` is Keras's (channels-last): ``out[(h*W + w)*C + c] = in[c][h][w]``. Weights of
+a dense layer trained in one order are wrong in the other: this is what silently breaks
+ported Keras models, so the order is always stated. Values are unchanged::
+
+    for (c..) for (h..) for (w..) out[index(c, h, w)] = in[c][h][w];
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from quant import FixedType
+
+from .base import Layer, LayerResult, Shape
+from .types import StageStats
+
+FlattenOrder = Literal["chw", "hwc"]
+
+
+@dataclass(frozen=True)
+class Flatten(Layer):
+    name: str
+    order: FlattenOrder = "chw"
+    op: str = "flatten"
+
+    def __post_init__(self) -> None:
+        if self.order not in ("chw", "hwc"):
+            raise ValueError(f"layer {self.name!r} (flatten): order {self.order!r} must be 'chw' (PyTorch) or 'hwc' (Keras)")
+
+    def output_shape(self, input_shape: Shape) -> Shape:
+        return (int(np.prod(input_shape)),)
+
+    def _flatten(self, x: np.ndarray) -> np.ndarray:
+        if self.order == "hwc" and x.ndim == 4:
+            x = x.transpose(0, 2, 3, 1)
+        return np.ascontiguousarray(x).reshape(x.shape[0], -1)
+
+    def run_fixed(self, raw: np.ndarray, in_type: FixedType, params: dict[str, np.ndarray]) -> LayerResult:
+        return LayerResult(self._flatten(raw), in_type, StageStats())
+
+    def run_float(self, x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
+        return self._flatten(x)

@@ -1,0 +1,129 @@
+"""``LoopNest``: the loops of one HLS kernel, their tiling, their order and directives.
+
+One description serves two readers. The kernels read the *order of the reduction*
+(C-simulation runs the C++ in program order, so a rounding or saturating accumulator
+sees the products in exactly that order); the estimator (a later step) reads trip counts,
+tiles and directives. Directives change timing and resources, never values.
+
+Tiling follows the usual HLS pattern: every tiled loop ``x`` with tile ``Tx`` becomes a
+tile loop (outside) and a point loop (inside); all tile loops sit outside all point
+loops, each group in the nest's ``order``. Between two iterations of the reduction tile
+loops the partial sums leave the accumulator for the output buffer (``partial`` type).
+
+    >>> nest = LoopNest.build({"n": 4, "i": 2}, order=("i", "n"), tiles={"n": 2}, reduction=("n", "i"))
+    >>> perm, breaks = nest.reduction_schedule()
+    >>> perm.tolist(), breaks.tolist()    # canonical index k = n * 2 + i
+    ([0, 2, 1, 3, 4, 6, 5, 7], [4])
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Directives:
+    """HLS pragmas of a kernel; they change timing and resources, not values."""
+
+    pipeline: str | None = None  # the loop carrying #pragma HLS PIPELINE
+    ii: int = 1  # its initiation interval
+    unroll: tuple[tuple[str, int], ...] = ()  # loop -> factor (0 = full)
+    partition: tuple[tuple[str, str, int], ...] = ()  # (array, cyclic|block|complete, factor)
+    dataflow: bool = False
+
+    def unroll_factor(self, loop: str) -> int | None:
+        return dict(self.unroll).get(loop)
+
+
+@dataclass(frozen=True)
+class LoopNest:
+    """Loops (name -> trip count), tiles, point-loop order and reduction loops."""
+
+    dims: tuple[tuple[str, int], ...]
+    order: tuple[str, ...]
+    tiles: tuple[tuple[str, int], ...] = ()
+    reduction: tuple[str, ...] = ()  # canonical (row-major) order of the reduction index
+    directives: Directives = field(default_factory=Directives)
+
+    @classmethod
+    def build(cls, dims: dict[str, int], order=None, tiles=None, reduction=(), directives=None) -> "LoopNest":
+        """Validate and freeze; ``order`` defaults to the order of ``dims``."""
+        nest = cls(
+            dims=tuple((k, int(v)) for k, v in dims.items()),
+            order=tuple(order) if order is not None else tuple(dims),
+            tiles=tuple((k, int(v)) for k, v in (tiles or {}).items()),
+            reduction=tuple(reduction),
+            directives=directives or Directives(),
+        )
+        nest.validate()
+        return nest
+
+    def validate(self) -> None:
+        names = [name for name, _ in self.dims]
+        if sorted(self.order) != sorted(names):
+            raise ValueError(
+                f"loop order {list(self.order)} must name each loop once: {names} "
+                f"(e.g. order: {names})"
+            )
+        for name, extent in self.dims:
+            if extent < 1:
+                raise ValueError(f"loop {name!r} has trip count {extent}; it must be at least 1")
+        for name, tile in self.tiles:
+            if name not in names:
+                raise ValueError(f"tile for unknown loop {name!r}; loops are {names}")
+            if not 1 <= tile <= self.extent(name):
+                raise ValueError(
+                    f"tile T{name}={tile} is impossible for loop {name!r} of trip count "
+                    f"{self.extent(name)} (1 <= T{name} <= {self.extent(name)})"
+                )
+        for name in self.reduction:
+            if name not in names:
+                raise ValueError(f"reduction loop {name!r} is not a loop of the nest {names}")
+        d = self.directives
+        if d.pipeline is not None and d.pipeline not in names:
+            raise ValueError(f"PIPELINE on unknown loop {d.pipeline!r}; loops are {names}")
+        if d.ii < 1:
+            raise ValueError(f"initiation interval II={d.ii} must be at least 1")
+        for loop, factor in d.unroll:
+            if loop not in names or factor < 0:
+                raise ValueError(f"UNROLL {loop!r} factor={factor}: loop must be one of {names}, factor >= 0")
+
+    def extent(self, name: str) -> int:
+        return dict(self.dims)[name]
+
+    def tile(self, name: str) -> int:
+        """The tile size of a loop (its trip count when it is not tiled)."""
+        return dict(self.tiles).get(name, self.extent(name))
+
+    def reduction_schedule(self) -> tuple[np.ndarray, np.ndarray]:
+        """The order in which one output visits its reduction index, and the tile breaks.
+
+        Returns ``(perm, breaks)``: ``perm[s]`` is the canonical (row-major over
+        ``reduction``) index visited at step ``s``; before each step in ``breaks`` the
+        partial sum passes through the output buffer.
+        """
+        loops = [name for name in self.order if name in self.reduction]
+        extents = {name: self.extent(name) for name in loops}
+        tiles = {name: self.tile(name) for name in loops}
+        strides = _row_major_strides([self.extent(n) for n in self.reduction])
+        stride = dict(zip(self.reduction, strides))
+        tile_starts = [range(0, extents[n], tiles[n]) for n in loops]
+        perm, breaks = [], []
+        for starts in itertools.product(*tile_starts):
+            if perm:
+                breaks.append(len(perm))
+            points = [range(s, min(s + tiles[n], extents[n])) for n, s in zip(loops, starts)]
+            for index in itertools.product(*points):
+                perm.append(sum(stride[n] * v for n, v in zip(loops, index)))
+        return np.array(perm, dtype=np.int64), np.array(breaks, dtype=np.int64)
+
+
+def _row_major_strides(extents: list[int]) -> list[int]:
+    strides, step = [], 1
+    for extent in reversed(extents):
+        strides.append(step)
+        step *= extent
+    return list(reversed(strides))

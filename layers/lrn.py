@@ -1,0 +1,206 @@
+"""Local response normalization across channels, in three implementations.
+
+    b[c] = a[c] * (k + alpha' * S[c]) ** -beta,   S[c] = sum of a[j]**2 over the window
+    window: j = c - n//2 .. c + (n-1)//2, clipped to the channels that exist
+
+**The alpha convention.** PyTorch (``nn.LocalResponseNorm``) and Caffe divide alpha by
+the window size: ``alpha' = alpha / n``. TensorFlow (``tf.nn.local_response_normalization``)
+and the AlexNet paper do not: ``alpha' = alpha``. Say which with ``alpha_convention``
+(``"pytorch"``, the default, or ``"tensorflow"``); the window is the same for odd n.
+
+The canonical C++ (types ``sum_t``, ``scale_t``, ``coef_t``, ``norm_t``, ``result_t``)::
+
+    for (h..) for (w..) for (c..) {
+        sum_t S = 0;
+        for (j = max(0, c - n/2); j <= min(C - 1, c + (n-1)/2); j++)
+            S = (sum_t)(S + in[j][h][w] * in[j][h][w]);
+        scale_t u = (scale_t)(K + ALPHA * S);              // K: scale_t, ALPHA: alpha_t
+        norm_t d = ...;                                    // by mode, see below
+        out[c][h][w] = (result_t)(in[c][h][w] * d);
+    }
+
+Modes for ``d = u ** -beta``:
+
+- ``exact``: ``d = pow((double)u, -beta)``, in float64, as a math library would;
+- ``linear``: the seed design's linearized power function, the first-order expansion
+  around ``u0`` (default ``k``): ``d = (norm_t)(A + B * u)`` with ``A = u0**-beta * (1 +
+  beta)`` and ``B = -beta * u0**(-beta-1)`` as ``coef_t`` constants;
+- ``pwl``: a table of ``segments`` chords over ``[k, u_max]``:
+  ``d = (norm_t)(A[s] + B[s] * (u - U[s]))``, ``s = (u - U[0]) / delta`` clamped.
+
+The result reports the approximation error (float approximation vs exact LRN) apart
+from the quantization error (fixed point vs the float approximation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from quant import FixedType, arith
+
+from .base import Layer, LayerResult, Shape
+from .types import StageStats
+
+LrnMode = Literal["exact", "linear", "pwl"]
+AlphaConvention = Literal["pytorch", "tensorflow"]
+DEFAULT_INTERNAL = {
+    "scale": "ap_fixed<32,4,AP_RND>",
+    "coef": "ap_fixed<24,2,AP_RND>",
+    "norm": "ap_fixed<24,2,AP_RND>",
+}
+
+
+@dataclass(frozen=True)
+class LRN(Layer):
+    name: str
+    result: FixedType
+    size: int = 5
+    alpha: float = 1e-4
+    beta: float = 0.75
+    k: float = 2.0
+    alpha_convention: AlphaConvention = "pytorch"
+    mode: LrnMode = "exact"
+    segments: int = 8
+    expansion_point: float | None = None  # linear mode: u0 (default k)
+    u_max: float | None = None  # pwl mode: end of the table (default: the input type's worst case)
+    sum_type: FixedType | None = None  # default: exact squares, plus log2(size) bits
+    alpha_type: FixedType | None = None  # default: unsigned, 18 significant bits of alpha'
+    scale_type: FixedType = FixedType.parse(DEFAULT_INTERNAL["scale"])
+    coef_type: FixedType = FixedType.parse(DEFAULT_INTERNAL["coef"])
+    norm_type: FixedType = FixedType.parse(DEFAULT_INTERNAL["norm"])
+    op: str = "lrn"
+
+    def __post_init__(self) -> None:
+        where = f"layer {self.name!r} (lrn)"
+        if self.mode not in ("exact", "linear", "pwl"):
+            raise ValueError(f"{where}: mode {self.mode!r} must be 'exact', 'linear' or 'pwl'")
+        if self.alpha_convention not in ("pytorch", "tensorflow"):
+            raise ValueError(f"{where}: alpha_convention {self.alpha_convention!r} must be 'pytorch' or 'tensorflow'")
+        if self.size < 1 or self.segments < 1 or self.k <= 0:
+            raise ValueError(f"{where}: size ({self.size}) and segments ({self.segments}) must be >= 1 and k ({self.k}) > 0")
+
+    @property
+    def alpha_prime(self) -> float:
+        """The coefficient of the sum of squares: alpha/n (PyTorch) or alpha (TensorFlow)."""
+        return self.alpha / self.size if self.alpha_convention == "pytorch" else self.alpha
+
+    def output_shape(self, input_shape: Shape) -> Shape:
+        return tuple(input_shape)
+
+    # ------------------------------------------------------------------ float
+    def run_float(self, x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
+        return x * (self.k + self.alpha_prime * self._window_sum(x * x)) ** -self.beta
+
+    def _window_sum(self, squares: np.ndarray) -> np.ndarray:
+        """Sum over the channel window (axis 1), zero beyond the edges."""
+        lo, hi = self.size // 2, (self.size - 1) // 2
+        padded = np.pad(squares, ((0, 0), (lo, hi), (0, 0), (0, 0)))
+        channels = squares.shape[1]
+        return sum(padded[:, j:j + channels] for j in range(self.size))
+
+    def approximation(self, u: np.ndarray, in_type: FixedType) -> np.ndarray:
+        """``d(u)`` of this mode in float64 (unquantized coefficients)."""
+        if self.mode == "exact":
+            return u ** -self.beta
+        if self.mode == "linear":
+            a, b = self._linear_coefficients()
+            return a + b * u
+        starts, a, b = self._pwl_table(in_type)
+        delta = starts[1] - starts[0] if len(starts) > 1 else 1.0
+        index = np.clip(np.floor((u - starts[0]) / delta), 0, len(starts) - 1).astype(np.int64)
+        return a[index] + b[index] * (u - starts[index])
+
+    # ------------------------------------------------------------------ fixed point
+    def run_fixed(self, raw: np.ndarray, in_type: FixedType, params: dict[str, np.ndarray]) -> LayerResult:
+        stats = StageStats()
+        sum_t = self.sum_type or _default_sum_type(in_type, self.size)
+        square, square_t = arith.multiply(raw, in_type, raw, in_type)
+        s_raw = self._fixed_window_sum(sum_t.cast(square, square_t, stats.accumulation), sum_t, stats)
+        alpha_t = self.alpha_type or _constant_type(self.alpha_prime)
+        scaled, scaled_t = arith.multiply(alpha_t.to_raw(self.alpha_prime), alpha_t, s_raw, sum_t)
+        u_sum, u_sum_t = arith.add(self.scale_type.to_raw(self.k), self.scale_type, scaled, scaled_t)
+        u = self.scale_type.cast(u_sum, u_sum_t, stats.accumulation)
+        if (u <= 0).any():
+            raise ValueError(
+                f"layer {self.name!r} (lrn): u = k + alpha*S does not fit scale_type {self.scale_type} "
+                f"(it overflowed to <= 0); widen scale_type or sum_type"
+            )
+        d, d_type = self._fixed_norm(u, in_type, stats)
+        y, y_t = arith.multiply(raw, in_type, d, d_type)
+        out = self.result.cast(y, y_t, stats.result)
+        extra = self._errors(in_type.from_raw(raw), in_type, self.result.from_raw(out))
+        return LayerResult(out, self.result, stats, extra=extra)
+
+    def _fixed_window_sum(self, squares: np.ndarray, sum_t: FixedType, stats: StageStats) -> np.ndarray:
+        lo, hi = self.size // 2, (self.size - 1) // 2
+        padded = np.pad(squares, ((0, 0), (lo, hi), (0, 0), (0, 0)))
+        channels = squares.shape[1]
+        total = np.zeros_like(squares)
+        for j in range(self.size):  # ascending j, as the C++ loop
+            step, step_t = arith.add(total, sum_t, padded[:, j:j + channels], sum_t)
+            total = sum_t.cast(step, step_t, stats.accumulation)
+        return total
+
+    def _fixed_norm(self, u: np.ndarray, in_type: FixedType, stats: StageStats) -> tuple[np.ndarray, FixedType]:
+        if self.mode == "exact":
+            d = self.scale_type.from_raw(u) ** -self.beta  # pow() in double
+            return self.norm_type.to_raw(d, stats.product), self.norm_type
+        coef = self.coef_type
+        if self.mode == "linear":
+            a, b = (coef.to_raw(v) for v in self._linear_coefficients())
+            bu, bu_t = arith.multiply(np.full(u.shape, b), coef, u, self.scale_type)
+            total, total_t = arith.add(np.full(u.shape, a), coef, bu, bu_t)
+            return self.norm_type.cast(total, total_t, stats.product), self.norm_type
+        starts, a, b = self._pwl_table(in_type)
+        start_raw = self.scale_type.to_raw(starts)
+        delta = max(1, int(start_raw[1] - start_raw[0])) if len(starts) > 1 else 1
+        index = np.clip((u - start_raw[0]) // delta, 0, len(starts) - 1)
+        offset, offset_t = arith.subtract(u, self.scale_type, start_raw[index], self.scale_type)
+        slope, slope_t = arith.multiply(coef.to_raw(b)[index], coef, offset, offset_t)
+        total, total_t = arith.add(coef.to_raw(a)[index], coef, slope, slope_t)
+        return self.norm_type.cast(total, total_t, stats.product), self.norm_type
+
+    # ------------------------------------------------------------------ tables and errors
+    def _linear_coefficients(self) -> tuple[float, float]:
+        u0 = self.k if self.expansion_point is None else self.expansion_point
+        b = -self.beta * u0 ** (-self.beta - 1.0)
+        return u0 ** -self.beta - b * u0, b
+
+    def _pwl_table(self, in_type: FixedType) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Segment starts U, and chord coefficients A (value at U) and B (slope), over
+        ``[k, u_max]``; by default u_max is the largest u the input type can produce."""
+        largest = max(abs(in_type.min_value), abs(in_type.max_value))
+        end = self.u_max if self.u_max is not None else self.k + self.alpha_prime * self.size * largest**2
+        edges = np.linspace(self.k, end, self.segments + 1)
+        values = edges ** -self.beta
+        slopes = np.diff(values) / np.diff(edges)
+        return edges[:-1], values[:-1], slopes
+
+    def _errors(self, x: np.ndarray, in_type: FixedType, y_fixed: np.ndarray) -> dict[str, float]:
+        """Approximation error (float approximation vs exact LRN) and quantization error
+        (fixed point vs float approximation), on the same fixed-point input values."""
+        u_float = self.k + self.alpha_prime * self._window_sum(x * x)
+        exact = x * u_float ** -self.beta
+        approx = x * self.approximation(u_float, in_type)
+        return {
+            "approximation_max_abs": float(np.abs(approx - exact).max(initial=0.0)),
+            "approximation_mean_abs": float(np.abs(approx - exact).mean()) if x.size else 0.0,
+            "quantization_max_abs": float(np.abs(y_fixed - approx).max(initial=0.0)),
+            "quantization_mean_abs": float(np.abs(y_fixed - approx).mean()) if x.size else 0.0,
+        }
+
+
+def _constant_type(value: float) -> FixedType:
+    """An unsigned 18-bit type whose MSB is the leading bit of a positive constant."""
+    leading = int(np.floor(np.log2(value))) + 1
+    return FixedType(18, leading, False, "RND")
+
+
+def _default_sum_type(in_type: FixedType, size: int) -> FixedType:
+    """Exact squares with room for ``size`` of them: no rounding, no overflow."""
+    square = arith.product_type(in_type, in_type)
+    grow = max(0, (size - 1).bit_length())
+    return FixedType(min(square.width + grow, 64), square.integer + grow, True)

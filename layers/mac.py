@@ -1,0 +1,189 @@
+"""The multiply-accumulate kernel shared by conv (on im2col patches) and dense.
+
+For ``P`` independent positions and ``M`` outputs, with ``x`` (P, K) and ``w`` (K, M)
+raws, every output runs the C++ of ``layers.types``: ``acc = (accum)bias``, then
+``acc = (accum)(acc + (product)(w*x))`` over the reduction in loop-nest order, with a
+pass through the ``partial`` type at each tile break, and ``out = (result)acc``.
+
+Three paths compute that, all bit-identical (the tests prove it):
+
+``blas``      the result provably does not depend on the order: every product is exact
+              in ``product``, ``acc + p`` never rounds, partials are lossless, and a
+              bound shows no partial sum can overflow (or the accumulator wraps and
+              overflow counts are not wanted: modular sums are order-free). Then the
+              sum is one float64 matrix product of integer-valued arrays, exact while
+              every partial sum stays below 2**53 (checked; int64 otherwise).
+``elementwise`` order-free, but each product (or ``acc + p``) rounds on its own: the
+              products are formed, cast and summed elementwise.
+``loop``      anything else: step through the reduction in the nest's order, vectorized
+              over all the outputs that need it.
+
+Outputs are split: those the bound proves safe take a fast path, the rest the loop path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from quant import FixedType, OverflowStats, Rounding, arith
+from quant.modes import Overflow
+from quant.overflow import low_bound, wrap
+
+from .types import LayerTypes, StageStats, lossless
+
+EXACT_FLOAT = 2.0**52  # integer sums below this are exact in float64, whatever the order
+SEPARABLE = (Rounding.TRN, Rounding.RND, Rounding.RND_MIN_INF)  # round(a + p) = a + round(p)
+ELEMENTWISE_BLOCK = 1 << 22  # products formed at once on the elementwise path
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The reduction order of one output: visited canonical indices and tile breaks."""
+
+    perm: np.ndarray
+    breaks: np.ndarray
+
+
+def multiply_accumulate(
+    x: np.ndarray, w: np.ndarray, bias: np.ndarray, types: LayerTypes, schedule: Schedule,
+    relu: bool, stats: StageStats, count_overflows: bool = True, force_path: str | None = None,
+) -> tuple[np.ndarray, str]:
+    """(P, M) raws of ``types.result``, and the name of the path(s) that computed them.
+
+    ``force_path="loop"`` (or ``"elementwise"``) takes that path even where a faster one
+    is proven equal: the tests use it to check the paths against each other.
+    """
+    positions, outputs = x.shape[0], w.shape[1]
+    acc0 = _bias_in_accumulator(bias, types, positions, stats)
+    fast = None if force_path == "loop" else _fast_path(types)
+    if force_path == "elementwise" and fast == "blas":
+        fast = "elementwise"
+    safe = _safe_outputs(x, w, acc0, types, count_overflows) if fast else np.zeros((positions, outputs), bool)
+    acc = np.empty((positions, outputs), dtype=np.int64)
+    paths = []
+    # whole columns take the fast path (one matrix product); the rest the loop path
+    columns = np.flatnonzero(safe.all(axis=0)) if positions else np.arange(outputs)
+    unsafe = np.ones((positions, outputs), dtype=bool)
+    if columns.size and fast:
+        acc[:, columns] = _sum_fast(x, w[:, columns], acc0[columns], types, fast, schedule, stats)
+        unsafe[:, columns] = False
+        paths.append(fast)
+    if unsafe.any():
+        rows, cols = np.nonzero(unsafe)
+        acc[rows, cols] = _sum_in_order(x, w, acc0, rows, cols, types, schedule, stats)
+        paths.append("loop")
+    if relu:
+        np.maximum(acc, 0, out=acc)
+    return types.result.cast(acc, types.accum, stats.result), "+".join(paths) or "empty"
+
+
+# ---------------------------------------------------------------- deciding
+def _fast_path(types: LayerTypes) -> str | None:
+    """Which order-free path the types allow (None: the order matters)."""
+    accum, product = types.accum, types.product_type
+    if not lossless(types.accum, types.partial_type):
+        return None
+    if accum.frac < product.frac and accum.rounding not in SEPARABLE:
+        return None  # rounding of acc + p depends on acc (ties by sign or parity)
+    exact_products = lossless(types.full_product, product) and accum.frac >= product.frac
+    return "blas" if exact_products else "elementwise"
+
+
+def _safe_outputs(x, w, acc0, types: LayerTypes, count_overflows: bool) -> np.ndarray:
+    """(P, M) mask of outputs whose partial sums provably stay in the accumulator range."""
+    accum = types.accum
+    positions, outputs = x.shape[0], w.shape[1]
+    if accum.overflow is Overflow.WRAP and accum.sat_bits == 0 and not count_overflows:
+        return np.ones((positions, outputs), dtype=bool)  # modular: order-free anyway
+    limit = float(min(accum.max_raw, -low_bound(accum)))
+    to_accum = 2.0 ** (accum.frac - types.full_product.frac)
+    # rounding may grow each term by one LSB of the product and one of the accumulator
+    per_step = max(1.0, 2.0 ** (accum.frac - types.product_type.frac)) + 1.0
+    slack = x.shape[1] * per_step + np.abs(acc0).astype(np.float64)
+    w_abs = np.abs(w).astype(np.float64)
+    x_max = float(np.abs(x).max()) if x.size else 0.0
+    coarse = w_abs.sum(axis=0) * x_max * to_accum + slack
+    safe = np.broadcast_to(coarse <= limit * (1 - 1e-9), (positions, outputs)).copy()
+    doubtful = np.flatnonzero(~safe[0]) if positions else np.array([], dtype=np.int64)
+    if doubtful.size:
+        precise = (np.abs(x).astype(np.float64) @ w_abs[:, doubtful]) * to_accum + slack[doubtful]
+        safe[:, doubtful] = precise <= limit * (1 - 1e-9)
+    return safe
+
+
+# ---------------------------------------------------------------- paths
+def _bias_in_accumulator(bias, types: LayerTypes, positions: int, stats: StageStats) -> np.ndarray:
+    once = OverflowStats()
+    acc0 = types.accum.cast(bias, types.bias, once)
+    stats.accumulation.record(once.elements * positions, once.overflow_high * positions,
+                              once.overflow_low * positions, once.rounded * positions)
+    return acc0
+
+
+def _sum_fast(x, w, acc0, types: LayerTypes, fast: str, schedule: Schedule, stats: StageStats) -> np.ndarray:
+    """Order-free sums of the outputs in ``w``'s columns (all rows). The stats record
+    what the loop path would: one cast per product and per step, two per tile break,
+    none of them overflowing (that is what made these outputs safe)."""
+    entries = x.shape[0] * w.shape[1]
+    steps = entries * x.shape[1]
+    if fast == "blas":
+        total = _exact_matmul(x, w)  # in units of the full product
+        total <<= types.accum.frac - types.full_product.frac
+        stats.product.record(steps, 0, 0, 0)
+    else:
+        total = _sum_of_rounded_products(x, w, types, stats)
+    stats.accumulation.record(steps + 2 * entries * schedule.breaks.size, 0, 0, 0)
+    acc = total + acc0[None, :]
+    # in range unless a wrapping accumulator took the modular shortcut: wrap once at the end
+    return wrap(acc, types.accum) if types.accum.overflow is Overflow.WRAP else acc
+
+
+def _exact_matmul(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``x @ w`` of integer arrays, exactly: float64 BLAS when every partial sum is
+    below 2**52, int64 (exact modulo 2**64) otherwise."""
+    bound = float(np.abs(w).sum(axis=0).max(initial=0)) * float(np.abs(x).max(initial=0))
+    if bound < EXACT_FLOAT:
+        return (x.astype(np.float64) @ w.astype(np.float64)).astype(np.int64)
+    return x @ w
+
+
+def _sum_of_rounded_products(x, w, types: LayerTypes, stats: StageStats) -> np.ndarray:
+    """Σ_k round_accum((product)(w_k * x_k)): each term cast on its own, summed exactly."""
+    full, product, accum = types.full_product, types.product_type, types.accum
+    # acc + p rounds p alone (SEPARABLE): to accum's LSB with accum's rounding, no overflow
+    step_type = FixedType(64, 64 - accum.frac, True, accum.rounding) if accum.frac < product.frac else None
+    positions, k_len = x.shape
+    total = np.zeros((positions, w.shape[1]), dtype=np.int64)
+    rows = max(1, ELEMENTWISE_BLOCK // max(1, k_len * w.shape[1]))
+    for start in range(0, positions, rows):
+        block = x[start:start + rows, :, None] * w[None, :, :]  # (rows, K, M) full products
+        p = product.cast(block, full, stats.product)
+        if step_type is not None:
+            rounding = OverflowStats()
+            p = step_type.cast(p, product, rounding)
+            stats.accumulation.record(0, 0, 0, rounding.rounded)
+        else:
+            p = p << (accum.frac - product.frac)
+        total[start:start + rows] = p.sum(axis=1)
+    return total
+
+
+def _sum_in_order(x, w, acc0, rows, cols, types: LayerTypes, schedule: Schedule, stats: StageStats) -> np.ndarray:
+    """The loop path: the C++ reduction, step by step, over the listed outputs."""
+    full, product, accum, partial = types.full_product, types.product_type, types.accum, types.partial_type
+    dense = rows.size == x.shape[0] * w.shape[1]
+    acc = acc0[cols].copy()
+    breaks = set(schedule.breaks.tolist())
+    for step, k in enumerate(schedule.perm.tolist()):
+        if step in breaks:
+            acc = accum.cast(partial.cast(acc, accum, stats.accumulation), partial, stats.accumulation)
+        if dense:  # all outputs: an outer product, no gathers
+            prod = np.multiply.outer(x[:, k], w[k]).reshape(-1)
+        else:
+            prod = x[rows, k] * w[k, cols]
+        p = product.cast(prod, full, stats.product)
+        total, total_type = arith.add(acc, accum, p, product)
+        acc = accum.cast(total, total_type, stats.accumulation)
+    return acc

@@ -1,0 +1,68 @@
+"""Max pooling, overlapping or not (AlexNet's is 3×3 with stride 2).
+
+The canonical C++ (padding positions hold the type's minimum, so they never win)::
+
+    for (c..) for (r..) for (col..) {
+        result_t m = in[c][S*r - P][S*col - P];
+        for (i = 0; i < K; i++) for (j = 0; j < K; j++)
+            m = (x = in[c][S*r + i - P][S*col + j - P]) >= m ? x : m;
+        out[c][r][col] = m;
+    }
+
+The maximum of fixed-point values is exact, so only an explicit ``result`` type narrower
+than the input can change a value (by its cast).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from quant import FixedType
+
+from .base import Layer, LayerResult, Shape
+from .loop_nest import LoopNest
+from .types import StageStats
+
+
+@dataclass(frozen=True)
+class MaxPool(Layer):
+    name: str
+    kernel: int = 3
+    stride: int = 2
+    padding: int = 0
+    result: FixedType | None = None  # None: keep the input type
+    op: str = "maxpool"
+
+    def output_shape(self, input_shape: Shape) -> Shape:
+        channels, height, width = input_shape
+        out_h = (height + 2 * self.padding - self.kernel) // self.stride + 1
+        out_w = (width + 2 * self.padding - self.kernel) // self.stride + 1
+        if out_h < 1 or out_w < 1:
+            raise ValueError(f"layer {self.name!r} (maxpool): window {self.kernel} does not fit input {input_shape}")
+        if self.padding * 2 > self.kernel:
+            raise ValueError(f"layer {self.name!r} (maxpool): padding {self.padding} exceeds half the window {self.kernel}")
+        return (channels, out_h, out_w)
+
+    def loop_nest(self, input_shape: Shape) -> LoopNest:
+        channels, rows, cols = self.output_shape(input_shape)
+        return LoopNest.build({"c": channels, "r": rows, "col": cols, "i": self.kernel, "j": self.kernel})
+
+    def _pool(self, x: np.ndarray, pad_value) -> np.ndarray:
+        p = self.padding
+        if p:
+            x = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)), constant_values=pad_value)
+        windows = sliding_window_view(x, (self.kernel, self.kernel), axis=(2, 3))
+        return windows[:, :, ::self.stride, ::self.stride].max(axis=(4, 5))
+
+    def run_fixed(self, raw: np.ndarray, in_type: FixedType, params: dict[str, np.ndarray]) -> LayerResult:
+        self.output_shape(raw.shape[1:])
+        pooled = self._pool(raw, in_type.min_raw)
+        stats = StageStats()
+        out_type = self.result or in_type
+        return LayerResult(out_type.cast(pooled, in_type, stats.result), out_type, stats)
+
+    def run_float(self, x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
+        return self._pool(x, -np.inf)

@@ -1,0 +1,42 @@
+"""ReLU as its own layer, as hls4ml builds it.
+
+The canonical C++::
+
+    for (i = 0; i < N; i++)
+        out[i] = (result_t)(in[i] > 0 ? in[i] : 0);
+
+A ReLU can instead be fused into conv/dense (``relu: true`` there), which applies it to
+the accumulator *before* the result cast. The two differ when the result cast overflows
+or rounds: fused, a large negative accumulator becomes 0; separate, it is first cast
+(and may wrap to a positive value) and only then compared with 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from quant import FixedType
+
+from .base import Layer, LayerResult, Shape
+from .types import StageStats
+
+
+@dataclass(frozen=True)
+class ReLU(Layer):
+    name: str
+    result: FixedType | None = None  # None: keep the input type
+    op: str = "relu"
+
+    def output_shape(self, input_shape: Shape) -> Shape:
+        return tuple(input_shape)
+
+    def run_fixed(self, raw: np.ndarray, in_type: FixedType, params: dict[str, np.ndarray]) -> LayerResult:
+        stats = StageStats()
+        clipped = np.maximum(raw, 0)
+        out_type = self.result or in_type
+        return LayerResult(out_type.cast(clipped, in_type, stats.result), out_type, stats)
+
+    def run_float(self, x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
+        return np.maximum(x, 0.0)
