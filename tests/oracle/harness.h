@@ -123,6 +123,75 @@ void dot(const uint64_t*& in, long n, Words& out) {
   }
 }
 
+// A conv layer in the canonical tiled nest, for one image. The record's n is the number
+// of outputs. Header words: C, H, W, M, KH, KW, stride, pad, Tn, order (0: n,i,j inner
+// loops; 1: i,j,n), relu; then input[C][H][W], weight[M][C][KH][KW], bias[M].
+template <class In, class Wt, class Bt, class Prod, class Acc, class Part, class Res>
+void conv(const uint64_t*& in, long n, Words& out) {
+  put_info<Res>(out);
+  long C = *in++, H = *in++, W = *in++, M = *in++, KH = *in++, KW = *in++;
+  long S = *in++, P = *in++, TN = *in++, order = *in++, relu = *in++;
+  std::vector<In> x(C * H * W);
+  std::vector<Wt> w(M * C * KH * KW);
+  std::vector<Bt> b(M);
+  for (auto& v : x) set_raw(v, in);
+  for (auto& v : w) set_raw(v, in);
+  for (auto& v : b) set_raw(v, in);
+  long R = (H + 2 * P - KH) / S + 1, Cc = (W + 2 * P - KW) / S + 1;
+  if (n != M * R * Cc) { std::fprintf(stderr, "conv: n=%ld, expected %ld\n", n, M * R * Cc); std::exit(3); }
+  for (long m = 0; m < M; ++m)
+    for (long r = 0; r < R; ++r)
+      for (long c = 0; c < Cc; ++c) {
+        Acc acc = b[m];
+        for (long n0 = 0; n0 < C; n0 += TN) {
+          if (n0 > 0) acc = (Acc)(Part)acc;
+          long n1 = n0 + TN < C ? n0 + TN : C;
+          auto step = [&](long ch, long i, long j) {
+            long row = S * r + i - P, col = S * c + j - P;
+            In v = 0;
+            if (row >= 0 && row < H && col >= 0 && col < W) v = x[(ch * H + row) * W + col];
+            Prod p = w[((m * C + ch) * KH + i) * KW + j] * v;
+            acc = acc + p;
+          };
+          if (order == 0) {
+            for (long ch = n0; ch < n1; ++ch) for (long i = 0; i < KH; ++i) for (long j = 0; j < KW; ++j) step(ch, i, j);
+          } else {
+            for (long i = 0; i < KH; ++i) for (long j = 0; j < KW; ++j) for (long ch = n0; ch < n1; ++ch) step(ch, i, j);
+          }
+        }
+        if (relu && acc < 0) acc = 0;
+        Res o = acc;
+        put_raw(o, out);
+      }
+}
+
+// A dense layer for one input vector. n is the number of outputs M. Header words: N, Tn,
+// relu; then input[N], weight[M][N], bias[M].
+template <class In, class Wt, class Bt, class Prod, class Acc, class Part, class Res>
+void dense(const uint64_t*& in, long n, Words& out) {
+  put_info<Res>(out);
+  long N = *in++, TN = *in++, relu = *in++, M = n;
+  std::vector<In> x(N);
+  std::vector<Wt> w(M * N);
+  std::vector<Bt> b(M);
+  for (auto& v : x) set_raw(v, in);
+  for (auto& v : w) set_raw(v, in);
+  for (auto& v : b) set_raw(v, in);
+  for (long m = 0; m < M; ++m) {
+    Acc acc = b[m];
+    for (long n0 = 0; n0 < N; n0 += TN) {
+      if (n0 > 0) acc = (Acc)(Part)acc;
+      for (long k = n0; k < N && k < n0 + TN; ++k) {
+        Prod p = w[m * N + k] * x[k];
+        acc = acc + p;
+      }
+    }
+    if (relu && acc < 0) acc = 0;
+    Res o = acc;
+    put_raw(o, out);
+  }
+}
+
 // Reads requests until EOF; CASES is defined by the generated program.
 inline int serve(const CaseFn* cases, long count) {
   std::vector<uint64_t> input;

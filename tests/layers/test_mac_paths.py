@@ -1,0 +1,91 @@
+"""The fast paths of the MAC kernel are bit-identical to the loop-order path.
+
+Random layers, tilings, loop orders and types, including accumulators forced to overflow:
+the automatic choice (blas / elementwise / loop per output) must give the same raws and
+the same per-stage overflow counts as stepping through the reduction in order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from layers.loop_nest import LoopNest
+from layers.mac import Schedule, multiply_accumulate
+from layers.types import LayerTypes, StageStats
+from quant import FixedType, Overflow, Rounding
+
+
+@st.composite
+def accumulators(draw) -> FixedType:
+    width = draw(st.integers(10, 44))
+    integer = draw(st.integers(3, 14))
+    overflow = draw(st.sampled_from([Overflow.WRAP, Overflow.SAT, Overflow.SAT_SYM, Overflow.SAT_ZERO, Overflow.WRAP_SM]))
+    return FixedType(width, integer, True, draw(st.sampled_from(list(Rounding))), overflow)
+
+
+@st.composite
+def problems(draw):
+    k_extents = (draw(st.integers(1, 4)), draw(st.integers(1, 3)), draw(st.integers(1, 3)))  # n, i, j
+    order = draw(st.permutations(["n", "i", "j"]))
+    tn = draw(st.integers(1, k_extents[0]))
+    nest = LoopNest.build(dict(zip("nij", k_extents)), order=order, tiles={"n": tn}, reduction=("n", "i", "j"))
+    accum = draw(accumulators())
+    product = draw(st.sampled_from(["accum", "full", FixedType(18, 6, True, Rounding.RND, Overflow.SAT)]))
+    partial = draw(st.sampled_from(["accum", accum, FixedType(accum.width - 2, accum.integer, True, Rounding.RND, Overflow.SAT)]))
+    types = LayerTypes(input=FixedType(12, 4), weight=FixedType(10, 2), bias=FixedType(12, 5), accum=accum,
+                       result=FixedType(12, 4, True, Rounding.RND, Overflow.SAT), product=product, partial=partial)
+    scale = draw(st.sampled_from([0.05, 0.5, 3.0]))  # 3.0 forces overflow of most accumulators
+    return nest, types, scale, draw(st.integers(0, 2**32 - 1)), draw(st.booleans()), draw(st.booleans())
+
+
+@settings(max_examples=150, deadline=None)
+@given(problems())
+def test_automatic_paths_equal_the_loop_path(problem) -> None:
+    nest, types, scale, seed, relu, count = problem
+    rng = np.random.default_rng(seed)
+    k_len = int(np.prod([e for _, e in nest.dims]))
+    positions, outputs = 7, 5
+    x = types.input.to_raw(np.clip(rng.normal(0.3, scale, (positions, k_len)), -8, 7.99))
+    w = types.weight.to_raw(np.clip(rng.normal(0, scale, (k_len, outputs)), -2, 1.99))
+    bias = types.bias.to_raw(np.clip(rng.normal(0, scale, outputs), -16, 15.9))
+    schedule = Schedule(*nest.reduction_schedule())
+    results = {}
+    for force in (None, "elementwise", "loop"):
+        stats = StageStats()
+        raw, path = multiply_accumulate(x, w, bias, types, schedule, relu, stats, count_overflows=count, force_path=force)
+        results[force] = (raw.tolist(), stats.as_dict(), path)
+    assert results[None][0] == results["loop"][0], results[None][2]
+    assert results["elementwise"][0] == results["loop"][0], results["elementwise"][2]
+    if count:  # with counting on, the fast paths report exactly what the loop path counts
+        assert results[None][1] == results["loop"][1]
+        assert results["elementwise"][1] == results["loop"][1]
+
+
+def test_fast_paths_are_actually_taken() -> None:
+    """Guard: the equivalence above is vacuous if every problem fell back to the loop."""
+    rng = np.random.default_rng(1)
+    schedule = Schedule(np.arange(40), np.array([20]))
+    x = FixedType(16, 4).to_raw(rng.normal(0, 1, (30, 40)))
+    w = FixedType(16, 4).to_raw(rng.normal(0, 0.2, (40, 8)))
+    bias = np.zeros(8, dtype=np.int64)
+    paths = {}
+    for name, accum in [("blas", "ap_fixed<40,16>"), ("elementwise", "ap_fixed<24,8>"),
+                        ("loop", "ap_fixed<16,2,AP_RND_CONV,AP_SAT>")]:
+        types = LayerTypes(FixedType(16, 4), FixedType(16, 4), FixedType(16, 4), FixedType.parse(accum), FixedType(16, 4))
+        paths[name] = multiply_accumulate(x, w, bias, types, schedule, False, StageStats())[1]
+    assert paths == {"blas": "blas", "elementwise": "elementwise", "loop": "loop"}
+
+
+def test_wrapping_accumulator_without_counts_uses_modular_sums() -> None:
+    rng = np.random.default_rng(2)
+    types = LayerTypes(FixedType(16, 4), FixedType(16, 4), FixedType(16, 4), FixedType(32, 8), FixedType(16, 4))
+    x = FixedType(16, 4).to_raw(rng.normal(2, 3, (20, 500)).clip(-8, 7.9))
+    w = FixedType(16, 4).to_raw(rng.normal(1, 2, (500, 6)).clip(-8, 7.9))  # sums far beyond +-128
+    schedule = Schedule(np.arange(500), np.array([], dtype=np.int64))
+    fast, path = multiply_accumulate(x, w, np.zeros(6, np.int64), types, schedule, False, StageStats(), count_overflows=False)
+    counted = StageStats()
+    slow, _ = multiply_accumulate(x, w, np.zeros(6, np.int64), types, schedule, False, counted, force_path="loop")
+    assert path == "blas" and fast.tolist() == slow.tolist()
+    assert counted.accumulation.overflows > 0
