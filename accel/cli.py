@@ -1,5 +1,11 @@
 """The ``accel`` command line.
 
+``accel run`` runs a batch through the fixed-point network and its float reference and
+prints, per layer, the kernel path, time, overflow counts and the error against float::
+
+    accel run                                     # shipped alexnet32, seeded weights and images
+    accel run --config net.yaml --weights w.npz --input x.npy --save out.npz
+
 ``accel quant TYPE VALUE...`` shows what an ``ap_fixed`` variable holds after
 ``TYPE v = VALUE;``: the raw integer, its bits, the value and the error, and whether the
 value was rounded or overflowed::
@@ -49,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     quant.add_argument("values", metavar="VALUE", nargs="+", help="real numbers (or raw integers with --raw)")
     quant.add_argument("--raw", action="store_true", help="VALUEs are raw integers of TYPE")
     quant.set_defaults(run=_run_quant)
+    from .run_command import add_run_command
+
+    add_run_command(commands)
     return parser
 
 

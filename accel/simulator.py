@@ -1,0 +1,132 @@
+"""The simulator: a batch of images through a network, bit for bit as C-simulation.
+
+``simulate`` quantizes the (N, C, H, W) float input to the network's input type and runs
+every layer's fixed-point kernel; it returns each layer's raw output and type, its
+overflow counts by stage and its simulation time. ``simulate_float`` runs the float64
+reference of the same layers. ``save_npz`` writes results that other tools read without
+this package: for each layer ``NAME`` (float64 values), ``NAME.raw`` (int64) and
+``NAME.type`` (the type string).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from layers import LayerResult
+from quant import FixedType, OverflowStats
+
+from .network import Network
+from .weights import Weights
+
+
+@dataclass
+class LayerRun:
+    """One layer's outputs over the whole batch."""
+
+    name: str
+    op: str
+    result: LayerResult
+
+
+@dataclass
+class Simulation:
+    network: Network
+    input_raw: np.ndarray
+    input_type: FixedType
+    input_stats: OverflowStats
+    layers: list[LayerRun] = field(default_factory=list)
+
+    def __getitem__(self, name: str) -> LayerResult:
+        for run in self.layers:
+            if run.name == name:
+                return run.result
+        raise KeyError(name)
+
+    @property
+    def output(self) -> LayerResult:
+        return self.layers[-1].result
+
+    @property
+    def seconds(self) -> float:
+        return sum(run.result.seconds for run in self.layers)
+
+
+def check_images(network: Network, images: np.ndarray, source: str = "input") -> np.ndarray:
+    images = np.asarray(images)
+    if images.ndim == len(network.input_shape):
+        images = images[None]
+    if images.shape[1:] != tuple(network.input_shape):
+        raise ValueError(
+            f"{source}: images of shape {images.shape[1:]} do not fit network {network.name!r}, "
+            f"which takes (N, {', '.join(map(str, network.input_shape))})"
+        )
+    if images.dtype.kind not in "fiu":
+        raise ValueError(f"{source}: dtype {images.dtype} is not numeric")
+    return images.astype(np.float64)
+
+
+def simulate(network: Network, weights: Weights, images: np.ndarray, batch_size: int = 64,
+             progress: Callable[[int], None] | None = None) -> Simulation:
+    """Run the fixed-point network over ``images`` in batches; results are concatenated.
+    ``progress`` is called with the number of images each finished batch held."""
+    images = check_images(network, images)
+    input_stats = OverflowStats()
+    raw_in = network.input_type.to_raw(images, input_stats)
+    sim = Simulation(network, raw_in, network.input_type, input_stats)
+    batches = []
+    for start in range(0, len(images), batch_size):
+        batches.append(_run_batch(network, weights, raw_in[start:start + batch_size]))
+        if progress is not None:
+            progress(len(batches[-1][0].raw))
+    for index, layer in enumerate(network.layers):
+        sim.layers.append(LayerRun(layer.name, layer.op, _merge([batch[index] for batch in batches])))
+    return sim
+
+
+def _merge(parts: list[LayerResult]) -> LayerResult:
+    """One layer's results over several batches as one result."""
+    merged = parts[0]
+    if len(parts) == 1:
+        return merged
+    for part in parts[1:]:
+        merged.stats += part.stats
+        merged.seconds += part.seconds
+    merged.raw = np.concatenate([p.raw for p in parts])
+    merged.extra = {key: (max if "max" in key else np.mean)([p.extra[key] for p in parts]) for key in merged.extra}
+    return merged
+
+
+def _run_batch(network: Network, weights: Weights, raw: np.ndarray) -> list[LayerResult]:
+    results, current, current_type = [], raw, network.input_type
+    for layer in network.layers:
+        result = layer.timed(current, current_type, weights.get(layer.name, {}))
+        results.append(result)
+        current, current_type = result.raw, result.type
+    return results
+
+
+def simulate_float(network: Network, weights: Weights, images: np.ndarray) -> dict[str, np.ndarray]:
+    """The float64 reference: every layer's output, keyed by layer name."""
+    x = check_images(network, images)
+    outputs = {}
+    for layer in network.layers:
+        x = layer.run_float(x, weights.get(layer.name, {}))
+        outputs[layer.name] = x
+    return outputs
+
+
+def save_npz(sim: Simulation, path: str | Path) -> None:
+    arrays: dict[str, np.ndarray] = {
+        "input": sim.input_type.from_raw(sim.input_raw),
+        "input.raw": sim.input_raw,
+        "input.type": np.array(str(sim.input_type)),
+    }
+    for run in sim.layers:
+        arrays[run.name] = run.result.values()
+        arrays[f"{run.name}.raw"] = run.result.raw.astype(np.int64)
+        arrays[f"{run.name}.type"] = np.array(str(run.result.type))
+    np.savez(path, **arrays)
