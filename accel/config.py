@@ -115,7 +115,8 @@ def network_from_dict(data: Any, source: str = "<config>") -> Network:
             layer.loop_nest(current_shape)  # validates tiles, order and directives
             current_shape = layer.output_shape(current_shape)
         except ValueError as err:
-            raise ConfigError(f"{source}: {err}") from None
+            place = "" if str(err).startswith("layer ") else f"layer {layer.name!r} ({layer.op}): "
+            raise ConfigError(f"{source}: {place}{err}") from None
         current_type = _output_type(layer, current_type)
         layers.append(layer)
     return Network(name, tuple(shape), in_type, tuple(layers), source)

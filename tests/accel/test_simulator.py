@@ -1,0 +1,92 @@
+"""Weights files, the simulator and ``accel run``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from accel.cli import main
+from accel.config import network_from_dict
+from accel.simulator import save_npz, simulate, simulate_float
+from accel.weights import load_weights, save_weights, seeded_weights
+from tests.accel.test_config import BASE
+
+NET = network_from_dict(BASE)
+
+
+def test_weights_round_trip_and_validation(tmp_path) -> None:
+    weights = seeded_weights(NET, seed=3)
+    path = tmp_path / "w.npz"
+    save_weights(weights, path)
+    loaded = load_weights(NET, path)
+    assert all(np.array_equal(loaded[l][f], weights[l][f]) for l in weights for f in weights[l])
+    flat = {f"{l}.{f}": a for l, p in weights.items() for f, a in p.items()}
+    cases = [
+        ({**flat, "fc2.weight": np.zeros(3)}, "unexpected key(s) ['fc2.weight']"),
+        ({k: v for k, v in flat.items() if k != "fc.bias"}, "missing key(s) ['fc.bias']"),
+        ({**flat, "conv1.weight": np.zeros((4, 3, 5, 5))}, "layer 'conv1' field 'weight': shape (4, 3, 5, 5)"),
+        ({**flat, "fc.bias": np.full(5, np.nan)}, "layer 'fc' field 'bias': contains NaN"),
+    ]
+    for arrays, fragment in cases:
+        np.savez(tmp_path / "bad.npz", **arrays)
+        with pytest.raises(ValueError) as err:
+            load_weights(NET, tmp_path / "bad.npz")
+        assert fragment in str(err.value) and "bad.npz" in str(err.value)
+
+
+def test_pickled_arrays_are_never_loaded(tmp_path) -> None:
+    flat = {f"{l}.{f}": a for l, p in seeded_weights(NET).items() for f, a in p.items()}
+    flat["conv1.bias"] = np.array([object()] * 4, dtype=object)  # needs pickle
+    np.savez(tmp_path / "pickle.npz", **flat)
+    with pytest.raises(ValueError, match="pickle.npz: not a readable .npz"):
+        load_weights(NET, tmp_path / "pickle.npz")
+    (tmp_path / "junk.npz").write_bytes(b"not a zip")
+    with pytest.raises(ValueError, match="junk.npz: not a readable .npz"):
+        load_weights(NET, tmp_path / "junk.npz")
+
+
+def test_simulation_is_layer_by_layer_and_batch_independent(rng) -> None:
+    weights = seeded_weights(NET, seed=1)
+    images = rng.normal(0, 1, (7, 3, 8, 8))
+    whole = simulate(NET, weights, images, batch_size=64)
+    pieces = simulate(NET, weights, images, batch_size=3)
+    raw, t = NET.input_type.to_raw(images), NET.input_type
+    for layer, run_a, run_b in zip(NET.layers, whole.layers, pieces.layers):
+        alone = layer.run_fixed(raw, t, weights.get(layer.name, {}))
+        assert run_a.result.raw.tolist() == alone.raw.tolist() == run_b.result.raw.tolist()
+        assert run_a.result.stats.as_dict() == run_b.result.stats.as_dict()
+        raw, t = alone.raw, alone.type
+    floats = simulate_float(NET, weights, images)
+    assert np.abs(floats["fc"] - whole.output.values()).max() < 0.05
+
+
+def test_wrong_images_are_refused() -> None:
+    with pytest.raises(ValueError, match=r"do not fit network 'tiny', which takes \(N, 3, 8, 8\)"):
+        simulate(NET, seeded_weights(NET), np.zeros((2, 3, 9, 9)))
+
+
+def test_accel_run_default_prints_every_layer_and_saves(tmp_path, capsys) -> None:
+    out = tmp_path / "out.npz"
+    assert main(["run", "--batch", "2", "--save", str(out)]) == 0
+    text = capsys.readouterr().out
+    for name in ("conv1", "lrn1", "pool1", "conv5", "fc3"):
+        assert f"\n{name} " in text
+    saved = np.load(out, allow_pickle=False)
+    assert saved["fc3.raw"].dtype == np.int64 and saved["fc3"].shape == (2, 10)
+    assert str(saved["fc3.type"]) == "ap_fixed<16,4,AP_RND,AP_SAT>"
+    assert np.array_equal(saved["fc3"], saved["fc3.raw"] * 2.0**-12)
+
+
+def test_accel_run_with_files(tmp_path, capsys) -> None:
+    config = tmp_path / "net.yaml"
+    import yaml
+
+    config.write_text(yaml.safe_dump(BASE))
+    save_weights(seeded_weights(NET, 5), tmp_path / "w.npz")
+    np.save(tmp_path / "x.npy", np.zeros((3, 3, 8, 8)))
+    assert main(["run", "--config", str(config), "--weights", str(tmp_path / "w.npz"),
+                 "--input", str(tmp_path / "x.npy"), "--save", str(tmp_path / "o.npz")]) == 0
+    assert np.load(tmp_path / "o.npz")["fc"].shape == (3, 5)
+    np.save(tmp_path / "bad.npy", np.zeros((3, 1, 8, 8)))
+    assert main(["run", "--config", str(config), "--input", str(tmp_path / "bad.npy")]) == 2
+    assert "bad.npy: images of shape (1, 8, 8)" in capsys.readouterr().err
