@@ -95,7 +95,8 @@ class Conv(Layer):
         stats = StageStats()
         out = np.empty((batch, *out_shape), dtype=np.int64)
         paths = set()
-        for g, (patches, w_mat, b) in enumerate(self._groups(raw, weight, bias, pad_value=0)):
+        # patches in float64: the matrix product takes them as they are (raws are < 2**53)
+        for g, (patches, w_mat, b) in enumerate(self._groups(raw.astype(np.float64), weight, bias, pad_value=0.0)):
             res, path = multiply_accumulate(patches, w_mat, b, types, schedule, self.relu, stats,
                                             count_overflows=self.count_overflows)
             m_per_group = w_mat.shape[1]

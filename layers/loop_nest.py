@@ -18,7 +18,6 @@ loops the partial sums leave the accumulator for the output buffer (``partial`` 
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -106,19 +105,18 @@ class LoopNest:
         partial sum passes through the output buffer.
         """
         loops = [name for name in self.order if name in self.reduction]
-        extents = {name: self.extent(name) for name in loops}
-        tiles = {name: self.tile(name) for name in loops}
-        strides = _row_major_strides([self.extent(n) for n in self.reduction])
-        stride = dict(zip(self.reduction, strides))
-        tile_starts = [range(0, extents[n], tiles[n]) for n in loops]
+        stride = dict(zip(self.reduction, _row_major_strides([self.extent(n) for n in self.reduction])))
+        tiles = [self.tile(n) for n in loops]
+        counts = [-(-self.extent(n) // t) for n, t in zip(loops, tiles)]  # tiles per loop
         perm, breaks = [], []
-        for starts in itertools.product(*tile_starts):
+        for tile_index in np.ndindex(*counts):  # tile loops, outermost first
             if perm:
-                breaks.append(len(perm))
-            points = [range(s, min(s + tiles[n], extents[n])) for n, s in zip(loops, starts)]
-            for index in itertools.product(*points):
-                perm.append(sum(stride[n] * v for n, v in zip(loops, index)))
-        return np.array(perm, dtype=np.int64), np.array(breaks, dtype=np.int64)
+                breaks.append(sum(len(p) for p in perm))
+            axes = [np.arange(i * t, min((i + 1) * t, self.extent(n))) * stride[n]
+                    for n, t, i in zip(loops, tiles, tile_index)]
+            grid = np.meshgrid(*axes, indexing="ij") if axes else [np.zeros(1, np.int64)]
+            perm.append(sum(grid).reshape(-1))  # point loops, row-major in nest order
+        return np.concatenate(perm).astype(np.int64), np.array(breaks, dtype=np.int64)
 
 
 def _row_major_strides(extents: list[int]) -> list[int]:

@@ -39,7 +39,7 @@ from typing import Literal
 
 import numpy as np
 
-from quant import FixedType, arith
+from quant import FixedType, OverflowStats, arith
 
 from .base import Layer, LayerResult, Shape
 from .types import StageStats
@@ -95,11 +95,14 @@ class LRN(Layer):
         return x * (self.k + self.alpha_prime * self._window_sum(x * x)) ** -self.beta
 
     def _window_sum(self, squares: np.ndarray) -> np.ndarray:
-        """Sum over the channel window (axis 1), zero beyond the edges."""
-        lo, hi = self.size // 2, (self.size - 1) // 2
-        padded = np.pad(squares, ((0, 0), (lo, hi), (0, 0), (0, 0)))
-        channels = squares.shape[1]
-        return sum(padded[:, j:j + channels] for j in range(self.size))
+        """Sum over the channel window (axis 1), zero beyond the edges: the centre plus
+        shifted copies added in place (exact for integer-valued inputs below 2**53)."""
+        total = squares.copy()
+        for d in range(1, self.size // 2 + 1):  # channels below c
+            total[:, d:] += squares[:, :-d]
+        for d in range(1, (self.size - 1) // 2 + 1):  # channels above c
+            total[:, :-d] += squares[:, d:]
+        return total
 
     def approximation(self, u: np.ndarray, in_type: FixedType) -> np.ndarray:
         """``d(u)`` of this mode in float64 (unquantized coefficients)."""
@@ -118,7 +121,11 @@ class LRN(Layer):
         stats = StageStats()
         sum_t = self.sum_type or _default_sum_type(in_type, self.size)
         square, square_t = arith.multiply(raw, in_type, raw, in_type)
-        s_raw = self._fixed_window_sum(sum_t.cast(square, square_t, stats.accumulation), sum_t, stats)
+        square_stats = OverflowStats()
+        squares = sum_t.cast(square, square_t, square_stats)
+        stats.accumulation += square_stats
+        s_raw, sum_exact = self._fixed_window_sum(squares, sum_t, stats)
+        sum_exact = sum_exact and square_stats.rounded == 0 and square_stats.overflows == 0
         alpha_t = self.alpha_type or _constant_type(self.alpha_prime)
         scaled, scaled_t = arith.multiply(alpha_t.to_raw(self.alpha_prime), alpha_t, s_raw, sum_t)
         u_sum, u_sum_t = arith.add(self.scale_type.to_raw(self.k), self.scale_type, scaled, scaled_t)
@@ -131,10 +138,18 @@ class LRN(Layer):
         d, d_type = self._fixed_norm(u, in_type, stats)
         y, y_t = arith.multiply(raw, in_type, d, d_type)
         out = self.result.cast(y, y_t, stats.result)
-        extra = self._errors(in_type.from_raw(raw), in_type, self.result.from_raw(out))
+        s_exact = sum_t.from_raw(s_raw) if sum_exact else None
+        extra = self._errors(in_type.from_raw(raw), in_type, self.result.from_raw(out), s_exact)
         return LayerResult(out, self.result, stats, extra=extra)
 
-    def _fixed_window_sum(self, squares: np.ndarray, sum_t: FixedType, stats: StageStats) -> np.ndarray:
+    def _fixed_window_sum(self, squares: np.ndarray, sum_t: FixedType, stats: StageStats) -> tuple[np.ndarray, bool]:
+        """The C++ window loop; also says whether the sum came out exact."""
+        largest = int(max(squares.max(), -squares.min())) if squares.size else 0
+        if largest * self.size <= min(sum_t.max_raw, -sum_t.min_raw):
+            # no partial sum can overflow sum_t and adding raws of one type never rounds:
+            # every cast of the C++ loop is the identity, so one exact sum gives its bits
+            stats.accumulation.record(squares.size * self.size, 0, 0, 0)
+            return self._window_sum(squares), True
         lo, hi = self.size // 2, (self.size - 1) // 2
         padded = np.pad(squares, ((0, 0), (lo, hi), (0, 0), (0, 0)))
         channels = squares.shape[1]
@@ -142,7 +157,7 @@ class LRN(Layer):
         for j in range(self.size):  # ascending j, as the C++ loop
             step, step_t = arith.add(total, sum_t, padded[:, j:j + channels], sum_t)
             total = sum_t.cast(step, step_t, stats.accumulation)
-        return total
+        return total, False
 
     def _fixed_norm(self, u: np.ndarray, in_type: FixedType, stats: StageStats) -> tuple[np.ndarray, FixedType]:
         if self.mode == "exact":
@@ -179,10 +194,12 @@ class LRN(Layer):
         slopes = np.diff(values) / np.diff(edges)
         return edges[:-1], values[:-1], slopes
 
-    def _errors(self, x: np.ndarray, in_type: FixedType, y_fixed: np.ndarray) -> dict[str, float]:
+    def _errors(self, x: np.ndarray, in_type: FixedType, y_fixed: np.ndarray, s_exact: np.ndarray | None) -> dict[str, float]:
         """Approximation error (float approximation vs exact LRN) and quantization error
-        (fixed point vs float approximation), on the same fixed-point input values."""
-        u_float = self.k + self.alpha_prime * self._window_sum(x * x)
+        (fixed point vs float approximation), on the same fixed-point input values.
+        ``s_exact``: the window sums, when the fixed-point loop computed them exactly."""
+        squares = s_exact if s_exact is not None else self._window_sum(x * x)
+        u_float = self.k + self.alpha_prime * squares
         exact = x * u_float ** -self.beta
         approx = x * self.approximation(u_float, in_type)
         return {

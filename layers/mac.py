@@ -52,11 +52,15 @@ def multiply_accumulate(
 ) -> tuple[np.ndarray, str]:
     """(P, M) raws of ``types.result``, and the name of the path(s) that computed them.
 
+    ``x`` holds integer raws as int64, or as float64 (exact below 2**53), which saves the
+    matrix product a conversion when the caller built ``x`` in float64 already.
+
     ``force_path="loop"`` (or ``"elementwise"``) takes that path even where a faster one
     is proven equal: the tests use it to check the paths against each other.
     """
     positions, outputs = x.shape[0], w.shape[1]
     acc0 = _bias_in_accumulator(bias, types, positions, stats)
+    as_int = x if x.dtype == np.int64 else None  # made on first use by the integer paths
     fast = None if force_path == "loop" else _fast_path(types)
     if force_path == "elementwise" and fast == "blas":
         fast = "elementwise"
@@ -72,7 +76,8 @@ def multiply_accumulate(
         paths.append(fast)
     if unsafe.any():
         rows, cols = np.nonzero(unsafe)
-        acc[rows, cols] = _sum_in_order(x, w, acc0, rows, cols, types, schedule, stats)
+        as_int = x.astype(np.int64) if as_int is None else as_int
+        acc[rows, cols] = _sum_in_order(as_int, w, acc0, rows, cols, types, schedule, stats)
         paths.append("loop")
     if relu:
         np.maximum(acc, 0, out=acc)
@@ -103,7 +108,7 @@ def _safe_outputs(x, w, acc0, types: LayerTypes, count_overflows: bool) -> np.nd
     per_step = max(1.0, 2.0 ** (accum.frac - types.product_type.frac)) + 1.0
     slack = x.shape[1] * per_step + np.abs(acc0).astype(np.float64)
     w_abs = np.abs(w).astype(np.float64)
-    x_max = float(np.abs(x).max()) if x.size else 0.0
+    x_max = _largest_magnitude(x)
     coarse = w_abs.sum(axis=0) * x_max * to_accum + slack
     safe = np.broadcast_to(coarse <= limit * (1 - 1e-9), (positions, outputs)).copy()
     doubtful = np.flatnonzero(~safe[0]) if positions else np.array([], dtype=np.int64)
@@ -133,7 +138,7 @@ def _sum_fast(x, w, acc0, types: LayerTypes, fast: str, schedule: Schedule, stat
         total <<= types.accum.frac - types.full_product.frac
         stats.product.record(steps, 0, 0, 0)
     else:
-        total = _sum_of_rounded_products(x, w, types, stats)
+        total = _sum_of_rounded_products(x.astype(np.int64, copy=False), w, types, stats)
     stats.accumulation.record(steps + 2 * entries * schedule.breaks.size, 0, 0, 0)
     acc = total + acc0[None, :]
     # in range unless a wrapping accumulator took the modular shortcut: wrap once at the end
@@ -143,10 +148,15 @@ def _sum_fast(x, w, acc0, types: LayerTypes, fast: str, schedule: Schedule, stat
 def _exact_matmul(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """``x @ w`` of integer arrays, exactly: float64 BLAS when every partial sum is
     below 2**52, int64 (exact modulo 2**64) otherwise."""
-    bound = float(np.abs(w).sum(axis=0).max(initial=0)) * float(np.abs(x).max(initial=0))
+    bound = float(np.abs(w).sum(axis=0).max(initial=0)) * _largest_magnitude(x)
     if bound < EXACT_FLOAT:
-        return (x.astype(np.float64) @ w.astype(np.float64)).astype(np.int64)
-    return x @ w
+        return (x.astype(np.float64, copy=False) @ w.astype(np.float64)).astype(np.int64)
+    return x.astype(np.int64, copy=False) @ w
+
+
+def _largest_magnitude(x: np.ndarray) -> float:
+    """max |x| without the temporary copy ``np.abs`` would make."""
+    return float(max(x.max(), -x.min())) if x.size else 0.0
 
 
 def _sum_of_rounded_products(x, w, types: LayerTypes, stats: StageStats) -> np.ndarray:

@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from quant import FixedType
 
@@ -54,8 +53,15 @@ class MaxPool(Layer):
         p = self.padding
         if p:
             x = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)), constant_values=pad_value)
-        windows = sliding_window_view(x, (self.kernel, self.kernel), axis=(2, 3))
-        return windows[:, :, ::self.stride, ::self.stride].max(axis=(4, 5))
+        rows = (x.shape[2] - self.kernel) // self.stride + 1
+        cols = (x.shape[3] - self.kernel) // self.stride + 1
+        span_r, span_c = self.stride * (rows - 1) + 1, self.stride * (cols - 1) + 1
+        out = None
+        for i in range(self.kernel):  # one strided view per window offset: K*K passes
+            for j in range(self.kernel):
+                view = x[:, :, i:i + span_r:self.stride, j:j + span_c:self.stride]
+                out = view.copy() if out is None else np.maximum(out, view, out=out)
+        return out
 
     def run_fixed(self, raw: np.ndarray, in_type: FixedType, params: dict[str, np.ndarray]) -> LayerResult:
         self.output_shape(raw.shape[1:])

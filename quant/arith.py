@@ -99,7 +99,7 @@ def assign(raw, src: FixedType, dst: FixedType, stats: OverflowStats | None = No
 def _operands(a_raw, b_raw, result: FixedType) -> tuple[np.ndarray, np.ndarray]:
     """Both operands as arrays wide enough for the result (int64 or Python ints)."""
     dtype = result.raw_dtype
-    return np.asarray(a_raw).astype(dtype), np.asarray(b_raw).astype(dtype)
+    return np.asarray(a_raw).astype(dtype, copy=False), np.asarray(b_raw).astype(dtype, copy=False)
 
 
 def _align(raw: np.ndarray, t: FixedType, result: FixedType) -> np.ndarray:
