@@ -77,9 +77,10 @@ def simulate(network: Network, weights: Weights, images: np.ndarray, batch_size:
     input_stats = OverflowStats()
     raw_in = network.input_type.to_raw(images, input_stats)
     sim = Simulation(network, raw_in, network.input_type, input_stats)
+    prepared = {layer.name: layer.prepare(weights.get(layer.name, {})) for layer in network.layers}
     batches = []
     for start in range(0, len(images), batch_size):
-        batches.append(_run_batch(network, weights, raw_in[start:start + batch_size]))
+        batches.append(_run_batch(network, prepared, raw_in[start:start + batch_size]))
         if progress is not None:
             progress(len(batches[-1][0].raw))
     for index, layer in enumerate(network.layers):
@@ -100,10 +101,10 @@ def _merge(parts: list[LayerResult]) -> LayerResult:
     return merged
 
 
-def _run_batch(network: Network, weights: Weights, raw: np.ndarray) -> list[LayerResult]:
+def _run_batch(network: Network, prepared: dict, raw: np.ndarray) -> list[LayerResult]:
     results, current, current_type = [], raw, network.input_type
     for layer in network.layers:
-        result = layer.timed(current, current_type, weights.get(layer.name, {}))
+        result = layer.timed(current, current_type, prepared[layer.name])
         results.append(result)
         current, current_type = result.raw, result.type
     return results

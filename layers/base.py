@@ -10,7 +10,8 @@ the simulator, the testbenches and the estimator treat them alike:
 - ``run_float(x, params)``: the float64 reference of the same layer.
 
 ``params`` maps parameter names (``"weight"``, ``"bias"``) to float arrays in PyTorch
-layout; a layer quantizes them with its own types.
+layout; a layer quantizes them with its own types. ``prepare(params)`` does that once, and
+``run_fixed`` accepts either form.
 """
 
 from __future__ import annotations
@@ -61,8 +62,12 @@ class Layer(ABC):
         """Shapes of the parameters this layer reads, e.g. ``{"weight": (96, 3, 11, 11)}``."""
         return {}
 
+    def prepare(self, params: dict[str, np.ndarray]) -> Any:
+        """Parameters in the form ``run_fixed`` uses (quantized once, reused per batch)."""
+        return params
+
     @abstractmethod
-    def run_fixed(self, raw: np.ndarray, in_type: FixedType, params: dict[str, np.ndarray]) -> LayerResult: ...
+    def run_fixed(self, raw: np.ndarray, in_type: FixedType, params: Any) -> LayerResult: ...
 
     @abstractmethod
     def run_float(self, x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray: ...

@@ -24,7 +24,7 @@ tiling) can change values; the other loops and all directives change timing only
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -33,7 +33,7 @@ from quant import FixedType
 
 from .base import Layer, LayerResult, Shape, require_shape
 from .loop_nest import Directives, LoopNest
-from .mac import Schedule, multiply_accumulate
+from .mac import MacWeights, PreparedParams, Schedule, multiply_accumulate
 from .types import LayerTypes, StageStats
 
 DEFAULT_ORDER = ("m", "n", "r", "c", "i", "j")
@@ -84,22 +84,37 @@ class Conv(Layer):
                               reduction=("n", "i", "j"), directives=self.directives)
 
     # ------------------------------------------------------------------ fixed point
-    def run_fixed(self, raw: np.ndarray, in_type: FixedType, params: dict[str, np.ndarray]) -> LayerResult:
+    def prepare(self, params: dict[str, np.ndarray]) -> PreparedParams:
+        """Quantized weights as per-group (K, M_g) matrices, with the reduction index
+        k = (n * kh + i) * kw + j: the PyTorch weight layout's own order."""
+        if isinstance(params, PreparedParams):
+            return params
+        weight = self.types.weight.to_raw(params["weight"])
+        bias = self.types.bias.to_raw(params["bias"]) if self.bias else np.zeros(self.out_channels, np.int64)
+        m_out = self.out_channels // self.groups
+        groups = []
+        for g in range(self.groups):
+            w_mat = weight[g * m_out:(g + 1) * m_out].reshape(m_out, -1).T
+            groups.append((MacWeights.of(w_mat), bias[g * m_out:(g + 1) * m_out]))
+        return PreparedParams(tuple(groups))
+
+    def run_fixed(self, raw: np.ndarray, in_type: FixedType, params) -> LayerResult:
         batch = raw.shape[0]
         out_shape = self.output_shape(raw.shape[1:])
-        types = self.types if self.types.input == in_type else _with_input(self.types, in_type)
-        weight = types.weight.to_raw(params["weight"])
-        bias = types.bias.to_raw(params["bias"]) if self.bias else np.zeros(self.out_channels, np.int64)
-        perm, breaks = self.loop_nest(raw.shape[1:]).reduction_schedule()
-        schedule = Schedule(perm, breaks)
+        if not isinstance(params, PreparedParams):
+            require_shape(self, "weight", params["weight"].shape, self.param_shapes(raw.shape[1:])["weight"])
+        prepared = self.prepare(params)
+        types = self.types if self.types.input == in_type else replace(self.types, input=in_type)
+        schedule = Schedule(*self.loop_nest(raw.shape[1:]).reduction_schedule())
         stats = StageStats()
         out = np.empty((batch, *out_shape), dtype=np.int64)
         paths = set()
         # patches in float64: the matrix product takes them as they are (raws are < 2**53)
-        for g, (patches, w_mat, b) in enumerate(self._groups(raw.astype(np.float64), weight, bias, pad_value=0.0)):
-            res, path = multiply_accumulate(patches, w_mat, b, types, schedule, self.relu, stats,
+        patches = self._patches(raw.astype(np.float64), pad_value=0.0)
+        for g, (group_patches, (weights, bias)) in enumerate(zip(patches, prepared.groups)):
+            res, path = multiply_accumulate(group_patches, weights, bias, types, schedule, self.relu, stats,
                                             count_overflows=self.count_overflows)
-            m_per_group = w_mat.shape[1]
+            m_per_group = weights.outputs
             out[:, g * m_per_group:(g + 1) * m_per_group] = _to_nchw(res, batch, out_shape)
             paths.add(path)
         return LayerResult(out, types.result, stats, path="/".join(sorted(paths)))
@@ -108,38 +123,29 @@ class Conv(Layer):
     def run_float(self, x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
         batch = x.shape[0]
         out_shape = self.output_shape(x.shape[1:])
+        require_shape(self, "weight", params["weight"].shape, self.param_shapes(x.shape[1:])["weight"])
         bias = params["bias"] if self.bias else np.zeros(self.out_channels)
+        m_out = self.out_channels // self.groups
         out = np.empty((batch, *out_shape))
-        for g, (patches, w_mat, b) in enumerate(self._groups(x, params["weight"], bias, pad_value=0.0)):
-            res = patches.astype(np.float64) @ w_mat.astype(np.float64) + b
+        for g, patches in enumerate(self._patches(x, pad_value=0.0)):
+            w_mat = params["weight"][g * m_out:(g + 1) * m_out].reshape(m_out, -1).T.astype(np.float64)
+            res = patches @ w_mat + bias[g * m_out:(g + 1) * m_out]
             if self.relu:
                 res = np.maximum(res, 0.0)
-            m_per_group = w_mat.shape[1]
-            out[:, g * m_per_group:(g + 1) * m_per_group] = _to_nchw(res, batch, out_shape)
+            out[:, g * m_out:(g + 1) * m_out] = _to_nchw(res, batch, out_shape)
         return out
 
-    def _groups(self, x: np.ndarray, weight: np.ndarray, bias: np.ndarray, pad_value):
-        """Per group: im2col patches (P, K), weights (K, M_g) and bias (M_g,), with the
-        reduction index k = (n * kh + i) * kw + j, the PyTorch weight layout's own order."""
-        require_shape(self, "weight", weight.shape, self.param_shapes(x.shape[1:])["weight"])
+    def _patches(self, x: np.ndarray, pad_value):
+        """Per group, the im2col matrix (P, K): one row per output position."""
         p = self.padding
         padded = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)), constant_values=pad_value) if p else x
         windows = sliding_window_view(padded, self.kernel, axis=(2, 3))[:, :, ::self.stride, ::self.stride]
         n_in = x.shape[1] // self.groups
-        m_out = self.out_channels // self.groups
         for g in range(self.groups):
             part = windows[:, g * n_in:(g + 1) * n_in]  # (B, n, R, C, kh, kw)
-            patches = part.transpose(0, 2, 3, 1, 4, 5).reshape(-1, n_in * self.kernel[0] * self.kernel[1])
-            w_mat = weight[g * m_out:(g + 1) * m_out].reshape(m_out, -1).T
-            yield patches, w_mat, bias[g * m_out:(g + 1) * m_out]
+            yield part.transpose(0, 2, 3, 1, 4, 5).reshape(-1, n_in * self.kernel[0] * self.kernel[1])
 
 
 def _to_nchw(res: np.ndarray, batch: int, out_shape: Shape) -> np.ndarray:
     _, rows, cols = out_shape
     return res.reshape(batch, rows, cols, -1).transpose(0, 3, 1, 2)
-
-
-def _with_input(types: LayerTypes, in_type: FixedType) -> LayerTypes:
-    from dataclasses import replace
-
-    return replace(types, input=in_type)

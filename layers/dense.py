@@ -27,7 +27,7 @@ from quant import FixedType
 
 from .base import Layer, LayerResult, Shape, require_shape
 from .loop_nest import Directives, LoopNest
-from .mac import Schedule, multiply_accumulate
+from .mac import MacWeights, PreparedParams, Schedule, multiply_accumulate
 from .types import LayerTypes, StageStats
 
 
@@ -62,15 +62,22 @@ class Dense(Layer):
         return LoopNest.build({"m": self.out_features, "n": input_shape[0]}, order=self.order,
                               tiles=dict(self.tiles), reduction=("n",), directives=self.directives)
 
-    def run_fixed(self, raw: np.ndarray, in_type: FixedType, params: dict[str, np.ndarray]) -> LayerResult:
+    def prepare(self, params: dict[str, np.ndarray]) -> PreparedParams:
+        if isinstance(params, PreparedParams):
+            return params
+        weight = self.types.weight.to_raw(params["weight"])
+        bias = self.types.bias.to_raw(params["bias"]) if self.bias else np.zeros(self.out_features, np.int64)
+        return PreparedParams(((MacWeights.of(weight.T), bias),))
+
+    def run_fixed(self, raw: np.ndarray, in_type: FixedType, params) -> LayerResult:
         self.output_shape(raw.shape[1:])
-        require_shape(self, "weight", params["weight"].shape, self.param_shapes(raw.shape[1:])["weight"])
+        if not isinstance(params, PreparedParams):
+            require_shape(self, "weight", params["weight"].shape, self.param_shapes(raw.shape[1:])["weight"])
+        (weights, bias), = self.prepare(params).groups
         types = self.types if self.types.input == in_type else replace(self.types, input=in_type)
-        weight = types.weight.to_raw(params["weight"])
-        bias = types.bias.to_raw(params["bias"]) if self.bias else np.zeros(self.out_features, np.int64)
-        perm, breaks = self.loop_nest(raw.shape[1:]).reduction_schedule()
+        schedule = Schedule(*self.loop_nest(raw.shape[1:]).reduction_schedule())
         stats = StageStats()
-        out, path = multiply_accumulate(raw, weight.T, bias, types, Schedule(perm, breaks), self.relu, stats,
+        out, path = multiply_accumulate(raw, weights, bias, types, schedule, self.relu, stats,
                                         count_overflows=self.count_overflows)
         return LayerResult(out, types.result, stats, path=path)
 

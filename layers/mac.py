@@ -39,6 +39,38 @@ ELEMENTWISE_BLOCK = 1 << 22  # products formed at once on the elementwise path
 
 
 @dataclass(frozen=True)
+class MacWeights:
+    """A layer's (K, M) weight raws as the kernel uses them, prepared once per layer:
+    int64 raws, their float64 copy for BLAS, and the column sums of their magnitudes."""
+
+    raw: np.ndarray
+    as_float: np.ndarray
+    abs_colsum: np.ndarray
+
+    @classmethod
+    def of(cls, raw: np.ndarray) -> "MacWeights":
+        raw = np.ascontiguousarray(raw, dtype=np.int64)
+        as_float = raw.astype(np.float64)
+        return cls(raw, as_float, np.abs(as_float).sum(axis=0))
+
+    @property
+    def outputs(self) -> int:
+        return self.raw.shape[1]
+
+    def columns(self, cols: np.ndarray) -> "MacWeights":
+        if cols.size == self.outputs:
+            return self
+        return MacWeights(self.raw[:, cols], self.as_float[:, cols], self.abs_colsum[cols])
+
+
+@dataclass(frozen=True)
+class PreparedParams:
+    """A conv/dense layer's quantized parameters, per group: (weights, bias raws)."""
+
+    groups: tuple[tuple[MacWeights, np.ndarray], ...]
+
+
+@dataclass(frozen=True)
 class Schedule:
     """The reduction order of one output: visited canonical indices and tile breaks."""
 
@@ -47,7 +79,7 @@ class Schedule:
 
 
 def multiply_accumulate(
-    x: np.ndarray, w: np.ndarray, bias: np.ndarray, types: LayerTypes, schedule: Schedule,
+    x: np.ndarray, w: "MacWeights | np.ndarray", bias: np.ndarray, types: LayerTypes, schedule: Schedule,
     relu: bool, stats: StageStats, count_overflows: bool = True, force_path: str | None = None,
 ) -> tuple[np.ndarray, str]:
     """(P, M) raws of ``types.result``, and the name of the path(s) that computed them.
@@ -58,7 +90,8 @@ def multiply_accumulate(
     ``force_path="loop"`` (or ``"elementwise"``) takes that path even where a faster one
     is proven equal: the tests use it to check the paths against each other.
     """
-    positions, outputs = x.shape[0], w.shape[1]
+    w = w if isinstance(w, MacWeights) else MacWeights.of(w)
+    positions, outputs = x.shape[0], w.outputs
     acc0 = _bias_in_accumulator(bias, types, positions, stats)
     as_int = x if x.dtype == np.int64 else None  # made on first use by the integer paths
     fast = None if force_path == "loop" else _fast_path(types)
@@ -71,13 +104,13 @@ def multiply_accumulate(
     columns = np.flatnonzero(safe.all(axis=0)) if positions else np.arange(outputs)
     unsafe = np.ones((positions, outputs), dtype=bool)
     if columns.size and fast:
-        acc[:, columns] = _sum_fast(x, w[:, columns], acc0[columns], types, fast, schedule, stats)
+        acc[:, columns] = _sum_fast(x, w.columns(columns), acc0[columns], types, fast, schedule, stats)
         unsafe[:, columns] = False
         paths.append(fast)
     if unsafe.any():
         rows, cols = np.nonzero(unsafe)
         as_int = x.astype(np.int64) if as_int is None else as_int
-        acc[rows, cols] = _sum_in_order(as_int, w, acc0, rows, cols, types, schedule, stats)
+        acc[rows, cols] = _sum_in_order(as_int, w.raw, acc0, rows, cols, types, schedule, stats)
         paths.append("loop")
     if relu:
         np.maximum(acc, 0, out=acc)
@@ -96,10 +129,10 @@ def _fast_path(types: LayerTypes) -> str | None:
     return "blas" if exact_products else "elementwise"
 
 
-def _safe_outputs(x, w, acc0, types: LayerTypes, count_overflows: bool) -> np.ndarray:
+def _safe_outputs(x, w: MacWeights, acc0, types: LayerTypes, count_overflows: bool) -> np.ndarray:
     """(P, M) mask of outputs whose partial sums provably stay in the accumulator range."""
     accum = types.accum
-    positions, outputs = x.shape[0], w.shape[1]
+    positions, outputs = x.shape[0], w.outputs
     if accum.overflow is Overflow.WRAP and accum.sat_bits == 0 and not count_overflows:
         return np.ones((positions, outputs), dtype=bool)  # modular: order-free anyway
     limit = float(min(accum.max_raw, -low_bound(accum)))
@@ -107,13 +140,12 @@ def _safe_outputs(x, w, acc0, types: LayerTypes, count_overflows: bool) -> np.nd
     # rounding may grow each term by one LSB of the product and one of the accumulator
     per_step = max(1.0, 2.0 ** (accum.frac - types.product_type.frac)) + 1.0
     slack = x.shape[1] * per_step + np.abs(acc0).astype(np.float64)
-    w_abs = np.abs(w).astype(np.float64)
     x_max = _largest_magnitude(x)
-    coarse = w_abs.sum(axis=0) * x_max * to_accum + slack
+    coarse = w.abs_colsum * x_max * to_accum + slack
     safe = np.broadcast_to(coarse <= limit * (1 - 1e-9), (positions, outputs)).copy()
     doubtful = np.flatnonzero(~safe[0]) if positions else np.array([], dtype=np.int64)
     if doubtful.size:
-        precise = (np.abs(x).astype(np.float64) @ w_abs[:, doubtful]) * to_accum + slack[doubtful]
+        precise = (np.abs(x).astype(np.float64) @ np.abs(w.as_float[:, doubtful])) * to_accum + slack[doubtful]
         safe[:, doubtful] = precise <= limit * (1 - 1e-9)
     return safe
 
@@ -127,31 +159,31 @@ def _bias_in_accumulator(bias, types: LayerTypes, positions: int, stats: StageSt
     return acc0
 
 
-def _sum_fast(x, w, acc0, types: LayerTypes, fast: str, schedule: Schedule, stats: StageStats) -> np.ndarray:
+def _sum_fast(x, w: MacWeights, acc0, types: LayerTypes, fast: str, schedule: Schedule, stats: StageStats) -> np.ndarray:
     """Order-free sums of the outputs in ``w``'s columns (all rows). The stats record
     what the loop path would: one cast per product and per step, two per tile break,
     none of them overflowing (that is what made these outputs safe)."""
-    entries = x.shape[0] * w.shape[1]
+    entries = x.shape[0] * w.outputs
     steps = entries * x.shape[1]
     if fast == "blas":
         total = _exact_matmul(x, w)  # in units of the full product
         total <<= types.accum.frac - types.full_product.frac
         stats.product.record(steps, 0, 0, 0)
     else:
-        total = _sum_of_rounded_products(x.astype(np.int64, copy=False), w, types, stats)
+        total = _sum_of_rounded_products(x.astype(np.int64, copy=False), w.raw, types, stats)
     stats.accumulation.record(steps + 2 * entries * schedule.breaks.size, 0, 0, 0)
     acc = total + acc0[None, :]
     # in range unless a wrapping accumulator took the modular shortcut: wrap once at the end
     return wrap(acc, types.accum) if types.accum.overflow is Overflow.WRAP else acc
 
 
-def _exact_matmul(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+def _exact_matmul(x: np.ndarray, w: MacWeights) -> np.ndarray:
     """``x @ w`` of integer arrays, exactly: float64 BLAS when every partial sum is
     below 2**52, int64 (exact modulo 2**64) otherwise."""
-    bound = float(np.abs(w).sum(axis=0).max(initial=0)) * _largest_magnitude(x)
+    bound = float(w.abs_colsum.max(initial=0)) * _largest_magnitude(x)
     if bound < EXACT_FLOAT:
-        return (x.astype(np.float64, copy=False) @ w.astype(np.float64)).astype(np.int64)
-    return x.astype(np.int64, copy=False) @ w
+        return (x.astype(np.float64, copy=False) @ w.as_float).astype(np.int64)
+    return x.astype(np.int64, copy=False) @ w.raw
 
 
 def _largest_magnitude(x: np.ndarray) -> float:
