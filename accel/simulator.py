@@ -69,23 +69,44 @@ def check_images(network: Network, images: np.ndarray, source: str = "input") ->
     return images.astype(np.float64)
 
 
+class Simulator:
+    """A network with its weights quantized and prepared once, to run many batches."""
+
+    def __init__(self, network: Network, weights: Weights):
+        self.network = network
+        self.prepared = {layer.name: layer.prepare(weights.get(layer.name, {})) for layer in network.layers}
+
+    def run(self, images: np.ndarray, batch_size: int = 64,
+            progress: Callable[[int], None] | None = None) -> Simulation:
+        """Run the fixed-point network over ``images`` in batches; results are concatenated.
+        ``progress`` is called with the number of images each finished batch held."""
+        network = self.network
+        images = check_images(network, images)
+        input_stats = OverflowStats()
+        raw_in = network.input_type.to_raw(images, input_stats)
+        sim = Simulation(network, raw_in, network.input_type, input_stats)
+        batches = []
+        for start in range(0, len(images), batch_size):
+            batches.append(self._run_batch(raw_in[start:start + batch_size]))
+            if progress is not None:
+                progress(len(batches[-1][0].raw))
+        for index, layer in enumerate(network.layers):
+            sim.layers.append(LayerRun(layer.name, layer.op, _merge([batch[index] for batch in batches])))
+        return sim
+
+    def _run_batch(self, raw: np.ndarray) -> list[LayerResult]:
+        results, current, current_type = [], raw, self.network.input_type
+        for layer in self.network.layers:
+            result = layer.timed(current, current_type, self.prepared[layer.name])
+            results.append(result)
+            current, current_type = result.raw, result.type
+        return results
+
+
 def simulate(network: Network, weights: Weights, images: np.ndarray, batch_size: int = 64,
              progress: Callable[[int], None] | None = None) -> Simulation:
-    """Run the fixed-point network over ``images`` in batches; results are concatenated.
-    ``progress`` is called with the number of images each finished batch held."""
-    images = check_images(network, images)
-    input_stats = OverflowStats()
-    raw_in = network.input_type.to_raw(images, input_stats)
-    sim = Simulation(network, raw_in, network.input_type, input_stats)
-    prepared = {layer.name: layer.prepare(weights.get(layer.name, {})) for layer in network.layers}
-    batches = []
-    for start in range(0, len(images), batch_size):
-        batches.append(_run_batch(network, prepared, raw_in[start:start + batch_size]))
-        if progress is not None:
-            progress(len(batches[-1][0].raw))
-    for index, layer in enumerate(network.layers):
-        sim.layers.append(LayerRun(layer.name, layer.op, _merge([batch[index] for batch in batches])))
-    return sim
+    """One-shot ``Simulator(network, weights).run(images, ...)``."""
+    return Simulator(network, weights).run(images, batch_size, progress)
 
 
 def _merge(parts: list[LayerResult]) -> LayerResult:
@@ -99,15 +120,6 @@ def _merge(parts: list[LayerResult]) -> LayerResult:
     merged.raw = np.concatenate([p.raw for p in parts])
     merged.extra = {key: (max if "max" in key else np.mean)([p.extra[key] for p in parts]) for key in merged.extra}
     return merged
-
-
-def _run_batch(network: Network, prepared: dict, raw: np.ndarray) -> list[LayerResult]:
-    results, current, current_type = [], raw, network.input_type
-    for layer in network.layers:
-        result = layer.timed(current, current_type, prepared[layer.name])
-        results.append(result)
-        current, current_type = result.raw, result.type
-    return results
 
 
 def simulate_float(network: Network, weights: Weights, images: np.ndarray) -> dict[str, np.ndarray]:

@@ -31,6 +31,7 @@ from quant import FixedType, OverflowStats, Rounding, arith
 from quant.modes import Overflow
 from quant.overflow import low_bound, wrap
 
+from . import jit_loop
 from .types import LayerTypes, StageStats, lossless
 
 EXACT_FLOAT = 2.0**52  # integer sums below this are exact in float64, whatever the order
@@ -110,8 +111,12 @@ def multiply_accumulate(
     if unsafe.any():
         rows, cols = np.nonzero(unsafe)
         as_int = x.astype(np.int64) if as_int is None else as_int
-        acc[rows, cols] = _sum_in_order(as_int, w.raw, acc0, rows, cols, types, schedule, stats)
-        paths.append("loop")
+        if jit_loop.available() and jit_loop.supports(types):
+            acc[rows, cols] = jit_loop.sum_in_order(as_int, w.raw, acc0, rows, cols, types, schedule, stats)
+            paths.append("loop-jit")
+        else:
+            acc[rows, cols] = _sum_in_order(as_int, w.raw, acc0, rows, cols, types, schedule, stats)
+            paths.append("loop")
     if relu:
         np.maximum(acc, 0, out=acc)
     return types.result.cast(acc, types.accum, stats.result), "+".join(paths) or "empty"

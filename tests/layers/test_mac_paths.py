@@ -7,10 +7,15 @@ the same per-stage overflow counts as stepping through the reduction in order.
 
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
+
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from layers import jit_loop
 from layers.loop_nest import LoopNest
 from layers.mac import Schedule, multiply_accumulate
 from layers.types import LayerTypes, StageStats
@@ -43,6 +48,24 @@ def problems(draw):
 @settings(max_examples=150, deadline=None)
 @given(problems())
 def test_automatic_paths_equal_the_loop_path(problem) -> None:
+    with no_jit():  # each new mode combination would compile a kernel: tested below instead
+        check_paths(problem)
+
+
+@contextmanager
+def no_jit():
+    old = os.environ.get("ACCEL_NO_JIT")
+    os.environ["ACCEL_NO_JIT"] = "1"
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["ACCEL_NO_JIT"]
+        else:
+            os.environ["ACCEL_NO_JIT"] = old
+
+
+def check_paths(problem) -> None:
     nest, types, scale, seed, relu, count = problem
     rng = np.random.default_rng(seed)
     k_len = int(np.prod([e for _, e in nest.dims]))
@@ -75,7 +98,8 @@ def test_fast_paths_are_actually_taken() -> None:
                         ("loop", "ap_fixed<16,2,AP_RND_CONV,AP_SAT>")]:
         types = LayerTypes(FixedType(16, 4), FixedType(16, 4), FixedType(16, 4), FixedType.parse(accum), FixedType(16, 4))
         paths[name] = multiply_accumulate(x, w, bias, types, schedule, False, StageStats())[1]
-    assert paths == {"blas": "blas", "elementwise": "elementwise", "loop": "loop"}
+    assert paths["blas"] == "blas" and paths["elementwise"] == "elementwise"
+    assert paths["loop"] in ("loop", "loop-jit")
 
 
 def test_wrapping_accumulator_without_counts_uses_modular_sums() -> None:
@@ -89,3 +113,38 @@ def test_wrapping_accumulator_without_counts_uses_modular_sums() -> None:
     slow, _ = multiply_accumulate(x, w, np.zeros(6, np.int64), types, schedule, False, counted, force_path="loop")
     assert path == "blas" and fast.tolist() == slow.tolist()
     assert counted.accumulation.overflows > 0
+
+
+JIT_CASES = [  # (product, accum, partial): mode combinations a datapath uses
+    ("accum", "ap_fixed<16,4,AP_TRN,AP_SAT>", "accum"),
+    ("full", "ap_fixed<20,6,AP_RND_CONV,AP_SAT_SYM>", "ap_fixed<16,6,AP_RND,AP_SAT>"),
+    ("ap_fixed<14,5,AP_RND_ZERO,AP_SAT_ZERO>", "ap_fixed<18,6,AP_RND_INF,AP_WRAP>", "accum"),
+    ("accum", "ap_ufixed<17,7,AP_TRN_ZERO,AP_SAT>", "accum"),
+]
+
+
+@pytest.mark.parametrize("product, accum, partial", JIT_CASES)
+def test_jit_kernel_equals_the_numpy_loop(product, accum, partial) -> None:
+    if not jit_loop.available():
+        pytest.skip("numba is not installed (pip install accel-hls[jit])")
+    parse = FixedType.parse
+    types = LayerTypes(FixedType(12, 4), FixedType(10, 2), FixedType(12, 5), parse(accum), FixedType(12, 4),
+                       product=product if product in ("accum", "full") else parse(product),
+                       partial=partial if partial == "accum" else parse(partial))
+    assert jit_loop.supports(types)
+    rng = np.random.default_rng(7)
+    nest = LoopNest.build({"n": 6, "i": 3, "j": 3}, order=("i", "n", "j"), tiles={"n": 4}, reduction=("n", "i", "j"))
+    schedule = Schedule(*nest.reduction_schedule())
+    x = types.input.to_raw(np.clip(rng.normal(0.5, 3, (40, 54)), -8, 7.99))
+    w = types.weight.to_raw(np.clip(rng.normal(0, 1, (54, 9)), -2, 1.99))
+    acc0 = types.accum.cast(types.bias.to_raw(rng.normal(0, 4, 9).clip(-16, 15)), types.bias)
+    picked = rng.random((40, 9)) < 0.6  # a scattered subset of outputs, as the bound leaves them
+    rows, cols = np.nonzero(picked)
+    from layers.mac import _sum_in_order
+
+    reference, compiled = StageStats(), StageStats()
+    expected = _sum_in_order(x, w, acc0, rows, cols, types, schedule, reference)
+    got = jit_loop.sum_in_order(x, w, acc0, rows, cols, types, schedule, compiled)
+    assert got.tolist() == expected.tolist()
+    assert compiled.as_dict() == reference.as_dict()
+    assert reference.accumulation.overflows + reference.product.overflows > 0
