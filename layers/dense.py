@@ -65,9 +65,9 @@ class Dense(Layer):
     def prepare(self, params: dict[str, np.ndarray]) -> PreparedParams:
         if isinstance(params, PreparedParams):
             return params
-        weight = self.types.weight.to_raw(params["weight"])
+        weight = self.types.weight.to_raw(params["weight"]).astype(np.float64)  # exact: raws < 2**53
         bias = self.types.bias.to_raw(params["bias"]) if self.bias else np.zeros(self.out_features, np.int64)
-        return PreparedParams(((MacWeights.of(weight.T), bias),))
+        return PreparedParams(((MacWeights(weight.T), bias),))
 
     def run_fixed(self, raw: np.ndarray, in_type: FixedType, params) -> LayerResult:
         self.output_shape(raw.shape[1:])

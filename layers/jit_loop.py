@@ -117,32 +117,37 @@ def _compile(product_modes: tuple, accum_modes: tuple, partial_modes: tuple):
     cast_product, cast_accum, cast_partial = (_make_cast(*m) for m in (product_modes, accum_modes, partial_modes))
 
     @numba.njit(parallel=True)
-    def loop(x, w, acc0, row_ids, perm, is_break, full_frac, product, accum, partial):
-        """Every output of the listed rows. The innermost loop runs over the outputs of
-        one position, independent of each other, with contiguous counters."""
+    def loop(x, w, acc0, row_ids, perm, is_break, full_frac, product, accum, partial, block):
+        """Every output of the listed rows, in blocks of outputs (so that a single
+        position, a dense layer's batch of one, still uses every core). The innermost
+        loop runs over independent outputs with contiguous counters: it vectorizes."""
         outputs = w.shape[1]
+        blocks = (outputs + block - 1) // block
         product_frac, accum_frac, partial_frac = product[0], accum[0], partial[0]
         sum_frac = max(accum_frac, product_frac)
         out = np.empty((row_ids.size, outputs), dtype=np.int64)
         tallies = np.zeros((row_ids.size, outputs, 6), dtype=np.int64)
-        for r in numba.prange(row_ids.size):
+        for item in numba.prange(row_ids.size * blocks):
+            r, first = item // blocks, (item % blocks) * block
+            last = min(first + block, outputs)
+            width = last - first
             p = row_ids[r]
-            acc = acc0.copy()
-            p_high, p_low, p_round = np.zeros(outputs, np.int64), np.zeros(outputs, np.int64), np.zeros(outputs, np.int64)
-            a_high, a_low, a_round = np.zeros(outputs, np.int64), np.zeros(outputs, np.int64), np.zeros(outputs, np.int64)
+            acc = acc0[first:last].copy()
+            p_high, p_low, p_round = np.zeros(width, np.int64), np.zeros(width, np.int64), np.zeros(width, np.int64)
+            a_high, a_low, a_round = np.zeros(width, np.int64), np.zeros(width, np.int64), np.zeros(width, np.int64)
             for s in range(perm.size):
                 k = perm[s]
                 xv = x[p, k]
                 if is_break[s]:
-                    for m in range(outputs):
+                    for m in range(width):
                         buffered, f = cast_partial(acc[m], accum_frac, partial)
                         back, g = cast_accum(buffered, partial_frac, accum)
                         acc[m] = back
                         a_high[m] += (f & 1) + (g & 1)
                         a_low[m] += ((f >> 1) & 1) + ((g >> 1) & 1)
                         a_round[m] += (f >> 2) + (g >> 2)
-                for m in range(outputs):
-                    prod, f = cast_product(xv * w[k, m], full_frac, product)
+                for m in range(width):
+                    prod, f = cast_product(xv * w[k, first + m], full_frac, product)
                     total = (acc[m] << (sum_frac - accum_frac)) + (prod << (sum_frac - product_frac))
                     value, g = cast_accum(total, sum_frac, accum)
                     acc[m] = value
@@ -152,12 +157,20 @@ def _compile(product_modes: tuple, accum_modes: tuple, partial_modes: tuple):
                     a_high[m] += g & 1
                     a_low[m] += (g >> 1) & 1
                     a_round[m] += g >> 2
-            out[r] = acc
-            tallies[r, :, 0], tallies[r, :, 1], tallies[r, :, 2] = p_high, p_low, p_round
-            tallies[r, :, 3], tallies[r, :, 4], tallies[r, :, 5] = a_high, a_low, a_round
+            out[r, first:last] = acc
+            tallies[r, first:last, 0], tallies[r, first:last, 1], tallies[r, first:last, 2] = p_high, p_low, p_round
+            tallies[r, first:last, 3], tallies[r, first:last, 4], tallies[r, first:last, 5] = a_high, a_low, a_round
         return out, tallies
 
     return loop
+
+
+def _block(rows: int, outputs: int) -> int:
+    """Outputs per work item: whole rows when there are rows enough to share among the
+    cores, else slices of a row (a dense layer on one image)."""
+    if rows >= 4 * numba.get_num_threads():
+        return outputs
+    return max(64, -(-outputs // (4 * numba.get_num_threads())))
 
 
 def sum_in_order(x, w_raw, acc0, rows, cols, types, schedule, stats) -> np.ndarray:
@@ -170,7 +183,7 @@ def sum_in_order(x, w_raw, acc0, rows, cols, types, schedule, stats) -> np.ndarr
     out, tallies = kernel(np.ascontiguousarray(x, dtype=np.int64), np.ascontiguousarray(w_raw, dtype=np.int64),
                          acc0.astype(np.int64), row_ids.astype(np.int64), schedule.perm, is_break,
                          types.full_product.frac, type_params(types.product_type), type_params(types.accum),
-                         type_params(types.partial_type))
+                         type_params(types.partial_type), _block(row_ids.size, w_raw.shape[1]))
     # the kernel computed whole rows; keep (and count) only the listed outputs
     picked = tallies[local_rows, cols].sum(axis=0)
     steps = rows.size * schedule.perm.size

@@ -39,29 +39,35 @@ SEPARABLE = (Rounding.TRN, Rounding.RND, Rounding.RND_MIN_INF)  # round(a + p) =
 ELEMENTWISE_BLOCK = 1 << 22  # products formed at once on the elementwise path
 
 
-@dataclass(frozen=True)
 class MacWeights:
-    """A layer's (K, M) weight raws as the kernel uses them, prepared once per layer:
-    int64 raws, their float64 copy for BLAS, and the column sums of their magnitudes."""
+    """A layer's (K, M) weight raws as the kernel uses them, prepared once per layer: a
+    float64 copy for BLAS (exact: raws are far below 2**53) and the column sums of
+    their magnitudes. The int64 form the loop paths need is made on first use only, so
+    that layers on the fast path hold one copy of their weights, not two."""
 
-    raw: np.ndarray
-    as_float: np.ndarray
-    abs_colsum: np.ndarray
+    def __init__(self, as_float: np.ndarray, abs_colsum: np.ndarray | None = None):
+        self.as_float = np.ascontiguousarray(as_float, dtype=np.float64)
+        self.abs_colsum = np.abs(self.as_float).sum(axis=0) if abs_colsum is None else abs_colsum
+        self._raw: np.ndarray | None = None
 
     @classmethod
     def of(cls, raw: np.ndarray) -> "MacWeights":
-        raw = np.ascontiguousarray(raw, dtype=np.int64)
-        as_float = raw.astype(np.float64)
-        return cls(raw, as_float, np.abs(as_float).sum(axis=0))
+        return cls(np.asarray(raw).astype(np.float64))
+
+    @property
+    def raw(self) -> np.ndarray:
+        if self._raw is None:
+            self._raw = self.as_float.astype(np.int64)
+        return self._raw
 
     @property
     def outputs(self) -> int:
-        return self.raw.shape[1]
+        return self.as_float.shape[1]
 
     def columns(self, cols: np.ndarray) -> "MacWeights":
         if cols.size == self.outputs:
             return self
-        return MacWeights(self.raw[:, cols], self.as_float[:, cols], self.abs_colsum[cols])
+        return MacWeights(self.as_float[:, cols], self.abs_colsum[cols])
 
 
 @dataclass(frozen=True)
