@@ -8,14 +8,13 @@
    loop-order path), one image (goal <= 100x PyTorch).
 3. The 32x32 network on the fast path: images/s at batch 64 (goal >= 1000/s; PyTorch
    float32 does about 4400/s here).
-4. Peak memory (max RSS of a fresh process) of AlexNet-227 at batch 8 (goal < 4 GB).
+4. Peak memory (VmHWM of a fresh process) of AlexNet-227 at batch 8 (goal < 4 GB).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -66,12 +65,13 @@ def narrow(network: Network, accum: str) -> Network:
 
 def peak_memory_mb(batch: int) -> float:
     code = (
-        "import numpy as np, resource, sys; sys.path.insert(0, '.');"
+        "import numpy as np, sys; sys.path.insert(0, '.');"
         "from accel.config import load_network; from accel.network import shipped_config;"
         "from accel.weights import seeded_weights; from accel.simulator import simulate;"
         "net = load_network(shipped_config('alexnet227')); w = seeded_weights(net, 0);"
         f"simulate(net, w, np.random.default_rng(1).normal(0, 1, ({batch}, 3, 227, 227)), batch_size={batch});"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        # VmHWM, not ru_maxrss: Linux carries a forking parent's RSS into the child's ru_maxrss
+        "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parent.parent)
@@ -102,14 +102,17 @@ def main() -> None:
           + (f", float32 PyTorch {theirs / 8 * 1000:.1f} ms/image -> {ours / (theirs / 8):.1f}x" if theirs else ""))
 
     if not args.quick:
-        slow_net = narrow(big, "ap_fixed<16,4,AP_TRN,AP_SAT>")
+        slow_sim = Simulator(narrow(big, "ap_fixed<16,4,AP_TRN,AP_SAT>"), big_w)
         start = time.perf_counter()
-        sim = Simulator(slow_net, big_w).run(images[:1], batch_size=1)
-        slow = time.perf_counter() - start
+        sim = slow_sim.run(images[:1], batch_size=1)  # the first run also compiles the JIT kernel
+        first = time.perf_counter() - start
+        slow = best_of(lambda: slow_sim.run(images[:2], batch_size=2), repeat) / 2
         paths = {run.name: run.result.path for run in sim.layers if run.result.path}
         results["alexnet227_narrow_sat_s_per_image"] = slow
-        print(f"AlexNet-227 narrow SAT accumulator (paths {sorted(set(paths.values()))}): {slow:.1f} s/image"
-              + (f" -> {slow / (theirs / 8):.0f}x PyTorch" if theirs else ""))
+        results["alexnet227_narrow_sat_first_run_s"] = first
+        print(f"AlexNet-227 narrow SAT accumulator (paths {sorted(set(paths.values()))}): {slow:.2f} s/image"
+              + (f" -> {slow / (theirs / 8):.0f}x PyTorch" if theirs else "")
+              + f" (first image, with JIT compilation: {first:.1f} s)")
 
     small = load_network(shipped_config("alexnet32"))
     small_w = seeded_weights(small, 0)
@@ -124,7 +127,7 @@ def main() -> None:
 
     peak = peak_memory_mb(8)
     results["alexnet227_batch8_peak_mb"] = peak
-    print(f"AlexNet-227 batch 8 peak memory (max RSS): {peak:.0f} MB")
+    print(f"AlexNet-227 batch 8 peak memory (VmHWM): {peak:.0f} MB")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
 
