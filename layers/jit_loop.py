@@ -2,9 +2,9 @@
 
 The numpy loop path (``mac._sum_in_order``) is the reference: it steps through the
 reduction with one vectorized pass per step, a few ns per multiply-accumulate. This
-kernel runs the same C++ loop, output by output, compiled by numba: every cast is the
-same three steps as ``quant`` (floor and rounding rule, then overflow), written for one
-int64 value. It covers the modes a datapath uses (every rounding mode; WRAP with N=0,
+kernel runs the same C++ loop compiled by numba, one position (im2col row) per work item
+with its outputs innermost: every cast is the same three steps as ``quant`` (floor and
+rounding rule, then overflow), written for one int64 value. It covers the modes a datapath uses (every rounding mode; WRAP with N=0,
 SAT, SAT_ZERO, SAT_SYM) on types up to 48 bits; anything else stays on the numpy path.
 The tests check both paths against each other, bit for bit and count for count.
 

@@ -16,7 +16,8 @@ Three paths compute that, all bit-identical (the tests prove it):
 ``elementwise`` order-free, but each product (or ``acc + p``) rounds on its own: the
               products are formed, cast and summed elementwise.
 ``loop``      anything else: step through the reduction in the nest's order, vectorized
-              over all the outputs that need it.
+              over all the outputs that need it (``loop-jit``: the same loop compiled
+              by numba when it is installed, see ``layers.jit_loop``).
 
 Outputs are split: those the bound proves safe take a fast path, the rest the loop path.
 """
