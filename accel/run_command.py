@@ -1,9 +1,12 @@
 """``accel run``: the simulator from the command line.
 
-With no arguments it runs the shipped ``alexnet32`` with seeded weights on a seeded batch
-of images (the README's main job). The report compares every layer's fixed-point output
-with the float64 reference fed the same float input, so errors accumulate as they would
-on the board.
+With no arguments: the classification check (the README's main job) — the shipped
+``alexnet32`` with its trained weights over the embedded CIFAR-10 sample, fixed point
+against float. ``--cifar PATH`` uses a CIFAR-10 binary release instead (with a progress
+bar), ``--images N`` limits the count, ``--json`` prints machine-readable results.
+
+With ``--input X.npy`` (unlabelled images): every layer's fixed-point output against the
+float64 reference fed the same input; ``--save`` writes all layers to an ``.npz``.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from tabulate import tabulate
 
+from .classify_command import classification_command, trained_weights_path
 from .config import load_network
 from .network import DEFAULT_NETWORK, SHIPPED, Network, shipped_config
 from .progress import Progress
@@ -28,17 +32,24 @@ def add_run_command(commands) -> None:
         "the kernel path, time, overflows and the error against the float64 reference.",
     )
     run.add_argument("--config", help=f"network YAML, or a shipped name ({', '.join(SHIPPED)}); default {DEFAULT_NETWORK}")
-    run.add_argument("--weights", help="weights .npz (PyTorch state_dict names); default: seeded weights")
-    run.add_argument("--input", help="images .npy, (N, C, H, W) float; default: seeded N(0,1) images")
-    run.add_argument("--batch", type=int, default=16, help="number of seeded images when --input is not given")
-    run.add_argument("--seed", type=int, default=0, help="seed for the default weights and images")
-    run.add_argument("--save", help="write every layer's values, raws and types to this .npz")
+    run.add_argument("--weights", help="weights .npz (PyTorch state_dict names); default: the trained "
+                     "weights shipped for alexnet32, seeded weights otherwise")
+    run.add_argument("--cifar", help="classify this CIFAR-10 binary release's test set (.tar.gz or folder)")
+    run.add_argument("--images", type=int, help="classify only the first N images")
+    run.add_argument("--json", action="store_true", help="print the classification results as JSON")
+    run.add_argument("--input", help="unlabelled images .npy, (N, C, H, W) float: per-layer report")
+    run.add_argument("--batch", type=int, default=16, help="seeded images for networks that take no CIFAR input")
+    run.add_argument("--seed", type=int, default=0, help="seed for seeded weights and images")
+    run.add_argument("--save", help="with --input: write every layer's values, raws and types to this .npz")
     run.set_defaults(run=run_command)
 
 
 def run_command(args: argparse.Namespace) -> int:
     network = _network(args.config)
-    weights = load_weights(network, args.weights) if args.weights else seeded_weights(network, args.seed)
+    weights, weights_source = _weights(network, args)
+    if args.input is None and tuple(network.input_shape) == (3, 32, 32):
+        return classification_command(network, weights, weights_source, args)
+    args.weights = weights_source
     images = _images(network, args)
     progress = Progress(len(images), "simulating")
     sim = simulate(network, weights, images, batch_size=16, progress=progress)
@@ -50,6 +61,15 @@ def run_command(args: argparse.Namespace) -> int:
         save_npz(sim, args.save)
         print(f"saved {len(sim.layers)} layers to {args.save}")
     return 0
+
+
+def _weights(network: Network, args: argparse.Namespace):
+    if args.weights:
+        return load_weights(network, args.weights), args.weights
+    trained = trained_weights_path(network.name)
+    if trained is not None:
+        return load_weights(network, trained), f"trained weights {trained.name}"
+    return seeded_weights(network, args.seed), f"seeded weights (seed {args.seed})"
 
 
 def _network(config: str | None) -> Network:
@@ -72,7 +92,7 @@ def _images(network: Network, args: argparse.Namespace) -> np.ndarray:
 
 def _summary(network: Network, sim: Simulation, args) -> str:
     n = len(sim.input_raw)
-    source = args.weights or f"seeded weights (seed {args.seed})"
+    source = args.weights
     inputs = args.input or f"{n} seeded N(0,1) images"
     per_image = sim.seconds / max(n, 1) * 1000
     return (f"{network.name} ({network.source}) | {source} | {inputs}\n"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -65,9 +67,26 @@ def test_wrong_images_are_refused() -> None:
         simulate(NET, seeded_weights(NET), np.zeros((2, 3, 9, 9)))
 
 
-def test_accel_run_default_prints_every_layer_and_saves(tmp_path, capsys) -> None:
+def test_accel_run_default_is_the_classification_check(capsys) -> None:
+    assert main(["run", "--images", "20"]) == 0
+    text = capsys.readouterr().out
+    assert "embedded sample (500 CIFAR-10 test images): 20 images" in text
+    for fragment in ("float top-1", "fixed top-1", "agreement", "confusion matrix", "class probabilities of image 0"):
+        assert fragment in text
+    for name in ("conv1", "lrn1", "pool1", "conv5", "fc3"):
+        assert f"\n{name} " in text
+    assert main(["run", "--images", "20", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["images"] == 20 and len(data["confusion_fixed"]) == 10
+    assert sum(map(sum, data["confusion_fixed"])) == 20
+    assert abs(sum(data["example"]["fixed_probabilities"]) - 1) < 1e-9
+    assert 0 <= data["agreement"] <= 1 and [l["name"] for l in data["layers"]][-1] == "fc3"
+
+
+def test_accel_run_on_unlabelled_input_saves_every_layer(tmp_path, capsys) -> None:
     out = tmp_path / "out.npz"
-    assert main(["run", "--batch", "2", "--save", str(out)]) == 0
+    np.save(tmp_path / "x.npy", np.random.default_rng(0).normal(0, 1, (2, 3, 32, 32)))
+    assert main(["run", "--input", str(tmp_path / "x.npy"), "--save", str(out)]) == 0
     text = capsys.readouterr().out
     for name in ("conv1", "lrn1", "pool1", "conv5", "fc3"):
         assert f"\n{name} " in text
