@@ -56,8 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     quant.add_argument("--raw", action="store_true", help="VALUEs are raw integers of TYPE")
     quant.set_defaults(run=_run_quant)
     from .run_command import add_run_command
+    from .testbench_command import add_testbench_command
 
     add_run_command(commands)
+    add_testbench_command(commands)
     return parser
 
 

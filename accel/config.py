@@ -15,6 +15,8 @@ The file::
       - {name: pool1, op: maxpool, kernel: 3, stride: 2}
       - {name: flat, op: flatten, order: chw}
       - {name: fc1, op: dense, out_features: 256, relu: true, types: {accum: "ap_fixed<32,12>"}}
+    tolerances:                      # for accel testbench: per layer, or default
+      default: {abs: 0.05, share: 0.99, sqnr_db: 30}
 
 Ops: ``conv``, ``dense``, ``lrn``, ``maxpool``, ``relu``, ``flatten``. A layer's
 ``types`` override the defaults. Every error names the file, the layer and the field.
@@ -30,7 +32,7 @@ import yaml
 from layers import LRN, Conv, Dense, Directives, Flatten, Layer, LayerTypes, MaxPool, ReLU
 from quant import FixedType
 
-from .network import Network
+from .network import Network, output_type
 
 _REQUIRED = object()
 MAC_TYPE_KEYS = ("weight", "bias", "accum", "result", "product", "partial")
@@ -101,6 +103,7 @@ def network_from_dict(data: Any, source: str = "<config>") -> Network:
     default_types = _type_texts(defaults.get("types", dict, {}), f"{source}: defaults: types")
     defaults.finish()
     count_overflows = top.get("count_overflows", bool, True)
+    tolerances = _tolerances(top.get("tolerances", dict, {}), f"{source}: tolerances")
     entries = top.get("layers", list)
     top.finish()
     layers: list[Layer] = []
@@ -117,19 +120,26 @@ def network_from_dict(data: Any, source: str = "<config>") -> Network:
         except ValueError as err:
             place = "" if str(err).startswith("layer ") else f"layer {layer.name!r} ({layer.op}): "
             raise ConfigError(f"{source}: {place}{err}") from None
-        current_type = _output_type(layer, current_type)
+        current_type = output_type(layer, current_type)
         layers.append(layer)
-    return Network(name, tuple(shape), in_type, tuple(layers), source)
+    unknown = sorted(set(tolerances) - {"default"} - seen)
+    if unknown:
+        raise ConfigError(f"{source}: tolerances: no layer named {unknown}; layers are {[l.name for l in layers]}")
+    return Network(name, tuple(shape), in_type, tuple(layers), source, tolerances)
 
 
-def _output_type(layer: Layer, in_type: FixedType) -> FixedType:
-    if isinstance(layer, (Conv, Dense)):
-        return layer.types.result
-    if isinstance(layer, LRN):
-        return layer.result
-    if isinstance(layer, (MaxPool, ReLU)):
-        return layer.result or in_type
-    return in_type
+TOLERANCE_KEYS = {"abs": float, "share": float, "sqnr_db": float}
+
+
+def _tolerances(mapping: dict, where: str) -> dict[str, dict[str, float]]:
+    """``tolerances: {default: {abs: 0.05, share: 0.99}, conv1: {sqnr_db: 40}}``."""
+    result = {}
+    for layer, entry in mapping.items():
+        fields = Fields(entry, f"{where}: {layer}")
+        result[layer] = {key: fields.get(key, kind, None) for key, kind in TOLERANCE_KEYS.items()}
+        result[layer] = {k: v for k, v in result[layer].items() if v is not None}
+        fields.finish()
+    return result
 
 
 def _type_texts(mapping: dict, where: str) -> dict[str, str]:

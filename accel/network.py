@@ -6,11 +6,11 @@ and types flow: each layer's input type is the previous layer's output type.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from layers import Layer
+from layers import LRN, Conv, Dense, Layer, MaxPool, ReLU
 from layers.base import Shape
 from quant import FixedType
 
@@ -25,6 +25,12 @@ class Network:
     input_type: FixedType
     layers: tuple[Layer, ...]
     source: str = "<memory>"
+    tolerances: dict = field(default_factory=dict, compare=False, hash=False)  # testbench limits
+
+    def tolerance(self, layer: str) -> dict[str, float]:
+        """The testbench limits of a layer: its own entries over the defaults."""
+        base = {"abs": 0.05, "share": 0.99, "sqnr_db": 30.0}
+        return {**base, **self.tolerances.get("default", {}), **self.tolerances.get(layer, {})}
 
     def layer(self, name: str) -> Layer:
         for layer in self.layers:
@@ -47,9 +53,29 @@ class Network:
                 for layer, in_shape, _ in self.shapes()
                 for param, shape in layer.param_shapes(in_shape).items()}
 
+    def io_types(self) -> list[tuple[Layer, FixedType, FixedType]]:
+        """(layer, input type, output type) per layer: each takes its predecessor's output."""
+        rows, current = [], self.input_type
+        for layer in self.layers:
+            out = output_type(layer, current)
+            rows.append((layer, current, out))
+            current = out
+        return rows
+
     @property
     def output_shape(self) -> Shape:
         return self.shapes()[-1][2] if self.layers else self.input_shape
+
+
+def output_type(layer: Layer, in_type: FixedType) -> FixedType:
+    """The type of a layer's output given its input type."""
+    if isinstance(layer, (Conv, Dense)):
+        return layer.types.result
+    if isinstance(layer, LRN):
+        return layer.result
+    if isinstance(layer, (MaxPool, ReLU)):
+        return layer.result or in_type
+    return in_type
 
 
 def shipped_config(name: str = DEFAULT_NETWORK) -> Path:

@@ -33,6 +33,10 @@ class AlexNet32(nn.Module):
         self.fc2 = nn.Linear(256, 256)
         self.fc3 = nn.Linear(256, 10)
         self.drop = nn.Dropout(dropout)
+        for module in self.modules():  # He initialization: without BatchNorm the default
+            if isinstance(module, (nn.Conv2d, nn.Linear)):  # init shrinks the signal to nothing
+                nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
+                nn.init.zeros_(module.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         relu = torch.relu

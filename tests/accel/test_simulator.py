@@ -109,3 +109,39 @@ def test_accel_run_with_files(tmp_path, capsys) -> None:
     np.save(tmp_path / "bad.npy", np.zeros((3, 1, 8, 8)))
     assert main(["run", "--config", str(config), "--input", str(tmp_path / "bad.npy")]) == 2
     assert "bad.npy: images of shape (1, 8, 8)" in capsys.readouterr().err
+
+
+def test_testbench_isolated_and_chained(tmp_path, rng, capsys) -> None:
+    from accel.simulator import simulate_float
+    from accel.testbench import load_golden, run_testbench
+
+    weights = seeded_weights(NET, 2)
+    images = rng.normal(0, 1, (4, 3, 8, 8))
+    golden = {"input": images, **simulate_float(NET, weights, images)}
+    np.savez(tmp_path / "g.npz", **golden)
+    loaded = load_golden(NET, tmp_path / "g.npz")
+    isolated = run_testbench(NET, weights, loaded, "isolated")
+    chained = run_testbench(NET, weights, loaded, "chained")
+    assert [c.layer for c in isolated] == [l.name for l in NET.layers] == [c.layer for c in chained]
+    assert all(c.passed for c in isolated)
+    # errors can only grow along the chain for the last layer
+    assert chained[-1].max_abs_error >= isolated[-1].max_abs_error - 1e-12
+    only = run_testbench(NET, weights, loaded, "isolated", only="fc")
+    assert [c.layer for c in only] == ["fc"] and only[0].max_abs_error == isolated[-1].max_abs_error
+    assert isolated[0].max_error_lsb == pytest.approx(isolated[0].max_abs_error * 2**12)
+    # a wrong golden output fails, and the command's exit status says so
+    broken = dict(golden)
+    broken["fc"] = golden["fc"] + 1.0
+    np.savez(tmp_path / "bad.npz", **broken)
+    import yaml
+
+    (tmp_path / "net.yaml").write_text(yaml.safe_dump(BASE))
+    save_weights(weights, tmp_path / "w.npz")
+    argv = ["testbench", "--config", str(tmp_path / "net.yaml"), "--weights", str(tmp_path / "w.npz")]
+    assert main(argv + ["--golden", str(tmp_path / "g.npz")]) == 0
+    assert "PASS" in capsys.readouterr().out
+    assert main(argv + ["--golden", str(tmp_path / "bad.npz"), "--layer", "fc"]) == 1
+    assert "FAIL" in capsys.readouterr().out
+    np.savez(tmp_path / "short.npz", input=images)
+    assert main(argv + ["--golden", str(tmp_path / "short.npz")]) == 2
+    assert "golden data lacks" in capsys.readouterr().err
