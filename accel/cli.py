@@ -57,9 +57,11 @@ def _parser() -> argparse.ArgumentParser:
     quant.set_defaults(run=_run_quant)
     from .run_command import add_run_command
     from .testbench_command import add_testbench_command
+    from .vectors_command import add_vectors_command
 
     add_run_command(commands)
     add_testbench_command(commands)
+    add_vectors_command(commands)
     return parser
 
 
