@@ -22,7 +22,12 @@ Weights = dict[str, dict[str, np.ndarray]]  # layer name -> parameter name -> fl
 
 
 def load_weights(network: Network, path: str | Path) -> Weights:
+    """Weights from an ``.npz`` or a PyTorch ``state_dict`` file (``.pt``/``.pth``)."""
     path = Path(path)
+    if path.suffix in (".pt", ".pth"):
+        from .importers.torch_state import read_state_dict
+
+        return check_weights(network, read_state_dict(path), str(path))
     try:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}
