@@ -97,7 +97,7 @@ def classify(network: Network, weights: Weights, pixels: np.ndarray, labels: np.
     import time
 
     start = time.perf_counter()
-    simulator = Simulator(network, weights)
+    simulator = Simulator(network, weights, detail=False)
     fixed_parts, float_parts, layer_stats = [], [], None
     for first in range(0, len(pixels), batch_size):
         x = normalize(pixels[first:first + batch_size])

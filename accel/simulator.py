@@ -10,13 +10,13 @@ this package: for each layer ``NAME`` (float64 values), ``NAME.raw`` (int64) and
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from layers import LayerResult
+from layers import LRN, LayerResult
 from quant import FixedType, OverflowStats
 
 from .network import Network
@@ -70,9 +70,13 @@ def check_images(network: Network, images: np.ndarray, source: str = "input") ->
 
 
 class Simulator:
-    """A network with its weights quantized and prepared once, to run many batches."""
+    """A network with its weights quantized and prepared once, to run many batches.
+    ``detail=False`` skips what only reports need (the LRN error breakdown)."""
 
-    def __init__(self, network: Network, weights: Weights):
+    def __init__(self, network: Network, weights: Weights, detail: bool = True):
+        if not detail:
+            network = replace(network, layers=tuple(
+                replace(layer, report_errors=False) if isinstance(layer, LRN) else layer for layer in network.layers))
         self.network = network
         self.prepared = {layer.name: layer.prepare(weights.get(layer.name, {})) for layer in network.layers}
 
