@@ -57,11 +57,13 @@ def _parser() -> argparse.ArgumentParser:
     quant.set_defaults(run=_run_quant)
     from .run_command import add_run_command
     from .testbench_command import add_testbench_command
+    from .import_command import add_import_command
     from .vectors_command import add_vectors_command
 
     add_run_command(commands)
     add_testbench_command(commands)
     add_vectors_command(commands)
+    add_import_command(commands)
     return parser
 
 

@@ -59,3 +59,74 @@ def test_bad_pytorch_files_are_refused(tmp_path) -> None:
     torch.save({"conv1.weight": Evil()}, tmp_path / "evil.pt", _use_new_zipfile_serialization=True)
     with pytest.raises(ValueError, match="evil.pt: not a loadable PyTorch state_dict"):
         load_weights(NET, tmp_path / "evil.pt")
+
+
+class _LRN(torch.autograd.Function):
+    """LocalResponseNorm that exports as one ONNX LRN node (the stock exporter decomposes it)."""
+
+    @staticmethod
+    def forward(ctx, x, size, alpha, beta, k):
+        return torch.nn.functional.local_response_norm(x, size, alpha, beta, k)
+
+    @staticmethod
+    def symbolic(g, x, size, alpha, beta, k):
+        return g.op("LRN", x, size_i=size, alpha_f=alpha, beta_f=beta, bias_f=k)
+
+
+class _Exportable(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = AlexNet32().eval()
+        for module in self.net.modules():  # trained-like, distinct biases (He init zeroes them)
+            if isinstance(module, (torch.nn.Conv2d, torch.nn.Linear)):
+                torch.nn.init.normal_(module.bias, 0.0, 0.1)
+
+    def forward(self, x):
+        n = self.net
+        x = n.pool1(_LRN.apply(torch.relu(n.conv1(x)), 5, 1e-4, 0.75, 2.0))
+        x = n.pool2(_LRN.apply(torch.relu(n.conv2(x)), 5, 1e-4, 0.75, 2.0))
+        x = n.pool5(torch.relu(n.conv5(torch.relu(n.conv4(torch.relu(n.conv3(x)))))))
+        x = torch.flatten(x, 1)
+        return n.fc3(torch.relu(n.fc2(torch.relu(n.fc1(x)))))
+
+
+def test_onnx_export_imports_and_runs_like_pytorch(tmp_path, capsys) -> None:
+    pytest.importorskip("onnx")
+    from accel.cli import main
+    from accel.config import load_network
+    from accel.simulator import simulate_float
+
+    torch.manual_seed(2)
+    model = _Exportable().eval()
+    x = np.random.default_rng(1).normal(0, 1, (2, 3, 32, 32))
+    torch.onnx.export(model, torch.zeros(1, 3, 32, 32), tmp_path / "m.onnx", dynamo=False,
+                      input_names=["image"], output_names=["logits"])
+    assert main(["import", str(tmp_path / "m.onnx"), "--out", str(tmp_path / "out")]) == 0
+    net = load_network(tmp_path / "out" / "net.yaml")
+    ops = [(l.op, getattr(l, "relu", None)) for l in net.layers]
+    assert ops[:3] == [("conv", True), ("lrn", None), ("maxpool", None)] and ops[-1] == ("dense", False)
+    weights = load_weights(net, tmp_path / "out" / "weights.npz")
+    with torch.no_grad():
+        expected = model(torch.from_numpy(x.astype(np.float32))).numpy()
+    ours = simulate_float(net, weights, x)[net.layers[-1].name]
+    assert np.allclose(ours, expected, rtol=1e-4, atol=1e-4)
+
+
+def test_onnx_unsupported_ops_and_bad_files(tmp_path) -> None:
+    pytest.importorskip("onnx")
+    from accel.importers.onnx_model import import_onnx
+
+    class Odd(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(3, 4, 3)
+
+        def forward(self, x):
+            return torch.sigmoid(self.conv(x))
+
+    torch.onnx.export(Odd(), torch.zeros(1, 3, 8, 8), tmp_path / "odd.onnx", dynamo=False)
+    with pytest.raises(ValueError, match=r"odd.onnx: node .* \(Sigmoid\): unsupported op"):
+        import_onnx(tmp_path / "odd.onnx")
+    (tmp_path / "junk.onnx").write_bytes(b"\x00garbage")
+    with pytest.raises(ValueError, match="junk.onnx: not a readable ONNX model"):
+        import_onnx(tmp_path / "junk.onnx")

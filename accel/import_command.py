@@ -1,0 +1,39 @@
+"""``accel import MODEL.onnx --out DIR``: a trained model → ``DIR/net.yaml`` + ``DIR/weights.npz``.
+
+The YAML gets the default types (``<16,4>`` data and weights, a wide accumulator); edit
+it, then ``accel run --config DIR/net.yaml --weights DIR/weights.npz``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from .config import network_from_dict
+from .weights import check_weights
+
+
+def add_import_command(commands) -> None:
+    imp = commands.add_parser("import", help="turn an ONNX model into a network YAML and weights .npz",
+                              description=__doc__.splitlines()[0])
+    imp.add_argument("model", help="an .onnx file")
+    imp.add_argument("--out", required=True, help="folder for net.yaml and weights.npz")
+    imp.add_argument("--input-type", default="ap_fixed<16,4,AP_RND,AP_SAT>", help="the network input's type")
+    imp.set_defaults(run=import_command)
+
+
+def import_command(args: argparse.Namespace) -> int:
+    from .importers.onnx_model import import_onnx
+
+    description, weights = import_onnx(args.model, args.input_type)
+    out = Path(args.out)
+    network = network_from_dict(description, source=str(args.model))  # validates before writing
+    check_weights(network, weights, str(args.model))
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "net.yaml").write_text(yaml.safe_dump(description, sort_keys=False))
+    np.savez(out / "weights.npz", **weights)
+    print(f"{args.model}: {len(network.layers)} layers -> {out / 'net.yaml'}, {out / 'weights.npz'}")
+    return 0

@@ -1,0 +1,163 @@
+"""ONNX models → a network description (the YAML's dict) and its weights.
+
+Reads the graph with the ``onnx`` package (an optional dependency) and maps, in graph
+order: ``Conv`` → conv, ``Relu`` → fused into the conv/dense before it (else a relu
+layer), ``LRN`` → lrn (ONNX divides alpha by the size: the ``pytorch`` convention),
+``MaxPool`` → maxpool, ``Flatten`` → flatten (chw), ``Gemm`` or ``MatMul`` + ``Add`` →
+dense; ``Identity`` and ``Dropout`` are skipped. Anything else is refused with the
+node's name and op, before any compute. Weights keep the names of the layers made.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+SKIPPED = {"Identity", "Dropout"}
+DEFAULT_TYPES = {"weight": "ap_fixed<16,4,AP_RND,AP_SAT>", "bias": "ap_fixed<16,4,AP_RND,AP_SAT>",
+                 "accum": "ap_fixed<40,16>", "result": "ap_fixed<16,4,AP_RND,AP_SAT>"}
+
+
+def import_onnx(path: str | Path, input_type: str = "ap_fixed<16,4,AP_RND,AP_SAT>",
+                types: dict | None = None) -> tuple[dict, dict[str, np.ndarray]]:
+    """(network description for ``accel.config.network_from_dict``, flat weights)."""
+    path = Path(path)
+    try:
+        import onnx
+        from onnx import numpy_helper
+    except ImportError:
+        raise ValueError(f"{path}: reading ONNX needs the onnx package (pip install onnx)") from None
+    try:
+        model = onnx.load(str(path))
+    except FileNotFoundError:
+        raise ValueError(f"{path}: file not found") from None
+    except Exception as err:
+        raise ValueError(f"{path}: not a readable ONNX model ({type(err).__name__})") from None
+    graph = model.graph
+    constants = {init.name: numpy_helper.to_array(init) for init in graph.initializer}
+    inputs = [i for i in graph.input if i.name not in constants]
+    if len(inputs) != 1:
+        raise ValueError(f"{path}: expected one image input, found {[i.name for i in inputs]}")
+    dims = [d.dim_value for d in inputs[0].type.tensor_type.shape.dim]
+    if len(dims) != 4 or not all(dims[1:]):
+        raise ValueError(f"{path}: input {inputs[0].name!r} must be (N, C, H, W) with known C, H, W; got {dims}")
+    builder = _Builder(path, constants)
+    for node in graph.node:
+        builder.add(node)
+    description = {"name": path.stem, "input": {"shape": dims[1:], "type": input_type},
+                   "defaults": {"types": {**DEFAULT_TYPES, **(types or {})}}, "layers": builder.layers}
+    return description, builder.weights
+
+
+class _Builder:
+    def __init__(self, path: Path, constants: dict[str, np.ndarray]):
+        self.path, self.constants = path, constants
+        self.layers: list[dict] = []
+        self.weights: dict[str, np.ndarray] = {}
+        self.pending_matmul: tuple[str, np.ndarray] | None = None
+        self.counts: dict[str, int] = {}
+
+    def add(self, node) -> None:
+        op, attrs = node.op_type, {a.name: _attr(a) for a in node.attribute}
+        where = f"{self.path}: node {node.name or node.output[0]!r} ({op})"
+        handler = getattr(self, f"_{op.lower()}", None)
+        if op in SKIPPED:
+            return
+        if handler is None:
+            raise ValueError(f"{where}: unsupported op; supported: Conv, Relu, LRN, MaxPool, Flatten, "
+                             f"Gemm, MatMul+Add, Constant, Identity, Dropout")
+        handler(node, attrs, where)
+
+    def _name(self, node, weight_input: str | None, kind: str) -> str:
+        if weight_input and weight_input.endswith(".weight"):
+            return weight_input[: -len(".weight")].replace(".", "_")
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        return f"{kind}{self.counts[kind]}"
+
+    def _const(self, name: str, where: str) -> np.ndarray:
+        if name not in self.constants:
+            raise ValueError(f"{where}: input {name!r} must be a constant initializer")
+        return self.constants[name]
+
+    def _constant(self, node, attrs, where) -> None:
+        """A Constant node (exporters emit some parameters this way): remember its value."""
+        from onnx import numpy_helper
+
+        if "value" not in attrs:
+            raise ValueError(f"{where}: only tensor-valued Constant nodes are supported")
+        self.constants[node.output[0]] = numpy_helper.to_array(attrs["value"])
+
+    def _conv(self, node, attrs, where) -> None:
+        weight = self._const(node.input[1], where)
+        if any(d != 1 for d in attrs.get("dilations", [1, 1])):
+            raise ValueError(f"{where}: dilation {attrs['dilations']} is not supported")
+        pads = attrs.get("pads", [0, 0, 0, 0])
+        strides = attrs.get("strides", [1, 1])
+        if len(set(pads)) > 1 or len(set(strides)) > 1:
+            raise ValueError(f"{where}: only symmetric pads and equal strides are supported, got pads {pads}, strides {strides}")
+        name = self._name(node, node.input[1], "conv")
+        self.layers.append({"name": name, "op": "conv", "out_channels": int(weight.shape[0]),
+                            "kernel": [int(weight.shape[2]), int(weight.shape[3])], "stride": int(strides[0]),
+                            "padding": int(pads[0]), "groups": int(attrs.get("group", 1)),
+                            "bias": len(node.input) > 2})
+        self.weights[f"{name}.weight"] = weight
+        if len(node.input) > 2:
+            self.weights[f"{name}.bias"] = self._const(node.input[2], where)
+
+    def _relu(self, node, attrs, where) -> None:
+        last = self.layers[-1] if self.layers else None
+        if last is not None and last["op"] in ("conv", "dense") and not last.get("relu"):
+            last["relu"] = True
+        else:
+            self.layers.append({"name": self._name(node, None, "relu"), "op": "relu"})
+
+    def _lrn(self, node, attrs, where) -> None:
+        self.layers.append({"name": self._name(node, None, "lrn"), "op": "lrn", "size": int(attrs["size"]),
+                            "alpha": float(attrs.get("alpha", 1e-4)), "beta": float(attrs.get("beta", 0.75)),
+                            "k": float(attrs.get("bias", 1.0)), "alpha_convention": "pytorch"})
+
+    def _maxpool(self, node, attrs, where) -> None:
+        kernel, strides = attrs["kernel_shape"], attrs.get("strides", [1, 1])
+        pads = attrs.get("pads", [0, 0, 0, 0])
+        if len(set(kernel)) > 1 or len(set(strides)) > 1 or len(set(pads)) > 1 or attrs.get("ceil_mode", 0):
+            raise ValueError(f"{where}: only square windows, equal strides, symmetric pads and floor mode are supported")
+        self.layers.append({"name": self._name(node, None, "pool"), "op": "maxpool", "kernel": int(kernel[0]),
+                            "stride": int(strides[0]), "padding": int(pads[0])})
+
+    def _flatten(self, node, attrs, where) -> None:
+        if attrs.get("axis", 1) != 1:
+            raise ValueError(f"{where}: only Flatten(axis=1) is supported")
+        self.layers.append({"name": self._name(node, None, "flatten"), "op": "flatten", "order": "chw"})
+
+    def _gemm(self, node, attrs, where) -> None:
+        weight = self._const(node.input[1], where)
+        if attrs.get("transA", 0) or attrs.get("alpha", 1.0) != 1.0 or attrs.get("beta", 1.0) != 1.0:
+            raise ValueError(f"{where}: only Gemm with transA=0, alpha=beta=1 is supported")
+        weight = weight if attrs.get("transB", 0) else weight.T  # to PyTorch's [out, in]
+        self._dense(node, weight, self._const(node.input[2], where) if len(node.input) > 2 else None)
+
+    def _matmul(self, node, attrs, where) -> None:
+        self.pending_matmul = (node.output[0], self._const(node.input[1], where).T)
+        self._dense(node, self.pending_matmul[1], None)
+
+    def _add(self, node, attrs, where) -> None:
+        last = self.layers[-1] if self.layers else None
+        if self.pending_matmul is None or node.input[0] != self.pending_matmul[0] or last is None:
+            raise ValueError(f"{where}: Add is supported only as the bias of a MatMul")
+        self.weights[f"{last['name']}.bias"] = self._const(node.input[1], where)
+        last["bias"] = True
+        self.pending_matmul = None
+
+    def _dense(self, node, weight: np.ndarray, bias) -> None:
+        name = self._name(node, node.input[1], "fc")
+        self.layers.append({"name": name, "op": "dense", "out_features": int(weight.shape[0]), "bias": bias is not None})
+        self.weights[f"{name}.weight"] = weight
+        if bias is not None:
+            self.weights[f"{name}.bias"] = bias
+
+
+def _attr(attribute):
+    from onnx import helper
+
+    return helper.get_attribute_value(attribute)
