@@ -1,4 +1,5 @@
-"""``accel import MODEL.onnx --out DIR``: a trained model → ``DIR/net.yaml`` + ``DIR/weights.npz``.
+"""``accel import MODEL --out DIR``: an ONNX (``.onnx``) or Keras (``.keras``/``.h5``) model →
+``DIR/net.yaml`` + ``DIR/weights.npz``.
 
 The YAML gets the default types (``<16,4>`` data and weights, a wide accumulator); edit
 it, then ``accel run --config DIR/net.yaml --weights DIR/weights.npz``.
@@ -17,18 +18,21 @@ from .weights import check_weights
 
 
 def add_import_command(commands) -> None:
-    imp = commands.add_parser("import", help="turn an ONNX model into a network YAML and weights .npz",
-                              description=__doc__.splitlines()[0])
-    imp.add_argument("model", help="an .onnx file")
+    imp = commands.add_parser("import", help="turn an ONNX or Keras model into a network YAML and weights .npz",
+                              description="Turn an ONNX (.onnx) or Keras (.keras, .h5) model into a network "
+                              "YAML and a weights .npz (Keras: channels-last layouts, hwc flatten, BatchNorm folded).")
+    imp.add_argument("model", help="an .onnx, .keras or .h5 file")
     imp.add_argument("--out", required=True, help="folder for net.yaml and weights.npz")
     imp.add_argument("--input-type", default="ap_fixed<16,4,AP_RND,AP_SAT>", help="the network input's type")
     imp.set_defaults(run=import_command)
 
 
 def import_command(args: argparse.Namespace) -> int:
-    from .importers.onnx_model import import_onnx
-
-    description, weights = import_onnx(args.model, args.input_type)
+    if Path(args.model).suffix in (".keras", ".h5"):
+        from .importers.keras_model import import_keras as importer
+    else:
+        from .importers.onnx_model import import_onnx as importer
+    description, weights = importer(args.model, args.input_type)
     out = Path(args.out)
     network = network_from_dict(description, source=str(args.model))  # validates before writing
     check_weights(network, weights, str(args.model))

@@ -68,6 +68,9 @@ class MaxPool(Layer):
         pooled = self._pool(raw, in_type.min_raw)
         stats = StageStats()
         out_type = self.result or in_type
+        if out_type == in_type:  # the maximum of values is one of them: nothing to convert
+            stats.result.record(pooled.size, 0, 0, 0)
+            return LayerResult(pooled, out_type, stats)
         return LayerResult(out_type.cast(pooled, in_type, stats.result), out_type, stats)
 
     def run_float(self, x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:

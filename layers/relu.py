@@ -36,6 +36,9 @@ class ReLU(Layer):
         stats = StageStats()
         clipped = np.maximum(raw, 0)
         out_type = self.result or in_type
+        if out_type == in_type:  # 0 and every positive input are values of the type already
+            stats.result.record(clipped.size, 0, 0, 0)
+            return LayerResult(clipped, out_type, stats)
         return LayerResult(out_type.cast(clipped, in_type, stats.result), out_type, stats)
 
     def run_float(self, x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:

@@ -1,0 +1,179 @@
+"""Keras models (``.keras`` or legacy ``.h5``) → a network description and weights, read
+with h5py and json only: no TensorFlow, no Keras needed.
+
+Keras is channels-last: conv kernels are ``[kh, kw, in, out]`` (→ PyTorch's ``[out, in,
+kh, kw]``), dense kernels ``[in, out]`` (→ ``[out, in]``), and ``Flatten`` runs over
+(h, w, c) — the imported flatten layer says ``order: hwc`` so the dense weights after it
+stay right. ``BatchNormalization`` directly after a conv/dense is folded into it:
+``w' = w * g / sqrt(var + eps)``, ``b' = (b - mean) * g / sqrt(var + eps) + beta``.
+Supported layers: InputLayer, Conv2D, Dense (activation relu or linear), BatchNormalization,
+ReLU / Activation('relu'), MaxPooling2D, Flatten, Dropout. Anything else is refused with
+the layer's name and class.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from .onnx_model import DEFAULT_TYPES
+
+BN_ORDER = ("gamma", "beta", "moving_mean", "moving_variance")
+
+
+def import_keras(path: str | Path, input_type: str = "ap_fixed<16,4,AP_RND,AP_SAT>",
+                 types: dict | None = None) -> tuple[dict, dict[str, np.ndarray]]:
+    path = Path(path)
+    config, variables = _read(path)
+    layers_config = config.get("config", {}).get("layers")
+    if not isinstance(layers_config, list):
+        raise ValueError(f"{path}: not a Sequential-style Keras model config (no layer list)")
+    builder = _Builder(path)
+    for entry in layers_config:
+        builder.add(entry, variables.get(entry["config"]["name"], {}))
+    if builder.input_shape is None:
+        raise ValueError(f"{path}: the model has no InputLayer with a known (H, W, C) shape")
+    description = {"name": path.stem, "input": {"shape": list(builder.input_shape), "type": input_type},
+                   "defaults": {"types": {**DEFAULT_TYPES, **(types or {})}}, "layers": builder.layers}
+    return description, builder.weights
+
+
+def _read(path: Path) -> tuple[dict, dict[str, dict[str, np.ndarray]]]:
+    """(model config, {layer name: {variable name or index: array}})."""
+    import h5py
+
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as zf:
+                config = json.loads(zf.read("config.json"))
+                weights_file = io.BytesIO(zf.read("model.weights.h5"))
+            with h5py.File(weights_file, "r") as h5:
+                variables = {name: {str(i): np.array(group["vars"][str(i)]) for i in range(len(group["vars"]))}
+                             for name, group in h5["layers"].items() if "vars" in group}
+            return config, variables
+        with h5py.File(path, "r") as h5:
+            config = json.loads(h5.attrs["model_config"])
+            variables = {}
+            for name, group in h5["model_weights"].items():
+                found = {}
+                group.visititems(lambda key, obj: found.__setitem__(key.rsplit("/", 1)[-1], np.array(obj))
+                                 if isinstance(obj, h5py.Dataset) else None)
+                variables[name] = found
+            return config, variables
+    except FileNotFoundError:
+        raise ValueError(f"{path}: file not found") from None
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, json.JSONDecodeError) as err:
+        raise ValueError(f"{path}: not a readable Keras model ({type(err).__name__}: {err})") from None
+
+
+def _var(variables: dict, name: str, index: int):
+    """A variable by its legacy .h5 name, or by its position in a .keras file."""
+    if name in variables:
+        return variables[name]
+    return variables.get(str(index))
+
+
+class _Builder:
+    def __init__(self, path: Path):
+        self.path = path
+        self.layers: list[dict] = []
+        self.weights: dict[str, np.ndarray] = {}
+        self.input_shape: tuple[int, int, int] | None = None
+
+    def add(self, entry: dict, variables: dict) -> None:
+        kind, cfg = entry["class_name"], entry["config"]
+        where = f"{self.path}: layer {cfg['name']!r} ({kind})"
+        handler = getattr(self, f"_{kind.lower()}", None)
+        if handler is None:
+            raise ValueError(f"{where}: unsupported layer; supported: InputLayer, Conv2D, Dense, "
+                             f"BatchNormalization, ReLU, Activation(relu), MaxPooling2D, Flatten, Dropout")
+        if cfg.get("data_format", "channels_last") != "channels_last":
+            raise ValueError(f"{where}: only channels_last models are supported")
+        handler(cfg, variables, where)
+
+    def _inputlayer(self, cfg, variables, where) -> None:
+        shape = cfg.get("batch_shape") or cfg.get("batch_input_shape")
+        if not shape or len(shape) != 4 or not all(shape[1:]):
+            raise ValueError(f"{where}: input must be (batch, H, W, C), got {shape}")
+        self.input_shape = (shape[3], shape[1], shape[2])
+
+    def _activation_of(self, cfg, where) -> bool:
+        activation = cfg.get("activation", "linear")
+        if activation not in ("relu", "linear"):
+            raise ValueError(f"{where}: activation {activation!r} is not supported (relu or linear)")
+        return activation == "relu"
+
+    def _conv2d(self, cfg, variables, where) -> None:
+        kernel = _var(variables, "kernel", 0)
+        kh, kw = cfg["kernel_size"]
+        strides = cfg.get("strides", [1, 1])
+        if cfg.get("padding") == "same":
+            if strides[0] != 1 or kh % 2 == 0 or kh != kw:
+                raise ValueError(f"{where}: padding 'same' is supported for odd square kernels at stride 1")
+            padding = kh // 2
+        else:
+            padding = 0
+        if len(set(strides)) > 1 or any(d != 1 for d in cfg.get("dilation_rate", [1, 1])):
+            raise ValueError(f"{where}: only equal strides and no dilation are supported")
+        name = cfg["name"]
+        self.layers.append({"name": name, "op": "conv", "out_channels": int(cfg["filters"]), "kernel": [kh, kw],
+                            "stride": int(strides[0]), "padding": padding, "groups": int(cfg.get("groups", 1)),
+                            "relu": self._activation_of(cfg, where)})
+        self.weights[f"{name}.weight"] = kernel.transpose(3, 2, 0, 1)
+        self.weights[f"{name}.bias"] = (_var(variables, "bias", 1) if cfg.get("use_bias", True)
+                                        else np.zeros(int(cfg["filters"])))
+
+    def _dense(self, cfg, variables, where) -> None:
+        name = cfg["name"]
+        kernel = _var(variables, "kernel", 0)
+        self.layers.append({"name": name, "op": "dense", "out_features": int(cfg["units"]),
+                            "relu": self._activation_of(cfg, where)})
+        self.weights[f"{name}.weight"] = kernel.T
+        self.weights[f"{name}.bias"] = (_var(variables, "bias", 1) if cfg.get("use_bias", True)
+                                        else np.zeros(int(cfg["units"])))
+
+    def _batchnormalization(self, cfg, variables, where) -> None:
+        last = self.layers[-1] if self.layers else None
+        if last is None or last["op"] not in ("conv", "dense") or last.get("relu"):
+            raise ValueError(f"{where}: BatchNormalization is folded only directly after a conv/dense "
+                             f"without activation")
+        names = [n for n, on in zip(BN_ORDER, (cfg.get("scale", True), cfg.get("center", True), True, True)) if on]
+        values = {n: _var(variables, n, i) for i, n in enumerate(names)}
+        gamma = values.get("gamma", 1.0)
+        beta = values.get("beta", 0.0)
+        scale = gamma / np.sqrt(values["moving_variance"] + float(cfg.get("epsilon", 1e-3)))
+        weight = self.weights[f"{last['name']}.weight"]
+        self.weights[f"{last['name']}.weight"] = weight * scale.reshape(-1, *([1] * (weight.ndim - 1)))
+        bias = self.weights[f"{last['name']}.bias"]
+        self.weights[f"{last['name']}.bias"] = (bias - values["moving_mean"]) * scale + beta
+
+    def _relu(self, cfg, variables, where) -> None:
+        if cfg.get("max_value") is not None or cfg.get("negative_slope", 0) or cfg.get("threshold", 0):
+            raise ValueError(f"{where}: only the plain ReLU is supported")
+        last = self.layers[-1] if self.layers else None
+        if last is not None and last["op"] in ("conv", "dense") and not last.get("relu"):
+            last["relu"] = True
+        else:
+            self.layers.append({"name": cfg["name"], "op": "relu"})
+
+    def _activation(self, cfg, variables, where) -> None:
+        if cfg.get("activation") != "relu":
+            raise ValueError(f"{where}: activation {cfg.get('activation')!r} is not supported (relu)")
+        self._relu({}, variables, where)
+
+    def _maxpooling2d(self, cfg, variables, where) -> None:
+        pool = cfg.get("pool_size", [2, 2])
+        strides = cfg.get("strides") or pool
+        if len(set(pool)) > 1 or len(set(strides)) > 1 or cfg.get("padding", "valid") != "valid":
+            raise ValueError(f"{where}: only square windows, equal strides and padding 'valid' are supported")
+        self.layers.append({"name": cfg["name"], "op": "maxpool", "kernel": int(pool[0]), "stride": int(strides[0])})
+
+    def _flatten(self, cfg, variables, where) -> None:
+        self.layers.append({"name": cfg["name"], "op": "flatten", "order": "hwc"})
+
+    def _dropout(self, cfg, variables, where) -> None:
+        return None

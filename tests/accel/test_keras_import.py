@@ -1,0 +1,68 @@
+"""The Keras importer, on .keras and .h5 files written by Keras 3 (torch backend)."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+keras = pytest.importorskip("keras")
+
+from accel.cli import main  # noqa: E402
+from accel.config import load_network, network_from_dict  # noqa: E402
+from accel.importers.keras_model import import_keras  # noqa: E402
+from accel.simulator import simulate_float  # noqa: E402
+from accel.weights import check_weights, load_weights  # noqa: E402
+
+
+def keras_model():
+    keras.utils.set_random_seed(3)
+    L = keras.layers
+    model = keras.Sequential([
+        keras.Input((10, 10, 3)),
+        L.Conv2D(6, 3, padding="same"), L.BatchNormalization(), L.ReLU(),
+        L.MaxPooling2D(2),
+        L.Conv2D(4, 3, activation="relu"),
+        L.Flatten(), L.Dropout(0.2),
+        L.Dense(8), L.BatchNormalization(), L.Activation("relu"),
+        L.Dense(5),
+    ])
+    rng = np.random.default_rng(0)
+    for layer in model.layers:  # trained-like BatchNorm statistics, so that folding matters
+        if isinstance(layer, L.BatchNormalization):
+            n = layer.gamma.shape[0]
+            layer.set_weights([rng.uniform(0.5, 2, n), rng.normal(0, 0.5, n), rng.normal(0, 0.5, n), rng.uniform(0.5, 2, n)])
+    return model
+
+
+@pytest.mark.parametrize("suffix", [".keras", ".h5"])
+def test_keras_files_import_and_run_like_keras(tmp_path, suffix, capsys) -> None:
+    model = keras_model()
+    path = tmp_path / f"m{suffix}"
+    model.save(path)
+    x = np.random.default_rng(1).normal(0, 1, (3, 3, 10, 10))
+    expected = np.asarray(model.predict(x.transpose(0, 2, 3, 1).astype(np.float32), verbose=0))
+    description, weights = import_keras(path)
+    net = network_from_dict(description, str(path))
+    assert [l.op for l in net.layers] == ["conv", "maxpool", "conv", "flatten", "dense", "dense"]
+    assert net.layers[3].order == "hwc" and net.layers[0].relu and net.layers[4].relu
+    ours = simulate_float(net, check_weights(net, weights), x)[net.layers[-1].name]
+    assert np.allclose(ours, expected, rtol=1e-4, atol=1e-4)
+    assert main(["import", str(path), "--out", str(tmp_path / "out")]) == 0
+    again = load_network(tmp_path / "out" / "net.yaml")
+    assert np.allclose(simulate_float(again, load_weights(again, tmp_path / "out" / "weights.npz"), x)[again.layers[-1].name], expected, atol=1e-4)
+
+
+def test_bad_keras_files(tmp_path) -> None:
+    model = keras_model()
+    model.save(tmp_path / "ok.keras")
+    data = (tmp_path / "ok.keras").read_bytes()
+    (tmp_path / "cut.keras").write_bytes(data[: len(data) // 3])
+    with pytest.raises(ValueError, match="cut.keras: not a readable Keras model"):
+        import_keras(tmp_path / "cut.keras")
+    odd = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.AveragePooling2D(2), keras.layers.Flatten()])
+    odd.save(tmp_path / "odd.keras")
+    with pytest.raises(ValueError, match=r"odd.keras: layer '.*' \(AveragePooling2D\): unsupported layer"):
+        import_keras(tmp_path / "odd.keras")
