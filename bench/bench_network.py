@@ -48,7 +48,7 @@ def torch_seconds(network: Network, weights, images: np.ndarray, repeat: int) ->
         import torch
     except ImportError:
         return None
-    from torch_reference import torch_model
+    from golden.reference import torch_model
 
     torch.set_num_threads(2)
     model = torch_model(network, weights)

@@ -1,6 +1,8 @@
-"""A float32 PyTorch model of a ``Network``, with the same weights: the speed baseline.
+"""A PyTorch model of any ``Network`` with the same weights: the speed baseline of the
+benchmarks, and the golden reference of networks that have no trained float model (the
+227×227 AlexNet with seeded weights). ``layer_outputs`` names each output as the YAML does.
 
-torch is a bench/dev extra (``pip install -e ".[bench]"``), never a runtime dependency.
+torch is a golden/bench extra, never a runtime dependency.
 """
 
 from __future__ import annotations
@@ -16,8 +18,18 @@ def torch_model(network: Network, weights: Weights):
     import torch
     from torch import nn
 
-    modules = []
+    return nn.Sequential(*[module for _, module in named_modules(network, weights)]).eval()
+
+
+def named_modules(network: Network, weights: Weights) -> list:
+    """(layer name, torch module) per layer; a fused ReLU is inside its layer's module."""
+    import torch
+    from torch import nn
+
+    torch.set_grad_enabled(False)
+    named = []
     for layer in network.layers:
+        modules = []
         params = weights.get(layer.name, {})
         if isinstance(layer, Conv):
             conv = nn.Conv2d(params["weight"].shape[1] * layer.groups, layer.out_channels, layer.kernel,
@@ -37,9 +49,21 @@ def torch_model(network: Network, weights: Weights):
             modules.append(nn.Flatten() if layer.order == "chw" else _HwcFlatten())
         elif isinstance(layer, ReLU):
             modules.append(nn.ReLU())
-    model = nn.Sequential(*modules).eval()
-    torch.set_grad_enabled(False)
-    return model
+        named.append((layer.name, nn.Sequential(*modules)))
+    return named
+
+
+def layer_outputs(network: Network, weights: Weights, x: np.ndarray, dtype=np.float64) -> dict[str, np.ndarray]:
+    """Every layer's output of the PyTorch model on ``x`` (float64 by default)."""
+    import torch
+
+    current = torch.from_numpy(np.asarray(x, dtype=dtype))
+    outputs = {}
+    for name, module in named_modules(network, weights):
+        module = module.to(current.dtype)
+        current = module(current)
+        outputs[name] = current.numpy()
+    return outputs
 
 
 def _load(module, params: dict[str, np.ndarray]) -> None:
