@@ -4,8 +4,12 @@ The binary release (``cifar-10-binary.tar.gz`` or the extracted ``cifar-10-batch
 holds records of 3073 bytes: one label byte, then 1024 red, 1024 green and 1024 blue
 pixel bytes, each plane row-major 32×32. ``read_cifar`` reads either form straight from
 the archive (no extraction), checks every file's size, and returns uint8 images
-(N, 3, 32, 32) and labels (N,). The python (pickled) release is not read here: pickle
-files execute code when loaded; prefer the binary release.
+(N, 3, 32, 32) and labels (N,).
+
+The python release (``cifar-10-python.tar.gz`` / ``cifar-10-batches-py/``) is read too,
+but only from a path the user gives: its batches are *pickle* files, and unpickling runs
+whatever code a file holds. Prefer the binary release; use the python one only from a
+source you trust.
 
 The networks take normalized images: ``(pixel / 255 - MEAN) / STD`` per channel, the
 usual CIFAR-10 statistics; ``normalize`` applies it (the accelerator's input type sees
@@ -49,6 +53,8 @@ def read_cifar(path: str | Path, split: Split = "test") -> Cifar:
     names = TEST_FILES if split == "test" else TRAIN_FILES
     if split not in ("train", "test"):
         raise ValueError(f"split {split!r} must be 'train' or 'test'")
+    if _is_python_release(path):
+        return _read_python_release(path, split)
     if path.is_dir():
         folder = path / "cifar-10-batches-bin" if (path / "cifar-10-batches-bin").is_dir() else path
         chunks = [_records(_read_file(folder / name), f"{folder / name}") for name in names]
@@ -73,6 +79,41 @@ def load_sample() -> Cifar:
     with resources.files("accel").joinpath("data/cifar10_sample.npz").open("rb") as fh:
         with np.load(fh, allow_pickle=False) as npz:
             return Cifar(npz["images"], npz["labels"], CLASSES, "embedded sample (500 CIFAR-10 test images)")
+
+
+PY_TRAIN = tuple(f"data_batch_{i}" for i in range(1, 6))
+PY_TEST = ("test_batch",)
+
+
+def _is_python_release(path: Path) -> bool:
+    if path.is_dir():
+        return (path / "cifar-10-batches-py").is_dir() or (path / "test_batch").is_file()
+    return path.is_file() and "python" in path.name
+
+
+def _read_python_release(path: Path, split: Split) -> Cifar:
+    """The pickled release, from a path the user gave (see the module docstring)."""
+    import pickle
+
+    names = PY_TEST if split == "test" else PY_TRAIN
+    blobs = []
+    try:
+        if path.is_dir():
+            folder = path / "cifar-10-batches-py" if (path / "cifar-10-batches-py").is_dir() else path
+            blobs = [(folder / n).read_bytes() for n in names]
+        else:
+            with tarfile.open(path, "r:*") as tar:
+                members = {Path(m.name).name: m for m in tar.getmembers() if m.isfile()}
+                blobs = [tar.extractfile(members[n]).read() for n in names]
+        batches = [pickle.loads(blob, encoding="bytes") for blob in blobs]  # noqa: S301 - user's own path
+    except (OSError, KeyError, tarfile.TarError, pickle.UnpicklingError, EOFError) as err:
+        raise ValueError(f"{path}: not a readable CIFAR-10 python release ({type(err).__name__}: {err})") from None
+    try:
+        images = np.concatenate([np.asarray(b[b"data"], dtype=np.uint8) for b in batches]).reshape(-1, 3, 32, 32)
+        labels = np.concatenate([np.asarray(b[b"labels"], dtype=np.uint8) for b in batches])
+    except (KeyError, TypeError, ValueError) as err:
+        raise ValueError(f"{path}: batches lack CIFAR-10 'data'/'labels' ({err})") from None
+    return Cifar(np.ascontiguousarray(images), labels, CLASSES, str(path))
 
 
 def normalize(images: np.ndarray) -> np.ndarray:

@@ -72,3 +72,23 @@ def test_truncated_and_foreign_files_are_refused(tmp_path, rng) -> None:
 def test_normalize() -> None:
     pixels = np.full((1, 3, 2, 2), 255, dtype=np.uint8)
     assert np.allclose(normalize(pixels)[0, :, 0, 0], (1 - MEAN) / STD)
+
+
+def test_python_release_from_a_given_path(tmp_path, rng) -> None:
+    import pickle
+
+    folder = tmp_path / "cifar-10-batches-py"
+    folder.mkdir()
+    expected = {}
+    for name in ["data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch"]:
+        images = rng.integers(0, 256, (4, 3072), dtype=np.uint8)
+        labels = rng.integers(0, 10, 4).tolist()
+        (folder / name).write_bytes(pickle.dumps({b"data": images, b"labels": labels}))
+        expected[name] = (images, labels)
+    test = read_cifar(tmp_path, "test")
+    assert np.array_equal(test.images.reshape(4, 3072), expected["test_batch"][0])
+    assert test.labels.tolist() == expected["test_batch"][1]
+    assert len(read_cifar(tmp_path, "train")) == 20
+    (folder / "test_batch").write_bytes(b"garbage")
+    with pytest.raises(ValueError, match="not a readable CIFAR-10 python release"):
+        read_cifar(tmp_path, "test")
