@@ -42,7 +42,7 @@ import numpy as np
 from quant import FixedType, OverflowStats, arith
 
 from .base import Layer, LayerResult, Shape
-from .types import StageStats
+from .types import StageStats, lossless
 
 LrnMode = Literal["exact", "linear", "pwl"]
 AlphaConvention = Literal["pytorch", "tensorflow"]
@@ -123,7 +123,11 @@ class LRN(Layer):
         sum_t = self.sum_type or _default_sum_type(in_type, self.size)
         square, square_t = arith.multiply(raw, in_type, raw, in_type)
         square_stats = OverflowStats()
-        squares = sum_t.cast(square, square_t, square_stats)
+        if lossless(square_t, sum_t) and sum_t.frac == square_t.frac:
+            squares = square  # the cast keeps every bit: skip it
+            square_stats.record(square.size, 0, 0, 0)
+        else:
+            squares = sum_t.cast(square, square_t, square_stats)
         stats.accumulation += square_stats
         s_raw, sum_exact = self._fixed_window_sum(squares, sum_t, stats)
         sum_exact = sum_exact and square_stats.rounded == 0 and square_stats.overflows == 0
@@ -168,9 +172,9 @@ class LRN(Layer):
             return self.norm_type.to_raw(d, stats.product), self.norm_type
         coef = self.coef_type
         if self.mode == "linear":
-            a, b = (coef.to_raw(v) for v in self._linear_coefficients())
-            bu, bu_t = arith.multiply(np.full(u.shape, b), coef, u, self.scale_type)
-            total, total_t = arith.add(np.full(u.shape, a), coef, bu, bu_t)
+            a, b = (coef.to_raw(v) for v in self._linear_coefficients())  # 0-d: broadcast
+            bu, bu_t = arith.multiply(b, coef, u, self.scale_type)
+            total, total_t = arith.add(a, coef, bu, bu_t)
             return self.norm_type.cast(total, total_t, stats.product), self.norm_type
         starts, a, b = self._pwl_table(in_type)
         start_raw = self.scale_type.to_raw(starts)

@@ -179,12 +179,14 @@ def _sum_fast(x, w: MacWeights, acc0, types: LayerTypes, fast: str, schedule: Sc
     steps = entries * x.shape[1]
     if fast == "blas":
         total = _exact_matmul(x, w)  # in units of the full product
-        total <<= types.accum.frac - types.full_product.frac
+        if types.accum.frac != types.full_product.frac:
+            total <<= types.accum.frac - types.full_product.frac
         stats.product.record(steps, 0, 0, 0)
     else:
         total = _sum_of_rounded_products(x.astype(np.int64, copy=False), w.raw, types, stats)
     stats.accumulation.record(steps + 2 * entries * schedule.breaks.size, 0, 0, 0)
-    acc = total + acc0[None, :]
+    acc = total
+    acc += acc0[None, :]
     # in range unless a wrapping accumulator took the modular shortcut: wrap once at the end
     return wrap(acc, types.accum) if types.accum.overflow is Overflow.WRAP else acc
 
