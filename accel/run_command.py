@@ -45,16 +45,15 @@ def add_run_command(commands) -> None:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    network = _network(args.config)
-    weights, weights_source = _weights(network, args)
+    network = resolve_network(args.config)
+    weights, weights_source = resolve_weights(network, args)
     if args.input is None and tuple(network.input_shape) == (3, 32, 32):
         return classification_command(network, weights, weights_source, args)
-    args.weights = weights_source
     images = _images(network, args)
     progress = Progress(len(images), "simulating")
     sim = simulate(network, weights, images, batch_size=16, progress=progress)
     reference = simulate_float(network, weights, images)
-    print(_summary(network, sim, args))
+    print(_summary(network, sim, args, weights_source))
     print(tabulate(_rows(sim, reference), headers=["layer", "op", "output", "type", "path", "ms/img",
                                                    "overflows p/a/r", "max |err|", "SQNR dB"]))
     if args.save:
@@ -63,7 +62,8 @@ def run_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _weights(network: Network, args: argparse.Namespace):
+def resolve_weights(network: Network, args: argparse.Namespace) -> tuple:
+    """(weights, where they came from) for ``--weights``, trained or seeded weights."""
     if args.weights:
         return load_weights(network, args.weights), args.weights
     trained = trained_weights_path(network.name)
@@ -72,7 +72,8 @@ def _weights(network: Network, args: argparse.Namespace):
     return seeded_weights(network, args.seed), f"seeded weights (seed {args.seed})"
 
 
-def _network(config: str | None) -> Network:
+def resolve_network(config: str | None) -> Network:
+    """The network of ``--config``: a YAML path or a shipped name (default alexnet32)."""
     if config is None or config in SHIPPED:
         return load_network(shipped_config(config or DEFAULT_NETWORK))
     return load_network(config)
@@ -90,9 +91,8 @@ def _images(network: Network, args: argparse.Namespace) -> np.ndarray:
     return check_images(network, images, str(path))
 
 
-def _summary(network: Network, sim: Simulation, args) -> str:
+def _summary(network: Network, sim: Simulation, args, source: str) -> str:
     n = len(sim.input_raw)
-    source = args.weights
     inputs = args.input or f"{n} seeded N(0,1) images"
     per_image = sim.seconds / max(n, 1) * 1000
     return (f"{network.name} ({network.source}) | {source} | {inputs}\n"

@@ -42,10 +42,10 @@ def shipped_golden(network_name: str) -> Path | None:
 
 
 def testbench_command(args: argparse.Namespace) -> int:
-    from .run_command import _network, _weights
+    from .run_command import resolve_network, resolve_weights
 
-    network = _network(args.config)
-    weights, weights_source = _weights(network, args)
+    network = resolve_network(args.config)
+    weights, weights_source = resolve_weights(network, args)
     golden_path = args.golden or shipped_golden(network.name)
     if golden_path is None:
         raise ValueError(f"no golden data for network {network.name!r}: pass --golden FILE.npz "

@@ -31,10 +31,10 @@ def add_vectors_command(commands) -> None:
 
 
 def vectors_command(args: argparse.Namespace) -> int:
-    from .run_command import _network, _weights
+    from .run_command import resolve_network, resolve_weights
 
-    network = _network(args.config)
-    weights, source = _weights(network, args)
+    network = resolve_network(args.config)
+    weights, source = resolve_weights(network, args)
     if tuple(network.input_shape) == (3, 32, 32):
         images = normalize(load_sample().images[:args.images])
     else:
