@@ -1,7 +1,7 @@
 """The classification check: does the fixed-point network classify like the float one?
 
-Runs labelled images through the simulator and through the float64 reference of the
-same layers, and reports float top-1, fixed top-1, how often the two agree, per-class
+Runs labelled images through the simulator and through the float reference of the same
+layers (in float32, as the trained float model runs), and reports float top-1, fixed top-1, how often the two agree, per-class
 accuracy, the confusion matrix of the fixed network, the class probabilities of one
 image (softmax of the logits, as the seed printed for its test image) and, per layer,
 the error and overflow summary.
@@ -102,7 +102,7 @@ def classify(network: Network, weights: Weights, pixels: np.ndarray, labels: np.
     for first in range(0, len(pixels), batch_size):
         x = normalize(pixels[first:first + batch_size])
         sim = simulator.run(x, batch_size=len(x))
-        reference = simulate_float(network, weights, x)
+        reference = simulate_float(network, weights, x, dtype=np.float32)  # as the float model runs
         fixed_parts.append(sim.output.values())
         float_parts.append(reference[network.layers[-1].name])
         layer_stats = _accumulate(layer_stats, sim, reference)
@@ -129,13 +129,14 @@ def _accumulate(acc: dict | None, sim: Simulation, reference: dict[str, np.ndarr
     for run in sim.layers:
         r = run.result
         ref = reference[run.name]
-        err = r.values() - ref
+        err = (r.values() - ref).reshape(-1)
+        flat_ref = ref.reshape(-1).astype(np.float64)
         entry = acc.setdefault(run.name, {"op": run.op, "type": str(r.type), "path": r.path, "noise": 0.0,
                                           "signal": 0.0, "max": 0.0, "seconds": 0.0,
                                           "product": 0, "accumulation": 0, "result": 0})
-        entry["noise"] += float(np.sum(err**2))
-        entry["signal"] += float(np.sum(ref**2))
-        entry["max"] = max(entry["max"], float(np.abs(err).max(initial=0.0)))
+        entry["noise"] += float(np.dot(err, err))
+        entry["signal"] += float(np.dot(flat_ref, flat_ref))
+        entry["max"] = max(entry["max"], float(max(err.max(initial=0.0), -err.min(initial=0.0))))
         entry["seconds"] += r.seconds
         for stage in ("product", "accumulation", "result"):
             entry[stage] += getattr(r.stats, stage).overflows

@@ -126,9 +126,11 @@ def _merge(parts: list[LayerResult]) -> LayerResult:
     return merged
 
 
-def simulate_float(network: Network, weights: Weights, images: np.ndarray) -> dict[str, np.ndarray]:
-    """The float64 reference: every layer's output, keyed by layer name."""
-    x = check_images(network, images)
+def simulate_float(network: Network, weights: Weights, images: np.ndarray,
+                   dtype: type = np.float64) -> dict[str, np.ndarray]:
+    """The float reference: every layer's output, keyed by layer name. float64 by default;
+    ``dtype=np.float32`` computes as the float model itself runs (2-3x faster)."""
+    x = check_images(network, images).astype(dtype)
     outputs = {}
     for layer in network.layers:
         x = layer.run_float(x, weights.get(layer.name, {}))

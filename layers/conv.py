@@ -111,9 +111,10 @@ class Conv(Layer):
         paths = set()
         # patches in float64: the matrix product takes them as they are (raws are < 2**53)
         patches = self._patches(raw.astype(np.float64), pad_value=0.0)
+        x_max = float(max(raw.max(), -raw.min())) if raw.size else 0.0  # patches hold these values and 0
         for g, (group_patches, (weights, bias)) in enumerate(zip(patches, prepared.groups)):
             res, path = multiply_accumulate(group_patches, weights, bias, types, schedule, self.relu, stats,
-                                            count_overflows=self.count_overflows)
+                                            count_overflows=self.count_overflows, x_max=x_max)
             m_per_group = weights.outputs
             out[:, g * m_per_group:(g + 1) * m_per_group] = _to_nchw(res, batch, out_shape)
             paths.add(path)
@@ -124,11 +125,11 @@ class Conv(Layer):
         batch = x.shape[0]
         out_shape = self.output_shape(x.shape[1:])
         require_shape(self, "weight", params["weight"].shape, self.param_shapes(x.shape[1:])["weight"])
-        bias = params["bias"] if self.bias else np.zeros(self.out_channels)
+        bias = (params["bias"] if self.bias else np.zeros(self.out_channels)).astype(x.dtype)
         m_out = self.out_channels // self.groups
-        out = np.empty((batch, *out_shape))
+        out = np.empty((batch, *out_shape), dtype=x.dtype)
         for g, patches in enumerate(self._patches(x, pad_value=0.0)):
-            w_mat = params["weight"][g * m_out:(g + 1) * m_out].reshape(m_out, -1).T.astype(np.float64)
+            w_mat = params["weight"][g * m_out:(g + 1) * m_out].reshape(m_out, -1).T.astype(x.dtype)
             res = patches @ w_mat + bias[g * m_out:(g + 1) * m_out]
             if self.relu:
                 res = np.maximum(res, 0.0)

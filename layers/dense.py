@@ -82,6 +82,6 @@ class Dense(Layer):
         return LayerResult(out, types.result, stats, path=path)
 
     def run_float(self, x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
-        bias = params["bias"] if self.bias else 0.0
-        out = x @ params["weight"].T.astype(np.float64) + bias
+        bias = params["bias"].astype(x.dtype) if self.bias else 0.0
+        out = x @ params["weight"].T.astype(x.dtype) + bias
         return np.maximum(out, 0.0) if self.relu else out

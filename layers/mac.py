@@ -89,6 +89,7 @@ class Schedule:
 def multiply_accumulate(
     x: np.ndarray, w: "MacWeights | np.ndarray", bias: np.ndarray, types: LayerTypes, schedule: Schedule,
     relu: bool, stats: StageStats, count_overflows: bool = True, force_path: str | None = None,
+    x_max: float | None = None,
 ) -> tuple[np.ndarray, str]:
     """(P, M) raws of ``types.result``, and the name of the path(s) that computed them.
 
@@ -96,7 +97,8 @@ def multiply_accumulate(
     matrix product a conversion when the caller built ``x`` in float64 already.
 
     ``force_path="loop"`` (or ``"elementwise"``) takes that path even where a faster one
-    is proven equal: the tests use it to check the paths against each other.
+    is proven equal: the tests use it to check the paths against each other. ``x_max``
+    (max |x|, if the caller knows it from a smaller array) saves a scan of ``x``.
     """
     w = w if isinstance(w, MacWeights) else MacWeights.of(w)
     positions, outputs = x.shape[0], w.outputs
@@ -105,16 +107,17 @@ def multiply_accumulate(
     fast = None if force_path == "loop" else _fast_path(types)
     if force_path == "elementwise" and fast == "blas":
         fast = "elementwise"
-    safe = _safe_outputs(x, w, acc0, types, count_overflows) if fast else np.zeros((positions, outputs), bool)
+    x_max = _largest_magnitude(x) if x_max is None else x_max
+    safe = _safe_columns(x, x_max, w, acc0, types, count_overflows) if fast and positions else np.zeros(outputs, bool)
     acc = np.empty((positions, outputs), dtype=np.int64)
     paths = []
     # whole columns take the fast path (one matrix product); the rest the loop path
-    columns = np.flatnonzero(safe.all(axis=0)) if positions else np.arange(outputs)
-    unsafe = np.ones((positions, outputs), dtype=bool)
-    if columns.size and fast:
-        acc[:, columns] = _sum_fast(x, w.columns(columns), acc0[columns], types, fast, schedule, stats)
-        unsafe[:, columns] = False
+    columns = np.flatnonzero(safe)
+    if columns.size:
+        acc[:, columns] = _sum_fast(x, x_max, w.columns(columns), acc0[columns], types, fast, schedule, stats)
         paths.append(fast)
+    unsafe = np.zeros((positions, outputs), dtype=bool)
+    unsafe[:, ~safe] = True
     if unsafe.any():
         rows, cols = np.nonzero(unsafe)
         as_int = x.astype(np.int64) if as_int is None else as_int
@@ -141,24 +144,23 @@ def _fast_path(types: LayerTypes) -> str | None:
     return "blas" if exact_products else "elementwise"
 
 
-def _safe_outputs(x, w: MacWeights, acc0, types: LayerTypes, count_overflows: bool) -> np.ndarray:
-    """(P, M) mask of outputs whose partial sums provably stay in the accumulator range."""
+def _safe_columns(x, x_max: float, w: MacWeights, acc0, types: LayerTypes, count_overflows: bool) -> np.ndarray:
+    """(M,) mask of outputs whose partial sums provably stay in the accumulator range at
+    every position: first a bound from max |x| (cheap), then, for the columns it cannot
+    clear, one from |x| @ |w| per position."""
     accum = types.accum
-    positions, outputs = x.shape[0], w.outputs
     if accum.overflow is Overflow.WRAP and accum.sat_bits == 0 and not count_overflows:
-        return np.ones((positions, outputs), dtype=bool)  # modular: order-free anyway
-    limit = float(min(accum.max_raw, -low_bound(accum)))
+        return np.ones(w.outputs, dtype=bool)  # modular: order-free anyway
+    limit = float(min(accum.max_raw, -low_bound(accum))) * (1 - 1e-9)
     to_accum = 2.0 ** (accum.frac - types.full_product.frac)
     # rounding may grow each term by one LSB of the product and one of the accumulator
     per_step = max(1.0, 2.0 ** (accum.frac - types.product_type.frac)) + 1.0
     slack = x.shape[1] * per_step + np.abs(acc0).astype(np.float64)
-    x_max = _largest_magnitude(x)
-    coarse = w.abs_colsum * x_max * to_accum + slack
-    safe = np.broadcast_to(coarse <= limit * (1 - 1e-9), (positions, outputs)).copy()
-    doubtful = np.flatnonzero(~safe[0]) if positions else np.array([], dtype=np.int64)
+    safe = w.abs_colsum * x_max * to_accum + slack <= limit
+    doubtful = np.flatnonzero(~safe)
     if doubtful.size:
         precise = (np.abs(x).astype(np.float64) @ np.abs(w.as_float[:, doubtful])) * to_accum + slack[doubtful]
-        safe[:, doubtful] = precise <= limit * (1 - 1e-9)
+        safe[doubtful] = (precise <= limit).all(axis=0)
     return safe
 
 
@@ -171,14 +173,15 @@ def _bias_in_accumulator(bias, types: LayerTypes, positions: int, stats: StageSt
     return acc0
 
 
-def _sum_fast(x, w: MacWeights, acc0, types: LayerTypes, fast: str, schedule: Schedule, stats: StageStats) -> np.ndarray:
+def _sum_fast(x, x_max: float, w: MacWeights, acc0, types: LayerTypes, fast: str, schedule: Schedule,
+              stats: StageStats) -> np.ndarray:
     """Order-free sums of the outputs in ``w``'s columns (all rows). The stats record
     what the loop path would: one cast per product and per step, two per tile break,
     none of them overflowing (that is what made these outputs safe)."""
     entries = x.shape[0] * w.outputs
     steps = entries * x.shape[1]
     if fast == "blas":
-        total = _exact_matmul(x, w)  # in units of the full product
+        total = _exact_matmul(x, x_max, w)  # in units of the full product
         if types.accum.frac != types.full_product.frac:
             total <<= types.accum.frac - types.full_product.frac
         stats.product.record(steps, 0, 0, 0)
@@ -191,10 +194,10 @@ def _sum_fast(x, w: MacWeights, acc0, types: LayerTypes, fast: str, schedule: Sc
     return wrap(acc, types.accum) if types.accum.overflow is Overflow.WRAP else acc
 
 
-def _exact_matmul(x: np.ndarray, w: MacWeights) -> np.ndarray:
+def _exact_matmul(x: np.ndarray, x_max: float, w: MacWeights) -> np.ndarray:
     """``x @ w`` of integer arrays, exactly: float64 BLAS when every partial sum is
     below 2**52, int64 (exact modulo 2**64) otherwise."""
-    bound = float(w.abs_colsum.max(initial=0)) * _largest_magnitude(x)
+    bound = float(w.abs_colsum.max(initial=0)) * x_max
     if bound < EXACT_FLOAT:
         return (x.astype(np.float64, copy=False) @ w.as_float).astype(np.int64)
     return x.astype(np.int64, copy=False) @ w.raw
