@@ -27,6 +27,9 @@ from quant import FixedType, OverflowStats
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .memory import keep_freed_memory
+
+    keep_freed_memory()  # batches reuse freed memory instead of page-faulting it back in
     parser = _parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):

@@ -79,6 +79,9 @@ def peak_memory_mb(batch: int) -> float:
 
 
 def main() -> None:
+    from accel.memory import keep_freed_memory
+
+    keep_freed_memory()  # as the accel command does
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, skip the loop path")
     parser.add_argument("--json", help="write the results here too")

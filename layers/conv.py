@@ -137,14 +137,31 @@ class Conv(Layer):
         return out
 
     def _patches(self, x: np.ndarray, pad_value):
-        """Per group, the im2col matrix (P, K): one row per output position."""
+        """Per group, the im2col matrix (P, K): one row per output position. The rows are
+        copied into a buffer kept between calls: fresh memory of this size would be
+        page-faulted in on every batch, which costs more than the copy itself."""
         p = self.padding
         padded = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)), constant_values=pad_value) if p else x
         windows = sliding_window_view(padded, self.kernel, axis=(2, 3))[:, :, ::self.stride, ::self.stride]
         n_in = x.shape[1] // self.groups
         for g in range(self.groups):
-            part = windows[:, g * n_in:(g + 1) * n_in]  # (B, n, R, C, kh, kw)
-            yield part.transpose(0, 2, 3, 1, 4, 5).reshape(-1, n_in * self.kernel[0] * self.kernel[1])
+            part = windows[:, g * n_in:(g + 1) * n_in].transpose(0, 2, 3, 1, 4, 5)  # (B, R, C, n, kh, kw)
+            buffer = _scratch(part.shape, x.dtype)
+            np.copyto(buffer, part)
+            yield buffer.reshape(-1, n_in * self.kernel[0] * self.kernel[1])
+
+
+_SCRATCH: dict[tuple, np.ndarray] = {}
+
+
+def _scratch(shape: tuple, dtype) -> np.ndarray:
+    """A reusable buffer per (shape, dtype), overwritten by each use (a few kept)."""
+    key = (tuple(shape), np.dtype(dtype).str)
+    if key not in _SCRATCH:
+        if len(_SCRATCH) >= 16:
+            _SCRATCH.pop(next(iter(_SCRATCH)))
+        _SCRATCH[key] = np.empty(shape, dtype=dtype)
+    return _SCRATCH[key]
 
 
 def _to_nchw(res: np.ndarray, batch: int, out_shape: Shape) -> np.ndarray:

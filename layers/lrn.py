@@ -46,6 +46,7 @@ from .types import StageStats, lossless
 
 LrnMode = Literal["exact", "linear", "pwl"]
 AlphaConvention = Literal["pytorch", "tensorflow"]
+CHUNK_ELEMENTS = 1 << 17  # elements per group of images (about 1 MiB of int64)
 DEFAULT_INTERNAL = {
     "scale": "ap_fixed<32,4,AP_RND>",
     "coef": "ap_fixed<24,2,AP_RND>",
@@ -119,6 +120,23 @@ class LRN(Layer):
 
     # ------------------------------------------------------------------ fixed point
     def run_fixed(self, raw: np.ndarray, in_type: FixedType, params: dict[str, np.ndarray]) -> LayerResult:
+        """Image by image in cache-sized groups: LRN makes some thirty elementwise passes,
+        which run from the cache for a few images and from memory for a large batch."""
+        per_image = max(1, int(np.prod(raw.shape[1:])))
+        group = max(1, CHUNK_ELEMENTS // per_image)
+        if len(raw) <= group:
+            return self._run_group(raw, in_type)
+        parts = [self._run_group(raw[i:i + group], in_type) for i in range(0, len(raw), group)]
+        stats = StageStats()
+        for part in parts:
+            stats += part.stats
+        weights = np.array([len(part.raw) for part in parts], dtype=np.float64)
+        extra = {key: (max(p.extra[key] for p in parts) if "max" in key
+                       else float(np.average([p.extra[key] for p in parts], weights=weights)))
+                 for key in parts[0].extra}
+        return LayerResult(np.concatenate([p.raw for p in parts]), self.result, stats, extra=extra)
+
+    def _run_group(self, raw: np.ndarray, in_type: FixedType) -> LayerResult:
         stats = StageStats()
         sum_t = self.sum_type or _default_sum_type(in_type, self.size)
         square, square_t = arith.multiply(raw, in_type, raw, in_type)

@@ -38,6 +38,7 @@ from .types import LayerTypes, StageStats, lossless
 EXACT_FLOAT = 2.0**52  # integer sums below this are exact in float64, whatever the order
 SEPARABLE = (Rounding.TRN, Rounding.RND, Rounding.RND_MIN_INF)  # round(a + p) = a + round(p)
 ELEMENTWISE_BLOCK = 1 << 22  # products formed at once on the elementwise path
+EPILOGUE_BLOCK = 1 << 16  # outputs per block on the all-fast path (512 KiB of int64)
 
 
 class MacWeights:
@@ -109,6 +110,8 @@ def multiply_accumulate(
         fast = "elementwise"
     x_max = _largest_magnitude(x) if x_max is None else x_max
     safe = _safe_columns(x, x_max, w, acc0, types, count_overflows) if fast and positions else np.zeros(outputs, bool)
+    if fast and positions and safe.all():
+        return _all_fast(x, x_max, w, acc0, types, fast, schedule, relu, stats), fast
     acc = np.empty((positions, outputs), dtype=np.int64)
     paths = []
     # whole columns take the fast path (one matrix product); the rest the loop path
@@ -130,6 +133,20 @@ def multiply_accumulate(
     if relu:
         np.maximum(acc, 0, out=acc)
     return types.result.cast(acc, types.accum, stats.result), "+".join(paths) or "empty"
+
+
+def _all_fast(x, x_max: float, w: MacWeights, acc0, types: LayerTypes, fast: str, schedule: Schedule,
+              relu: bool, stats: StageStats) -> np.ndarray:
+    """Every output on the fast path, in blocks of positions: the matrix product and the
+    casts after it then work on cache-sized pieces instead of streaming the whole layer."""
+    out = np.empty((x.shape[0], w.outputs), dtype=np.int64)
+    rows = max(64, EPILOGUE_BLOCK // max(1, w.outputs))
+    for start in range(0, x.shape[0], rows):
+        acc = _sum_fast(x[start:start + rows], x_max, w, acc0, types, fast, schedule, stats)
+        if relu:
+            np.maximum(acc, 0, out=acc)
+        out[start:start + rows] = types.result.cast(acc, types.accum, stats.result)
+    return out
 
 
 # ---------------------------------------------------------------- deciding

@@ -161,3 +161,21 @@ def test_impossible_tilings_are_named(tiles, message) -> None:
 def test_bad_loop_order_is_named() -> None:
     with pytest.raises(ValueError, match="must name each loop once"):
         LoopNest.build({"m": 4, "n": 8}, order=("m", "m"))
+
+
+def test_lrn_in_image_groups_equals_one_image_at_a_time(rng) -> None:
+    from layers import lrn as lrn_module
+
+    raw = IN.to_raw(np.abs(rng.normal(0, 3, (7, 8, 4, 4))))
+    layer = LRN("n", T("ap_fixed<16,4,AP_RND,AP_SAT>"), size=5, alpha=0.5, beta=0.75, k=2.0, mode="pwl")
+    whole = layer.run_fixed(raw, IN, {})
+    old = lrn_module.CHUNK_ELEMENTS
+    lrn_module.CHUNK_ELEMENTS = 2 * 8 * 4 * 4  # groups of two images
+    try:
+        grouped = layer.run_fixed(raw, IN, {})
+    finally:
+        lrn_module.CHUNK_ELEMENTS = old
+    assert grouped.raw.tolist() == whole.raw.tolist()
+    assert grouped.stats.as_dict() == whole.stats.as_dict()
+    assert grouped.extra["approximation_max_abs"] == whole.extra["approximation_max_abs"]
+    assert grouped.extra["quantization_mean_abs"] == pytest.approx(whole.extra["quantization_mean_abs"])
