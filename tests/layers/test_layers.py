@@ -167,7 +167,7 @@ def test_lrn_in_image_groups_equals_one_image_at_a_time(rng) -> None:
     from layers import lrn as lrn_module
 
     raw = IN.to_raw(np.abs(rng.normal(0, 3, (7, 8, 4, 4))))
-    layer = LRN("n", T("ap_fixed<16,4,AP_RND,AP_SAT>"), size=5, alpha=0.5, beta=0.75, k=2.0, mode="pwl")
+    layer = LRN("n", T("ap_fixed<16,4,AP_RND,AP_SAT>"), size=5, alpha=0.02, beta=0.75, k=2.0, mode="pwl")
     whole = layer.run_fixed(raw, IN, {})
     old = lrn_module.CHUNK_ELEMENTS
     lrn_module.CHUNK_ELEMENTS = 2 * 8 * 4 * 4  # groups of two images
