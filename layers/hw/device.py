@@ -1,0 +1,27 @@
+"""``Device``: an FPGA part's resources, as the estimator needs them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+DspSlice = Literal["DSP48E1", "DSP48E2", "DSP58"]
+
+
+@dataclass(frozen=True)
+class Device:
+    """Resources of one part (full device; platform shells are not subtracted)."""
+
+    part: str  # part-number prefix, e.g. "xczu3eg"
+    family: str
+    LUT: int
+    FF: int
+    BRAM_18K: int
+    URAM: int
+    DSP: int
+    dsp_slice: DspSlice
+    boards: tuple[str, ...] = ()
+
+    def available(self) -> dict[str, int]:
+        """The resources by the names Vitis reports use."""
+        return {"BRAM_18K": self.BRAM_18K, "DSP": self.DSP, "FF": self.FF, "LUT": self.LUT, "URAM": self.URAM}

@@ -1,0 +1,38 @@
+"""Arrays → block RAM: how many BRAM_18K (or URAM) an on-chip array takes.
+
+A BRAM_18K can be configured as 16K×1, 8K×2, 4K×4, 2K×9, 1K×18, or — simple dual port
+only (one read port, one write port) — 512×36. An array of ``depth`` words of ``width``
+bits in one bank needs ``ceil(width / w) * ceil(depth / d)`` blocks for the best of
+those shapes; partitioning into ``banks`` splits the depth (each bank rounded up on its
+own). Arrays under 1 Kbit go to LUTRAM or registers (no BRAM). A URAM is 4K×72.
+
+    >>> bram_18k(64, 1024), bram_18k(64, 1025), bram_18k(32, 4096, simple_dual_port=True)
+    (4, 8, 8)
+"""
+
+from __future__ import annotations
+
+from math import ceil
+
+ASPECTS = ((1, 16384), (2, 8192), (4, 4096), (9, 2048), (18, 1024))  # (width, depth)
+SDP_ASPECT = (36, 512)  # simple dual port only
+LUTRAM_BITS = 1024  # below this an array stays out of block RAM
+URAM_SHAPE = (72, 4096)
+
+
+def bram_18k(width: int, depth: int, banks: int = 1, simple_dual_port: bool = False) -> int:
+    """BRAM_18K blocks for an array of ``depth`` words × ``width`` bits in ``banks`` banks."""
+    if width < 1 or depth < 1 or banks < 1:
+        raise ValueError(f"array of width {width}, depth {depth}, banks {banks}: all must be at least 1")
+    bank_depth = ceil(depth / banks)
+    if width * bank_depth < LUTRAM_BITS:
+        return 0
+    shapes = ASPECTS + ((SDP_ASPECT,) if simple_dual_port else ())
+    per_bank = min(ceil(width / w) * ceil(bank_depth / d) for w, d in shapes)
+    return per_bank * banks
+
+
+def uram(width: int, depth: int, banks: int = 1) -> int:
+    """UltraRAM blocks (4K×72) for the same array."""
+    w, d = URAM_SHAPE
+    return banks * ceil(width / w) * ceil(ceil(depth / banks) / d)
