@@ -25,7 +25,7 @@ def trained_weights_path(network_name: str) -> Path | None:
 def classification_command(network: Network, weights: Weights, weights_source: str, args: argparse.Namespace) -> int:
     data = read_cifar(args.cifar, "test") if args.cifar else load_sample()
     count = len(data) if args.images is None else max(1, min(args.images, len(data)))
-    progress = Progress(count, "classifying", enabled=None if args.cifar else False)
+    progress = Progress(count, "classifying", enabled=bool(args.cifar))  # the full-dataset run
     result = classify(network, weights, data.images[:count], data.labels[:count], data.classes, progress=progress)
     if args.json:
         print(json.dumps({"network": network.name, "weights": weights_source, "data": data.source,

@@ -50,7 +50,7 @@ def run_command(args: argparse.Namespace) -> int:
     if args.input is None and tuple(network.input_shape) == (3, 32, 32):
         return classification_command(network, weights, weights_source, args)
     images = _images(network, args)
-    progress = Progress(len(images), "simulating")
+    progress = Progress(len(images), "simulating", enabled=len(images) > 256)
     sim = simulate(network, weights, images, batch_size=16, progress=progress)
     reference = simulate_float(network, weights, images)
     print(_summary(network, sim, args, weights_source))

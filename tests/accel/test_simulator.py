@@ -145,3 +145,14 @@ def test_testbench_isolated_and_chained(tmp_path, rng, capsys) -> None:
     np.savez(tmp_path / "short.npz", input=images)
     assert main(argv + ["--golden", str(tmp_path / "short.npz")]) == 2
     assert "golden data lacks" in capsys.readouterr().err
+
+
+def test_progress_lines_when_not_on_a_terminal(capsys) -> None:
+    from accel.progress import Progress
+
+    progress = Progress(50, "classifying")
+    for _ in range(5):
+        progress(10)
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("classifying: 10/50") and err[-1].startswith("classifying: 50/50")
+    assert len(err) == 5
