@@ -9,6 +9,7 @@ the error and overflow summary.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -94,8 +95,6 @@ class Classification:
 def classify(network: Network, weights: Weights, pixels: np.ndarray, labels: np.ndarray,
              classes: tuple[str, ...], batch_size: int = 100, progress=None, example: int = 0) -> Classification:
     """Classify uint8 images (N, 3, H, W) with both networks, batch by batch."""
-    import time
-
     start = time.perf_counter()
     simulator = Simulator(network, weights, detail=False)
     fixed_parts, float_parts, layer_stats = [], [], None

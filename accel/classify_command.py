@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
-from importlib import resources
 from pathlib import Path
 
 from tabulate import tabulate
 
 from .cifar import load_sample, read_cifar
 from .classify import Classification, classify
-from .network import Network
+from .network import Network, shipped_golden_file
 from .progress import Progress
 from .weights import Weights
 
 
 def trained_weights_path(network_name: str) -> Path | None:
     """The trained weights shipped in ``golden/weights/`` for a network, if any."""
-    path = Path(str(resources.files("golden") / "weights" / f"{network_name}.npz"))
-    return path if path.is_file() else None
+    return shipped_golden_file("weights", network_name)
 
 
 def classification_command(network: Network, weights: Weights, weights_source: str, args: argparse.Namespace) -> int:

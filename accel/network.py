@@ -78,6 +78,12 @@ def output_type(layer: Layer, in_type: FixedType) -> FixedType:
     return in_type
 
 
+def shipped_golden_file(kind: str, network_name: str) -> Path | None:
+    """A file shipped in ``golden/``: ``weights/NAME.npz`` or ``outputs/NAME.npz``, if any."""
+    path = Path(str(resources.files("golden") / kind / f"{network_name}.npz"))
+    return path if path.is_file() else None
+
+
 def shipped_config(name: str = DEFAULT_NETWORK) -> Path:
     """Path of a network YAML shipped with the package (``alexnet32``, ``alexnet227``)."""
     if name not in SHIPPED:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from importlib import resources
 from pathlib import Path
 
 from tabulate import tabulate
 
+from .network import shipped_golden_file
 from .testbench import load_golden, run_testbench
 
 
@@ -37,8 +37,8 @@ def add_testbench_command(commands) -> None:
 
 
 def shipped_golden(network_name: str) -> Path | None:
-    path = Path(str(resources.files("golden") / "outputs" / f"{network_name}.npz"))
-    return path if path.is_file() else None
+    """The golden per-layer outputs shipped for a network, if any."""
+    return shipped_golden_file("outputs", network_name)
 
 
 def testbench_command(args: argparse.Namespace) -> int:

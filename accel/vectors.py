@@ -46,11 +46,6 @@ def write_raw(path_stem: Path, raw: np.ndarray, t: FixedType) -> None:
     path_stem.with_suffix(".dat").write_text("".join(f"{int(v) & mask:0{digits}x}\n" for v in flat.tolist()))
 
 
-def cpp_type(t: FixedType) -> str:
-    name = "ap_fixed" if t.signed else "ap_ufixed"
-    return f"{name}<{t.width},{t.integer},{t.rounding},{t.overflow},{t.sat_bits}>"
-
-
 def export_layer(network: Network, weights: Weights, images: np.ndarray, name: str, out: Path) -> dict[str, Path]:
     """Simulate ``images`` through the network and write the vectors of layer ``name``."""
     layer = network.layer(name)
@@ -85,7 +80,7 @@ def _vectors_header(name: str, arrays: dict, shapes: dict, images: int) -> str:
     lines = [f"// Test vectors of layer {name}: raw fixed-point values, written by accel export-vectors.",
              "#pragma once", "#include <ap_fixed.h>", f"#define {name.upper()}_IMAGES {images}"]
     for key, (raw, t) in arrays.items():
-        lines.append(f"typedef {cpp_type(t)} {name}_{key}_t;")
+        lines.append(f"typedef {t.cpp()} {name}_{key}_t;")
         lines.append(f"#define {name.upper()}_{key.upper()}_SIZE {int(np.prod(shapes[key]))}")
         lines.append(f"#define {name.upper()}_{key.upper()}_BYTES {element_bytes(t)}")
         lines.append(f'#define {name.upper()}_{key.upper()}_FILE "{name}_{key}.bin"')
@@ -104,9 +99,9 @@ def _layer_source(layer, name: str, shapes: dict) -> str:
         t = layer.types
         return head + f"""
 // {name}: conv {c}x{h}x{w} -> {m}x{r}x{cc}, kernel {kh}x{kw}, stride {layer.stride}, padding {layer.padding}, groups {layer.groups}
-typedef {cpp_type(t.product_type)} {name}_product_t;
-typedef {cpp_type(t.accum)} {name}_accum_t;
-typedef {cpp_type(t.partial_type)} {name}_partial_t;
+typedef {t.product_type.cpp()} {name}_product_t;
+typedef {t.accum.cpp()} {name}_accum_t;
+typedef {t.partial_type.cpp()} {name}_partial_t;
 inline void {name}_layer(const {name}_input_t* in, const {name}_weight_t* w, const {name}_bias_t* b, {name}_output_t* out) {{
   for (int m = 0; m < {m}; m++) for (int r = 0; r < {r}; r++) for (int c = 0; c < {cc}; c++) {{
     int g = m / {m_g};
@@ -132,9 +127,9 @@ inline void {name}_layer(const {name}_input_t* in, const {name}_weight_t* w, con
         t = layer.types
         return head + f"""
 // {name}: dense {n} -> {m}
-typedef {cpp_type(t.product_type)} {name}_product_t;
-typedef {cpp_type(t.accum)} {name}_accum_t;
-typedef {cpp_type(t.partial_type)} {name}_partial_t;
+typedef {t.product_type.cpp()} {name}_product_t;
+typedef {t.accum.cpp()} {name}_accum_t;
+typedef {t.partial_type.cpp()} {name}_partial_t;
 inline void {name}_layer(const {name}_input_t* in, const {name}_weight_t* w, const {name}_bias_t* b, {name}_output_t* out) {{
   for (int m = 0; m < {m}; m++) {{
     {name}_accum_t acc = b[m];

@@ -15,7 +15,6 @@ from layers import LRN, Conv, Dense, Flatten, MaxPool, ReLU
 
 
 def torch_model(network: Network, weights: Weights):
-    import torch
     from torch import nn
 
     return nn.Sequential(*[module for _, module in named_modules(network, weights)]).eval()

@@ -136,6 +136,12 @@ class FixedType:
             params += [str(self.rounding)]
         return f"{name}<{','.join(params)}>"
 
+    def cpp(self) -> str:
+        """The C++ spelling with every template parameter explicit, e.g.
+        ``ap_fixed<16,4,AP_TRN,AP_WRAP,0>`` (``str`` omits the defaults)."""
+        name = "ap_fixed" if self.signed else "ap_ufixed"
+        return f"{name}<{self.width},{self.integer},{self.rounding},{self.overflow},{self.sat_bits}>"
+
     def with_modes(
         self, rounding: "Rounding | str | None" = None, overflow: "Overflow | str | None" = None,
         sat_bits: int | None = None,

@@ -9,7 +9,7 @@ import pytest
 
 from accel.cli import main
 from accel.config import network_from_dict
-from accel.simulator import save_npz, simulate, simulate_float
+from accel.simulator import simulate, simulate_float
 from accel.weights import load_weights, save_weights, seeded_weights
 from tests.accel.test_config import BASE
 

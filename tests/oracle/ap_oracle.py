@@ -79,9 +79,7 @@ def _headers_from_wheel() -> Path:
 
 
 def cpp_type(t: FixedType) -> str:
-    """The C++ spelling of a type, with every template parameter explicit."""
-    name = "ap_fixed" if t.signed else "ap_ufixed"
-    return f"{name}<{t.width},{t.integer},{t.rounding},{t.overflow},{t.sat_bits}>"
+    return t.cpp()
 
 
 @dataclass(frozen=True)
