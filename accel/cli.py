@@ -62,11 +62,15 @@ def _parser() -> argparse.ArgumentParser:
     from .testbench_command import add_testbench_command
     from .import_command import add_import_command
     from .vectors_command import add_vectors_command
+    from .report_command import add_report_command
+    from .dse_command import add_dse_command
 
     add_run_command(commands)
     add_testbench_command(commands)
     add_vectors_command(commands)
     add_import_command(commands)
+    add_report_command(commands)
+    add_dse_command(commands)
     return parser
 
 

@@ -104,6 +104,7 @@ def network_from_dict(data: Any, source: str = "<config>") -> Network:
     defaults.finish()
     count_overflows = top.get("count_overflows", bool, True)
     tolerances = _tolerances(top.get("tolerances", dict, {}), f"{source}: tolerances")
+    top.get("hardware", dict, {})  # shared directives, referenced from the layers by YAML anchors
     entries = top.get("layers", list)
     top.finish()
     layers: list[Layer] = []
@@ -211,7 +212,9 @@ def _directives(fields: Fields) -> Directives:
         pipeline=d.get("pipeline", (str, type(None)), None), ii=d.get("ii", int, 1),
         unroll=tuple((str(k), int(v)) for k, v in unroll.items()),
         partition=tuple((str(a), str(kind), int(f)) for a, kind, f in partition),
-        dataflow=d.get("dataflow", bool, False),
+        dataflow=d.get("dataflow", bool, False), latency=d.get("latency", (int, type(None)), None),
+        bind=d.get("bind", str, "dsp"),
+        storage=tuple((str(k), str(v)) for k, v in d.get("storage", dict, {}).items()),
     )
     d.finish()
     return result

@@ -24,7 +24,7 @@ def devices() -> tuple[Device, ...]:
     for e in entries:
         for part in e["parts"]:
             found.append(Device(part, e["family"], e["LUT"], e["FF"], e["BRAM_18K"], e["URAM"], e["DSP"],
-                                e["dsp_slice"], tuple(e["boards"])))
+                                e["dsp_slice"], tuple(e["boards"]), float(e.get("dram_gbs", 0.0))))
     return tuple(found)
 
 

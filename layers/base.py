@@ -7,7 +7,9 @@ the simulator, the testbenches and the estimator treat them alike:
 - ``loop_nest(input_shape)``: the HLS loop nest (values for MAC layers depend on its
   reduction order; the estimator reads the rest);
 - ``run_fixed(raw, in_type, params)``: the bit-accurate kernel on a batch of raws;
-- ``run_float(x, params)``: the float64 reference of the same layer.
+- ``run_float(x, params)``: the float64 reference of the same layer;
+- ``estimate(input_shape, in_type, device, profile, preset)``: its resources and latency
+  on a device (``layers.hw``), from the same loop nest.
 
 ``params`` maps parameter names (``"weight"``, ``"bias"``) to float arrays in PyTorch
 layout; a layer quantizes them with its own types. ``prepare(params)`` does that once, and
@@ -19,7 +21,7 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,6 +29,9 @@ from quant import FixedType
 
 from .loop_nest import LoopNest
 from .types import StageStats
+
+if TYPE_CHECKING:
+    from .hw import Device, Estimate, Preset, Profile
 
 Shape = tuple[int, ...]
 
@@ -71,6 +76,11 @@ class Layer(ABC):
 
     @abstractmethod
     def run_float(self, x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray: ...
+
+    def estimate(self, input_shape: Shape, in_type: FixedType, device: "Device", profile: "Profile",
+                 preset: "Preset | str" = "config") -> "Estimate":
+        """Resources and latency of this layer's kernel (``layers.hw``)."""
+        raise NotImplementedError(f"layer {self.name!r} ({self.op}) has no hardware estimate")
 
     def timed(self, raw, in_type, params) -> LayerResult:
         """``run_fixed`` with its wall time recorded in the result."""

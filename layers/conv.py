@@ -32,11 +32,16 @@ from numpy.lib.stride_tricks import sliding_window_view
 from quant import FixedType
 
 from .base import Layer, LayerResult, Shape, require_shape
+from .hw import Estimate, Preset
+from .hw.mac_cost import ArrayUse, MacKernel, estimate_mac, tile_count
+from .hw.preset import mac_mapping
 from .loop_nest import Directives, LoopNest
 from .mac import MacWeights, PreparedParams, Schedule, multiply_accumulate
 from .types import LayerTypes, StageStats
 
 DEFAULT_ORDER = ("m", "n", "r", "c", "i", "j")
+OPT_ORDER = ("i", "j", "r", "c", "m", "n")  # Zhang et al.: pixels pipelined, channel tile unrolled
+OPT_TILES = {"m": 16, "n": 4}  # the ``opt`` preset's tiles when the YAML gives none
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,31 @@ class Conv(Layer):
                 "r": rows, "c": cols, "i": self.kernel[0], "j": self.kernel[1]}
         return LoopNest.build(dims, order=self.order, tiles=dict(self.tiles),
                               reduction=("n", "i", "j"), directives=self.directives)
+
+    # ------------------------------------------------------------------ hardware
+    def hw_kernel(self, input_shape: Shape, in_type: FixedType, preset: Preset | str = Preset.CONFIG) -> MacKernel:
+        """The kernel the estimator costs: the nest under ``preset`` and the arrays it touches."""
+        nest, on_chip = mac_mapping(self.loop_nest(input_shape), Preset.parse(preset), OPT_ORDER, "c", OPT_TILES)
+        m, n, r, c, kh, kw = (nest.extent(x) for x in ("m", "n", "r", "c", "i", "j"))
+        tm, tn, tr, tc = (nest.tile(x) for x in ("m", "n", "r", "c"))
+        g, t = self.groups, self.types
+        tiles = g * tile_count(nest)
+        out_tiles = g * -(-m // tm) * -(-r // tr) * -(-c // tc)
+        window = tn * (self.stride * (tr - 1) + kh) * (self.stride * (tc - 1) + kw)
+        out_width = t.accum.width if on_chip == "tiles" else t.result.width  # partial sums vs results
+        arrays = [
+            ArrayUse("input", in_type.width, g * n * input_shape[1] * input_shape[2], window, ("n", "r", "c", "i", "j"), tiles),
+            ArrayUse("weight", t.weight.width, g * m * n * kh * kw, tm * tn * kh * kw, ("m", "n", "i", "j"), tiles),
+            ArrayUse("output", out_width, g * m * r * c, tm * tr * tc, ("m", "r", "c"), out_tiles, accumulate=True),
+        ]
+        if self.bias:
+            arrays.insert(2, ArrayUse("bias", t.bias.width, g * m, tm, ("m",), out_tiles))
+        full = min(t.full_product.width, t.product_type.width)
+        return MacKernel("conv", nest, tuple(arrays), t.weight.width, in_type.width, full, t.accum.width,
+                         macs=g * m * n * r * c * kh * kw, outputs=g * m * r * c, on_chip=on_chip, groups=g)
+
+    def estimate(self, input_shape, in_type, device, profile, preset=Preset.CONFIG) -> Estimate:
+        return estimate_mac(self.hw_kernel(input_shape, in_type, preset), device, profile)
 
     # ------------------------------------------------------------------ fixed point
     def prepare(self, params: dict[str, np.ndarray]) -> PreparedParams:

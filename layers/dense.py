@@ -26,9 +26,16 @@ import numpy as np
 from quant import FixedType
 
 from .base import Layer, LayerResult, Shape, require_shape
+from .hw import Estimate, Preset
+from .hw.mac_cost import ArrayUse, MacKernel, estimate_mac, tile_count
+from .hw.preset import mac_mapping
 from .loop_nest import Directives, LoopNest
 from .mac import MacWeights, PreparedParams, Schedule, multiply_accumulate
 from .types import LayerTypes, StageStats
+
+
+OPT_ORDER = ("n", "m")  # inputs pipelined, a tile of outputs unrolled (Tm accumulators)
+OPT_TILES = {"m": 16, "n": 512}  # the ``opt`` preset's tiles when the YAML gives none
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,28 @@ class Dense(Layer):
     def loop_nest(self, input_shape: Shape) -> LoopNest:
         return LoopNest.build({"m": self.out_features, "n": input_shape[0]}, order=self.order,
                               tiles=dict(self.tiles), reduction=("n",), directives=self.directives)
+
+    def hw_kernel(self, input_shape: Shape, in_type: FixedType, preset: Preset | str = Preset.CONFIG) -> MacKernel:
+        """The kernel the estimator costs: the nest under ``preset`` and the arrays it touches."""
+        nest, on_chip = mac_mapping(self.loop_nest(input_shape), Preset.parse(preset), OPT_ORDER, "n", OPT_TILES)
+        m, n = nest.extent("m"), nest.extent("n")
+        tm, tn = nest.tile("m"), nest.tile("n")
+        t = self.types
+        tiles, out_tiles = tile_count(nest), -(-m // tm)
+        out_width = t.accum.width if on_chip == "tiles" else t.result.width
+        arrays = [
+            ArrayUse("input", in_type.width, n, tn, ("n",), tiles),
+            ArrayUse("weight", t.weight.width, m * n, tm * tn, ("m", "n"), tiles),
+            ArrayUse("output", out_width, m, tm, ("m",), out_tiles, accumulate=True),
+        ]
+        if self.bias:
+            arrays.insert(2, ArrayUse("bias", t.bias.width, m, tm, ("m",), out_tiles))
+        full = min(t.full_product.width, t.product_type.width)
+        return MacKernel("dense", nest, tuple(arrays), t.weight.width, in_type.width, full, t.accum.width,
+                         macs=m * n, outputs=m, on_chip=on_chip)
+
+    def estimate(self, input_shape, in_type, device, profile, preset=Preset.CONFIG) -> Estimate:
+        return estimate_mac(self.hw_kernel(input_shape, in_type, preset), device, profile)
 
     def prepare(self, params: dict[str, np.ndarray]) -> PreparedParams:
         if isinstance(params, PreparedParams):

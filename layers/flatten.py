@@ -18,6 +18,8 @@ import numpy as np
 from quant import FixedType
 
 from .base import Layer, LayerResult, Shape
+from .hw import Estimate, Preset
+from .hw.stream_cost import StreamKernel, estimate_stream
 from .types import StageStats
 
 FlattenOrder = Literal["chw", "hwc"]
@@ -35,6 +37,14 @@ class Flatten(Layer):
 
     def output_shape(self, input_shape: Shape) -> Shape:
         return (int(np.prod(input_shape)),)
+
+    def estimate(self, input_shape, in_type, device, profile, preset=Preset.CONFIG) -> Estimate:
+        """A copy; ``hwc`` must hold the whole (C, H, W) array to reorder it."""
+        elements = int(np.prod(input_shape))
+        reorder = elements if self.order == "hwc" and len(input_shape) == 3 else 0
+        kernel = StreamKernel("flatten", elements, 1, elements, in_type.width, window_words=reorder, depth=2,
+                              rolled=Preset.parse(preset) is Preset.UNOPT)
+        return estimate_stream(kernel, device, profile)
 
     def _flatten(self, x: np.ndarray) -> np.ndarray:
         if self.order == "hwc" and x.ndim == 4:

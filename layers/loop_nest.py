@@ -32,6 +32,9 @@ class Directives:
     unroll: tuple[tuple[str, int], ...] = ()  # loop -> factor (0 = full)
     partition: tuple[tuple[str, str, int], ...] = ()  # (array, cyclic|block|complete, factor)
     dataflow: bool = False
+    latency: int | None = None  # #pragma HLS LATENCY min=: cycles of a rolled loop body
+    bind: str = "dsp"  # multipliers on DSP slices or in fabric (BIND_OP impl=fabric)
+    storage: tuple[tuple[str, str], ...] = ()  # array -> bram|uram|lutram (BIND_STORAGE)
 
     def unroll_factor(self, loop: str) -> int | None:
         return dict(self.unroll).get(loop)
@@ -89,6 +92,13 @@ class LoopNest:
         for loop, factor in d.unroll:
             if loop not in names or factor < 0:
                 raise ValueError(f"UNROLL {loop!r} factor={factor}: loop must be one of {names}, factor >= 0")
+        if d.latency is not None and d.latency < 1:
+            raise ValueError(f"LATENCY {d.latency} must be at least 1 cycle")
+        if d.bind not in ("dsp", "fabric"):
+            raise ValueError(f"bind {d.bind!r} must be 'dsp' or 'fabric'")
+        for array, kind in d.storage:
+            if kind not in ("bram", "uram", "lutram"):
+                raise ValueError(f"storage of {array!r}: {kind!r} must be bram, uram or lutram")
 
     def extent(self, name: str) -> int:
         return dict(self.dims)[name]

@@ -42,6 +42,8 @@ import numpy as np
 from quant import FixedType, OverflowStats, arith
 
 from .base import Layer, LayerResult, Shape
+from .hw import Estimate, Preset
+from .hw.stream_cost import StreamKernel, estimate_stream
 from .types import StageStats, lossless
 
 LrnMode = Literal["exact", "linear", "pwl"]
@@ -88,6 +90,17 @@ class LRN(Layer):
     def alpha_prime(self) -> float:
         """The coefficient of the sum of squares: alpha/n (PyTorch) or alpha (TensorFlow)."""
         return self.alpha / self.size if self.alpha_convention == "pytorch" else self.alpha
+
+    def estimate(self, input_shape, in_type, device, profile, preset=Preset.CONFIG) -> Estimate:
+        """Streams pixels at II=1 with the channel window in registers (rolled under ``unopt``)."""
+        channels, height, width = input_shape
+        elements = channels * height * width
+        kernel = StreamKernel("lrn", elements, channels * height, elements, self.result.width,
+                              window_words=self.size, window_banks=self.size,
+                              dsp_per_lane=int(profile.value("lrn_dsp_per_lane", self.mode)),
+                              depth={"exact": 30, "linear": 8, "pwl": 6}[self.mode],
+                              rolled=Preset.parse(preset) is Preset.UNOPT)
+        return estimate_stream(kernel, device, profile)
 
     def output_shape(self, input_shape: Shape) -> Shape:
         return tuple(input_shape)

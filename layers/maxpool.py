@@ -22,6 +22,8 @@ import numpy as np
 from quant import FixedType
 
 from .base import Layer, LayerResult, Shape
+from .hw import Estimate, Preset
+from .hw.stream_cost import StreamKernel, estimate_stream
 from .loop_nest import LoopNest
 from .types import StageStats
 
@@ -44,6 +46,15 @@ class MaxPool(Layer):
         if self.padding * 2 > self.kernel:
             raise ValueError(f"layer {self.name!r} (maxpool): padding {self.padding} exceeds half the window {self.kernel}")
         return (channels, out_h, out_w)
+
+    def estimate(self, input_shape, in_type, device, profile, preset=Preset.CONFIG) -> Estimate:
+        """Streams outputs at II=1 behind a line buffer of ``kernel`` input rows (rolled under ``unopt``)."""
+        channels, rows, cols = self.output_shape(input_shape)
+        kernel = StreamKernel("maxpool", channels * rows * cols, channels * rows,
+                              channels * input_shape[1] * input_shape[2], in_type.width,
+                              window_words=self.kernel * input_shape[2], depth=2 + self.kernel,
+                              rolled=Preset.parse(preset) is Preset.UNOPT)
+        return estimate_stream(kernel, device, profile)
 
     def loop_nest(self, input_shape: Shape) -> LoopNest:
         channels, rows, cols = self.output_shape(input_shape)

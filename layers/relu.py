@@ -20,6 +20,8 @@ import numpy as np
 from quant import FixedType
 
 from .base import Layer, LayerResult, Shape
+from .hw import Estimate, Preset
+from .hw.stream_cost import StreamKernel, estimate_stream
 from .types import StageStats
 
 
@@ -31,6 +33,12 @@ class ReLU(Layer):
 
     def output_shape(self, input_shape: Shape) -> Shape:
         return tuple(input_shape)
+
+    def estimate(self, input_shape, in_type, device, profile, preset=Preset.CONFIG) -> Estimate:
+        elements = int(np.prod(input_shape))
+        kernel = StreamKernel("relu", elements, 1, elements, in_type.width, depth=1,
+                              rolled=Preset.parse(preset) is Preset.UNOPT)
+        return estimate_stream(kernel, device, profile)
 
     def run_fixed(self, raw: np.ndarray, in_type: FixedType, params: dict[str, np.ndarray]) -> LayerResult:
         stats = StageStats()

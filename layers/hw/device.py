@@ -21,6 +21,7 @@ class Device:
     DSP: int
     dsp_slice: DspSlice
     boards: tuple[str, ...] = ()
+    dram_gbs: float = 0.0  # peak external memory bandwidth of the board (GB/s), 0 = unknown
 
     def available(self) -> dict[str, int]:
         """The resources by the names Vitis reports use."""

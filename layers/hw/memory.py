@@ -36,3 +36,22 @@ def uram(width: int, depth: int, banks: int = 1) -> int:
     """UltraRAM blocks (4K×72) for the same array."""
     w, d = URAM_SHAPE
     return banks * ceil(width / w) * ceil(ceil(depth / banks) / d)
+
+
+def place_array(name: str, width: int, depth: int, banks: int = 1, copies: int = 1,
+                storage: str = "auto", lutram_bits_per_lut: int = 64) -> "MemoryCost":
+    """Where an array goes and what it occupies: registers when every bank holds a single
+    word (complete partitioning), LUTRAM under 1 Kbit a bank, URAM when asked for, BRAM
+    otherwise. ``copies`` = 2 for a ping-pong buffer."""
+    from .estimate import MemoryCost
+
+    banks = max(1, min(banks, depth))
+    bank_depth = ceil(depth / banks)
+    if bank_depth == 1:
+        return MemoryCost(name, width, depth, banks, copies, "registers", FF=width * banks * copies)
+    if storage == "uram":
+        return MemoryCost(name, width, depth, banks, copies, "URAM", URAM=copies * uram(width, depth, banks))
+    if storage == "lutram" or width * bank_depth < LUTRAM_BITS:
+        luts = banks * copies * width * ceil(bank_depth / lutram_bits_per_lut)
+        return MemoryCost(name, width, depth, banks, copies, "LUTRAM", LUT=luts)
+    return MemoryCost(name, width, depth, banks, copies, "BRAM", BRAM_18K=copies * bram_18k(width, depth, banks))

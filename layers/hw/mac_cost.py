@@ -1,0 +1,193 @@
+"""Cost of a multiply-accumulate kernel (conv, dense), read off its loop nest.
+
+The layer describes its kernel as a ``MacKernel``: the loop nest with its tiles, order and
+directives, the arrays it reads and writes (which loops index them, their whole and tile
+sizes) and its operand widths. The model follows Vitis HLS' scheduling (UG1399):
+
+- loops inside the PIPELINE loop are unrolled; UNROLL factors multiply the lanes;
+  the point loops outside it, a perfect nest, are flattened into one pipeline of
+  ``(trip − 1)·II + depth`` cycles (Zhang et al.'s ``Tr·Tc·K² + P`` per tile);
+- an array serves two words a cycle per bank (true dual port): II rises to
+  ``ceil(words needed / (2·banks))`` unless ARRAY_PARTITION gives enough banks;
+- without PIPELINE the nest runs rolled at the profile's cycles per MAC (or the body's
+  LATENCY directive), plus a per-output overhead;
+- ``on_chip="whole"`` keeps every array on chip (no DRAM traffic); ``"tiles"`` keeps tile
+  buffers on chip (ping-pong under DATAFLOW) and moves tiles over one m_axi port: loads
+  and compute add up, or overlap under DATAFLOW.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import ceil, log2, prod
+from typing import Literal
+
+from ..loop_nest import LoopNest
+from .device import Device
+from .dsp import dsps_per_multiply
+from .estimate import Estimate, MemoryCost
+from .latency import pipelined
+from .memory import place_array
+from .profile import Profile
+
+OnChip = Literal["whole", "tiles"]
+ARRAY_ALIASES = {"w": "weight", "in": "input", "x": "input", "out": "output", "b": "bias", "y": "output"}
+
+
+@dataclass(frozen=True)
+class ArrayUse:
+    """One array of a kernel, as the loop nest sees it."""
+
+    name: str  # input, weight, bias, output
+    width: int  # bits per word
+    whole: int  # words of the whole array (per image)
+    tile: int  # words of one tile buffer
+    loops: tuple[str, ...]  # loops whose indices address it
+    transfers: int  # tile transfers per image over DRAM (loads; stores for the output)
+    accumulate: bool = False  # read-modify-write every iteration (partial sums)
+
+
+@dataclass(frozen=True)
+class MacKernel:
+    kind: str  # "conv" | "dense"
+    nest: LoopNest
+    arrays: tuple[ArrayUse, ...]
+    weight_width: int
+    input_width: int
+    product_width: int
+    accum_width: int
+    macs: int  # per image
+    outputs: int  # per image
+    on_chip: OnChip
+    groups: int = 1  # independent copies of the nest (grouped convolution), run one after another
+
+
+def unrolled(nest: LoopNest) -> dict[str, int]:
+    """Loop -> lanes it contributes: point loops inside the pipelined loop unroll fully,
+    UNROLL factors (0 = full) apply anywhere."""
+    factors = {}
+    order = list(nest.order)
+    pipe = nest.directives.pipeline
+    if pipe is not None:
+        for loop in order[order.index(pipe) + 1:]:
+            factors[loop] = nest.tile(loop)
+    for loop, factor in nest.directives.unroll:
+        factors[loop] = nest.tile(loop) if factor == 0 else min(factor, nest.tile(loop))
+    return {loop: f for loop, f in factors.items() if f > 1}
+
+
+def estimate_mac(kernel: MacKernel, device: Device, profile: Profile) -> Estimate:
+    nest, d = kernel.nest, kernel.nest.directives
+    lanes_by_loop = unrolled(nest)
+    lanes = prod(lanes_by_loop.values())
+    memories, ii_needed, ii_array = _memories(kernel, lanes_by_loop, profile)
+    dsp_each = dsps_per_multiply(kernel.weight_width, kernel.input_width, device.dsp_slice, kernel.product_width)
+    if d.pipeline is None:
+        compute, dominant = _rolled(kernel, lanes, profile)
+        ii = 1
+        logic = {res: profile.rolled_logic(res, kernel.kind) for res in ("LUT", "FF")}
+        dsp = profile.rolled_logic("DSP", kernel.kind) - 1 + lanes * dsp_each
+    else:
+        ii = max(d.ii, ii_needed)
+        compute, dominant = _pipelined(kernel, lanes_by_loop, dsp_each, ii, profile)
+        compute *= kernel.groups
+        if ii > d.ii:
+            dominant += f", II raised to {ii} by {ii_array}'s ports"
+        logic = _pipelined_logic(kernel, lanes, memories, profile)
+        dsp = lanes * dsp_each
+    if d.bind == "fabric":
+        logic["LUT"] += round(lanes * kernel.weight_width * kernel.input_width
+                              * float(profile.value("fabric_multiplier_lut_per_bit2")))
+        dsp -= lanes * dsp_each
+    best, worst, dominant = _with_transfers(kernel, compute, dominant, profile)
+    return Estimate(
+        BRAM_18K=sum(m.BRAM_18K for m in memories), DSP=dsp,
+        FF=logic["FF"] + sum(m.FF for m in memories), LUT=logic["LUT"] + sum(m.LUT for m in memories),
+        URAM=sum(m.URAM for m in memories), BestLatency=best, WorstLatency=worst,
+        IntervalMin=best + 1, IntervalMax=worst + 1, dominant=dominant, memories=tuple(memories), parallel=lanes,
+    )
+
+
+def _memories(kernel: MacKernel, lanes: dict[str, int], profile: Profile):
+    """Each array placed on chip; the II its port demand forces, and the array forcing it."""
+    d = kernel.nest.directives
+    partition = {ARRAY_ALIASES.get(a, a): (kind, factor) for a, kind, factor in d.partition}
+    storage = {ARRAY_ALIASES.get(a, a): kind for a, kind in d.storage}
+    copies = 2 if d.dataflow and kernel.on_chip == "tiles" else 1
+    memories, worst_ii, worst_array = [], 1, ""
+    for array in kernel.arrays:
+        words = prod(lanes.get(loop, 1) for loop in array.loops)  # distinct words per cycle
+        kind, factor = partition.get(array.name, ("none", 1))
+        banks = words if kind == "complete" else max(1, factor)
+        depth = array.whole if kernel.on_chip == "whole" else array.tile
+        memories.append(place_array(array.name, array.width, depth, banks, copies, storage.get(array.name, "auto"),
+                                    int(profile.value("lutram_bits_per_lut"))))
+        port_uses = words * (2 if array.accumulate else 1)
+        ii = ceil(port_uses / (2 * min(banks, depth)))
+        if ii > worst_ii:
+            worst_ii, worst_array = ii, array.name
+    return memories, worst_ii, worst_array
+
+
+def _rolled(kernel: MacKernel, lanes: int, profile: Profile) -> tuple[int, str]:
+    body = kernel.nest.directives.latency or profile.rolled_per_body(kernel.kind)
+    cycles = body * ceil(kernel.macs / lanes) + profile.rolled_per_outer(kernel.kind) * kernel.outputs
+    innermost = kernel.nest.order[-1]
+    return cycles, f"loop {innermost} (rolled, {body} cycles per MAC)"
+
+
+def _pipelined(kernel: MacKernel, lanes: dict[str, int], dsp_each: int, ii: int, profile: Profile):
+    nest = kernel.nest
+    order = list(nest.order)
+    pipe = nest.directives.pipeline
+    flattened = order[:order.index(pipe) + 1]  # perfect nest: Vitis flattens it into the pipeline
+    trip = prod(ceil(nest.tile(loop) / lanes.get(loop, 1)) for loop in flattened)
+    reduction_lanes = prod(lanes.get(loop, 1) for loop in nest.reduction)
+    depth = (profile.latency("read") + profile.latency("multiply") + (dsp_each - 1)
+             + ceil(log2(reduction_lanes)) + profile.latency("add") + profile.latency("write"))
+    per_tile = pipelined(trip, ii, depth)
+    tiles = tile_count(nest)
+    entry = profile.latency("loop_entry")
+    return tiles * (per_tile + entry), f"loop {pipe} (pipelined, II={ii}, trip {trip}, depth {depth})"
+
+
+def _pipelined_logic(kernel: MacKernel, lanes: int, memories: list[MemoryCost], profile: Profile) -> dict[str, int]:
+    lut = profile.pipelined_logic("LUT", kernel.kind) + lanes * kernel.accum_width * profile.pipelined_factor("lut_per_adder_bit")
+    ff = profile.pipelined_logic("FF", kernel.kind) + lanes * (kernel.product_width + kernel.accum_width) \
+        * profile.pipelined_factor("ff_per_lane_bit")
+    return {"LUT": round(lut), "FF": round(ff)}
+
+
+def tile_count(nest: LoopNest) -> int:
+    """Iterations of the tile loops: the tiles one image is cut into."""
+    return prod(ceil(extent / nest.tile(name)) for name, extent in nest.dims)
+
+
+def dram_cycles(nbytes: float, profile: Profile, worst: bool) -> int:
+    """Cycles to move ``nbytes`` over one m_axi port: beats plus burst latency (once at
+    best, once per burst at worst)."""
+    if nbytes <= 0:
+        return 0
+    beats = ceil(nbytes / profile.dram("bytes_per_cycle"))
+    bursts = ceil(beats / profile.dram("burst_beats")) if worst else 1
+    return beats + bursts * profile.dram("burst_latency")
+
+
+def _with_transfers(kernel: MacKernel, compute: int, dominant: str, profile: Profile) -> tuple[int, int, str]:
+    """Whole latency: compute alone for on-chip arrays; with tile transfers otherwise."""
+    if kernel.on_chip == "whole":
+        return compute, compute, dominant
+    tiles = kernel.groups * tile_count(kernel.nest)
+    results = []
+    for worst in (False, True):
+        moved = sum(dram_cycles(a.tile * a.width / 8, profile, worst) * a.transfers for a in kernel.arrays)
+        per_tile = ceil(moved / tiles)
+        if kernel.nest.directives.dataflow:  # ping-pong: transfers of tile t+1 overlap compute of tile t
+            total = tiles * max(per_tile, ceil(compute / tiles)) + min(per_tile, ceil(compute / tiles))
+        else:
+            total = moved + compute
+        results.append((total, moved))
+    (best, _), (worst, moved) = results
+    if moved > compute:
+        dominant = f"DRAM transfers ({moved} cycles at {profile.dram('bytes_per_cycle')} B/cycle)"
+    return best, worst, dominant

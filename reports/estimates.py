@@ -1,0 +1,85 @@
+"""Tables of an estimator report: utilization, latency, workload and roofline.
+
+Input is the plain dictionary ``accel report --format json`` writes (``reports`` does
+not import ``accel``); output is ``Table`` objects the text, Markdown, CSV and HTML
+renderers share.
+"""
+
+from __future__ import annotations
+
+from .table import Table
+
+RESOURCES = ("BRAM_18K", "DSP", "FF", "LUT", "URAM")
+LATENCIES = ("BestLatency", "WorstLatency", "IntervalMin", "IntervalMax")
+
+
+def heading(report: dict) -> str:
+    profile = report["profile"]
+    return (f"{report['network']} on {report['board']} ({report['part']}), preset {report['preset']}, "
+            f"clock {report['clock_ns']:g} ns, profile {profile['name']} v{profile['version']}")
+
+
+def utilization_table(report: dict) -> Table:
+    available = report["available"]
+    rows, flagged = [], set()
+    for name, layer in report["layers"].items():
+        rows.append((name, *(layer[k] for k in RESOURCES)))
+        flagged |= {(len(rows) - 1, c + 1) for c, k in enumerate(RESOURCES) if layer[k] > available[k]}
+    rows.append(("Total", *(report["total"][k] for k in RESOURCES)))
+    flagged |= {(len(rows) - 1, c + 1) for c, k in enumerate(RESOURCES) if report["total"][k] > available[k]}
+    rows.append(("Available", *(available[k] for k in RESOURCES)))
+    percent = report["utilization"]
+    rows.append(("Utilization (%)", *(_percent(percent[k]) for k in RESOURCES)))
+    flagged |= {(len(rows) - 1, c + 1) for c, k in enumerate(RESOURCES) if (percent[k] or 0) > 100}
+    notes = ("'!' marks a cell over the device's capacity.",) if flagged else ()
+    return Table("Utilization Estimates", ("Name", *RESOURCES), tuple(rows), frozenset(flagged), notes)
+
+
+def latency_table(report: dict) -> Table:
+    clock = report["clock_ns"]
+    total = report["total"]
+    worst_sum = sum(layer["WorstLatency"] for layer in report["layers"].values()) or 1
+    rows = [(name, *(layer[k] for k in LATENCIES), layer["latency_ms"],
+             100.0 * layer["WorstLatency"] / worst_sum, layer["dominant"])
+            for name, layer in report["layers"].items()]
+    rows.append(("Total", *(total[k] for k in LATENCIES), total["latency_ms"], 100.0, ""))
+    interval_ms = total["IntervalMax"] * clock * 1e-6
+    notes = (f"Throughput {report['throughput_ips']:.3g} images/s at {1e3 / clock:g} MHz "
+             f"(interval {total['IntervalMax']:,} cycles = {interval_ms:.4g} ms; "
+             f"{'layers overlap under DATAFLOW' if report['dataflow'] else 'layers run one after another'}).",)
+    return Table("Latency (cycles)", ("Name", *LATENCIES, "ms", "share %", "dominant loop"), tuple(rows), notes=notes)
+
+
+def workload_table(report: dict) -> Table:
+    roof = report["roofline"]
+    rows = []
+    for name, layer in report["layers"].items():
+        attainable, bound = attainable_gops(layer["intensity"], roof["compute_gops"], roof["bandwidth_gbs"])
+        rows.append((name, layer["macs"], layer["flops"], layer["params"], layer["bytes_moved"],
+                     layer["intensity"], attainable, bound, layer["achieved_gops"]))
+    bits = report["element_bits"] or "the layer's own"
+    notes = (f"Bytes moved: input, output and parameters at {bits} bits per element, batch {report['batch']}; "
+             f"roofs: {roof['compute_gops']:.4g} GOPS of DSPs, {roof['bandwidth_gbs']:g} GB/s of DRAM.",)
+    return Table("Workload and roofline", ("Name", "MACs", "FLOPs", "params", "bytes moved", "ops/byte",
+                                           "attainable GOPS", "bound", "estimated GOPS"), tuple(rows), notes=notes)
+
+
+def memories_table(report: dict) -> Table:
+    rows = [(name, layer["largest_array"], layer["parallel"]) for name, layer in report["layers"].items()]
+    return Table("Largest array and parallel lanes per layer", ("Name", "largest array", "lanes"), tuple(rows))
+
+
+def attainable_gops(intensity: float, compute_gops: float, bandwidth_gbs: float) -> tuple[float, str]:
+    """Roofline: min(compute roof, bandwidth × intensity), and which roof binds."""
+    if intensity <= 0 or bandwidth_gbs <= 0:
+        return 0.0, "-"
+    memory = bandwidth_gbs * intensity
+    return (compute_gops, "compute") if compute_gops <= memory else (memory, "memory")
+
+
+def all_tables(report: dict) -> list[Table]:
+    return [utilization_table(report), latency_table(report), workload_table(report), memories_table(report)]
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else round(value)
