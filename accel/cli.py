@@ -58,12 +58,12 @@ def _parser() -> argparse.ArgumentParser:
     quant.add_argument("values", metavar="VALUE", nargs="+", help="real numbers (or raw integers with --raw)")
     quant.add_argument("--raw", action="store_true", help="VALUEs are raw integers of TYPE")
     quant.set_defaults(run=_run_quant)
+    from .dse_command import add_dse_command
+    from .import_command import add_import_command
+    from .report_command import add_report_command
     from .run_command import add_run_command
     from .testbench_command import add_testbench_command
-    from .import_command import add_import_command
     from .vectors_command import add_vectors_command
-    from .report_command import add_report_command
-    from .dse_command import add_dse_command
 
     add_run_command(commands)
     add_testbench_command(commands)

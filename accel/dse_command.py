@@ -12,10 +12,10 @@ import json
 
 from tabulate import tabulate
 
-from .dse import explore
-from .report_command import DEFAULT_REPORT_NETWORK
 from .devices import find_device
+from .dse import explore
 from .network import SHIPPED
+from .report_command import DEFAULT_REPORT_NETWORK
 from .run_command import resolve_network
 
 

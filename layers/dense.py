@@ -33,7 +33,6 @@ from .loop_nest import Directives, LoopNest
 from .mac import MacWeights, PreparedParams, Schedule, multiply_accumulate
 from .types import LayerTypes, StageStats
 
-
 OPT_ORDER = ("n", "m")  # inputs pipelined, a tile of outputs unrolled (Tm accumulators)
 OPT_TILES = {"m": 16, "n": 512}  # the ``opt`` preset's tiles when the YAML gives none
 

@@ -48,7 +48,7 @@ def utilization_plot(report: dict) -> bytes:
 def roofline_plot(report: dict) -> bytes:
     plt = _pyplot()
     roof = report["roofline"]
-    points = [(n, l["intensity"], l["achieved_gops"]) for n, l in report["layers"].items() if l["macs"]]
+    points = [(name, row["intensity"], row["achieved_gops"]) for name, row in report["layers"].items() if row["macs"]]
     fig, ax = plt.subplots(figsize=(6, 4))
     lo = min([p[1] for p in points] + [0.1]) / 2
     hi = max([p[1] for p in points] + [100]) * 2

@@ -8,7 +8,9 @@ sizes) and its operand widths. The model follows Vitis HLS' scheduling (UG1399):
   the point loops outside it, a perfect nest, are flattened into one pipeline of
   ``(trip − 1)·II + depth`` cycles (Zhang et al.'s ``Tr·Tc·K² + P`` per tile);
 - an array serves two words a cycle per bank (true dual port): II rises to
-  ``ceil(words needed / (2·banks))`` unless ARRAY_PARTITION gives enough banks;
+  ``ceil(words needed / (2·banks))`` unless ARRAY_PARTITION gives enough banks; a
+  pipelined reduction loop accumulating into block RAM waits for its own write (II ≥
+  read + add latency);
 - without PIPELINE the nest runs rolled at the profile's cycles per MAC (or the body's
   LATENCY directive), plus a per-output overhead;
 - ``on_chip="whole"`` keeps every array on chip (no DRAM traffic); ``"tiles"`` keeps tile
@@ -63,16 +65,16 @@ class MacKernel:
 
 
 def unrolled(nest: LoopNest) -> dict[str, int]:
-    """Loop -> lanes it contributes: point loops inside the pipelined loop unroll fully,
-    UNROLL factors (0 = full) apply anywhere."""
+    """Loop -> lanes it contributes: point loops inside the pipelined loop unroll fully
+    (whatever their UNROLL factor says), UNROLL factors (0 = full) apply elsewhere."""
     factors = {}
-    order = list(nest.order)
-    pipe = nest.directives.pipeline
-    if pipe is not None:
-        for loop in order[order.index(pipe) + 1:]:
-            factors[loop] = nest.tile(loop)
     for loop, factor in nest.directives.unroll:
         factors[loop] = nest.tile(loop) if factor == 0 else min(factor, nest.tile(loop))
+    order = list(nest.order)
+    pipe = nest.directives.pipeline
+    if pipe is not None:  # a pipelined loop unrolls every loop inside it completely
+        for loop in order[order.index(pipe) + 1:]:
+            factors[loop] = nest.tile(loop)
     return {loop: f for loop, f in factors.items() if f > 1}
 
 
@@ -88,11 +90,13 @@ def estimate_mac(kernel: MacKernel, device: Device, profile: Profile) -> Estimat
         logic = {res: profile.rolled_logic(res, kernel.kind) for res in ("LUT", "FF")}
         dsp = profile.rolled_logic("DSP", kernel.kind) - 1 + lanes * dsp_each
     else:
-        ii = max(d.ii, ii_needed)
+        recurrence = _recurrence_ii(kernel, memories, profile)
+        ii = max(d.ii, ii_needed, recurrence)
         compute, dominant = _pipelined(kernel, lanes_by_loop, dsp_each, ii, profile)
         compute *= kernel.groups
         if ii > d.ii:
-            dominant += f", II raised to {ii} by {ii_array}'s ports"
+            why = f"{ii_array}'s ports" if ii_needed >= recurrence else "the carried dependence on output"
+            dominant += f", II raised to {ii} by {why}"
         logic = _pipelined_logic(kernel, lanes, memories, profile)
         dsp = lanes * dsp_each
     if d.bind == "fabric":
@@ -121,12 +125,25 @@ def _memories(kernel: MacKernel, lanes: dict[str, int], profile: Profile):
         banks = words if kind == "complete" else max(1, factor)
         depth = array.whole if kernel.on_chip == "whole" else array.tile
         memories.append(place_array(array.name, array.width, depth, banks, copies, storage.get(array.name, "auto"),
-                                    int(profile.value("lutram_bits_per_lut"))))
+                                    int(profile.value("lutram_bits_per_lut")), simple_dual_port=array.accumulate))
         port_uses = words * (2 if array.accumulate else 1)
         ii = ceil(port_uses / (2 * min(banks, depth)))
         if ii > worst_ii:
             worst_ii, worst_array = ii, array.name
     return memories, worst_ii, worst_array
+
+
+def _recurrence_ii(kernel: MacKernel, memories: list[MemoryCost], profile: Profile) -> int:
+    """When the pipelined loop is a reduction loop, each iteration adds into the output
+    word the previous one wrote: a block RAM's read latency plus the add must pass between
+    them (Vitis: "unable to enforce a carried dependence constraint"). Registers and
+    LUTRAM read in the same cycle."""
+    if kernel.nest.directives.pipeline not in kernel.nest.reduction:
+        return 1
+    output = next((m for m in memories if m.name == "output"), None)
+    if output is None or output.storage not in ("BRAM", "URAM"):
+        return 1
+    return profile.latency("read") + profile.latency("add")
 
 
 def _rolled(kernel: MacKernel, lanes: int, profile: Profile) -> tuple[int, str]:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from math import ceil
 
+from .estimate import MemoryCost
+
 ASPECTS = ((1, 16384), (2, 8192), (4, 4096), (9, 2048), (18, 1024))  # (width, depth)
 SDP_ASPECT = (36, 512)  # simple dual port only
 LUTRAM_BITS = 1024  # below this an array stays out of block RAM
@@ -39,12 +41,11 @@ def uram(width: int, depth: int, banks: int = 1) -> int:
 
 
 def place_array(name: str, width: int, depth: int, banks: int = 1, copies: int = 1,
-                storage: str = "auto", lutram_bits_per_lut: int = 64) -> "MemoryCost":
+                storage: str = "auto", lutram_bits_per_lut: int = 64, simple_dual_port: bool = False) -> MemoryCost:
     """Where an array goes and what it occupies: registers when every bank holds a single
     word (complete partitioning), LUTRAM under 1 Kbit a bank, URAM when asked for, BRAM
-    otherwise. ``copies`` = 2 for a ping-pong buffer."""
-    from .estimate import MemoryCost
-
+    otherwise. ``copies`` = 2 for a ping-pong buffer; ``simple_dual_port`` for arrays with
+    one read and one write port (partial sums), which may use the 512×36 shape."""
     banks = max(1, min(banks, depth))
     bank_depth = ceil(depth / banks)
     if bank_depth == 1:
@@ -54,4 +55,4 @@ def place_array(name: str, width: int, depth: int, banks: int = 1, copies: int =
     if storage == "lutram" or width * bank_depth < LUTRAM_BITS:
         luts = banks * copies * width * ceil(bank_depth / lutram_bits_per_lut)
         return MemoryCost(name, width, depth, banks, copies, "LUTRAM", LUT=luts)
-    return MemoryCost(name, width, depth, banks, copies, "BRAM", BRAM_18K=copies * bram_18k(width, depth, banks))
+    return MemoryCost(name, width, depth, banks, copies, "BRAM", BRAM_18K=copies * bram_18k(width, depth, banks, simple_dual_port))

@@ -45,6 +45,13 @@ class Profile:
             raise ValueError(f"profile {source}: missing field(s) {', '.join(missing)}")
         return cls(str(data["name"]), int(data["version"]), data, source)
 
+    def updated(self, **sections: dict) -> "Profile":
+        """A copy with some sections' entries replaced, e.g. ``updated(dram={"bytes_per_cycle": 64})``."""
+        data = {key: (dict(value) if isinstance(value, dict) else value) for key, value in self.data.items()}
+        for section, entries in sections.items():
+            data[section] = {**data.get(section, {}), **entries}
+        return Profile(self.name, self.version, data, f"{self.source} (updated: {', '.join(sections)})")
+
     def _get(self, *keys: str):
         node = self.data
         for key in keys:

@@ -1,0 +1,115 @@
+"""The estimator against the seed's per-layer Vitis HLS table (shared/seeds/002: AlexNet-227,
+ap_fixed<16,4>, xczu3eg, 10 ns). The seed's numbers are typed in below from the paper; the
+tolerances say how close the model comes, and README "Estimator" explains each gap."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from accel.config import load_network
+from accel.estimator import estimate_network
+from accel.network import Network, shipped_config
+from layers.hw import Preset
+from quant import FixedType
+
+# seed 002, UNOPT column: latency in ms at 100 MHz, BRAM_18K
+SEED_UNOPT_MS = {"conv2": 8969, "conv3": 3001, "fc1": 1133, "fc3": 1.23, "lrn1": 8.713,
+                 "pool1": 4.304, "pool2": 2.732, "pool5": 0.617, "flatten": 0.277}
+SEED_UNOPT_BRAM = {"conv1": 414, "conv2": 828, "conv3": 973, "lrn1": 536, "fc1": 34581}
+BRAM_TOLERANCE = {"conv1": 0.15, "conv2": 0.04, "conv3": 0.01, "lrn1": 0.07, "fc1": 0.07}
+
+
+@pytest.fixture(scope="module")
+def alexnet() -> Network:
+    return load_network(shipped_config("alexnet227"))
+
+
+@pytest.fixture(scope="module")
+def unopt(alexnet):
+    return estimate_network(alexnet, "ultra96", Preset.UNOPT)
+
+
+@pytest.mark.parametrize("layer", sorted(SEED_UNOPT_MS))
+def test_unoptimized_latency_within_one_percent(unopt, layer) -> None:
+    assert unopt.layer(layer).latency_ms(10.0) == pytest.approx(SEED_UNOPT_MS[layer], rel=0.01)
+
+
+@pytest.mark.parametrize("layer", sorted(SEED_UNOPT_BRAM))
+def test_unoptimized_bram(unopt, layer) -> None:
+    assert unopt.layer(layer).BRAM_18K == pytest.approx(SEED_UNOPT_BRAM[layer], rel=BRAM_TOLERANCE[layer])
+
+
+def test_the_8004_percent_fc1(unopt) -> None:
+    """The number that motivates the estimator: fc1's weights alone need 80x the Ultra96's BRAM."""
+    percent = 100 * unopt.layer("fc1").BRAM_18K / 432
+    assert percent == pytest.approx(8004, rel=0.07)
+    assert ("fc1", "BRAM_18K") in unopt.over_budget()
+
+
+def test_fc2_matches_when_its_weights_are_32_bits(alexnet) -> None:
+    """29,720 blocks hold 32.6 bits a weight: the seed's FC2 stored 32-bit words."""
+    wide = FixedType.parse("ap_fixed<32,8>")
+    layers = tuple(replace(l, types=replace(l.types, weight=wide)) if l.name == "fc2" else l for l in alexnet.layers)
+    est = estimate_network(replace(alexnet, layers=layers), "ultra96", Preset.UNOPT)
+    assert est.layer("fc2").BRAM_18K == pytest.approx(29720, rel=0.11)
+
+
+def test_conv1_needs_its_latency_constraint(alexnet, unopt) -> None:
+    """The seed's conv1 took 8 cycles per MAC where conv2/conv3 took 2; with the LATENCY
+    directive the model reproduces it."""
+    assert SEED_UNOPT_MS_CONV1 / unopt.layer("conv1").latency_ms(10.0) == pytest.approx(3.97, rel=0.01)
+    conv1 = alexnet.layer("conv1")
+    slow = replace(conv1, directives=replace(conv1.directives, latency=8))
+    est = estimate_network(replace(alexnet, layers=(slow,) + alexnet.layers[1:]), "ultra96", Preset.UNOPT)
+    assert est.layer("conv1").latency_ms(10.0) == pytest.approx(SEED_UNOPT_MS_CONV1, rel=0.01)
+
+
+SEED_UNOPT_MS_CONV1 = 8441
+
+
+def test_known_outliers_stay_documented(unopt) -> None:
+    """Rows no single rule fits (README lists them): fc2 at 2 cycles per MAC, lrn2 at 6 per element."""
+    assert 336 / unopt.layer("fc2").latency_ms(10.0) == pytest.approx(2 / 3, rel=0.01)
+    assert 11.213 / unopt.layer("lrn2").latency_ms(10.0) == pytest.approx(2.0, rel=0.01)
+
+
+def test_integrated_unoptimized_design_on_the_xqvu7p(alexnet) -> None:
+    """Seed Fig. 5: all 14 unoptimized layers on an xqvu7p: BRAM 58,650 (2036 %), DSP 67,
+    FF 14,971, LUT 30,294."""
+    est = estimate_network(alexnet, "xqvu7p-flra2104-1-i", Preset.UNOPT)
+    total = est.total
+    assert total.BRAM_18K == pytest.approx(58650, rel=0.03)
+    assert est.utilization()["BRAM_18K"] == pytest.approx(2036, rel=0.03)
+    assert total.FF == pytest.approx(14971, rel=0.05)
+    assert total.LUT == pytest.approx(30294, rel=0.07)
+    assert total.DSP == pytest.approx(67, rel=0.25)
+    assert ("total", "BRAM_18K") in est.over_budget()
+    assert est.latency_ms() > 15_000  # the seed: 15.6 s unoptimized
+
+
+def test_optimized_design_fits_where_the_unoptimized_cannot(alexnet) -> None:
+    opt = estimate_network(alexnet, "xqvu7p", Preset.OPT)
+    assert opt.over_budget() == []
+    unopt = estimate_network(alexnet, "xqvu7p", Preset.UNOPT)
+    assert unopt.latency_ms() / opt.latency_ms() > 8.3  # the seed's speedup was 8.3x
+
+
+def test_totals_add_layers_and_dataflow_sets_the_interval(alexnet) -> None:
+    est = estimate_network(alexnet, "ultra96", Preset.OPT)
+    layers = [row.estimate for row in est.layers]
+    assert est.total.BRAM_18K == sum(e.BRAM_18K for e in layers)
+    assert est.total.DSP == sum(e.DSP for e in layers)
+    assert est.total.WorstLatency == sum(e.WorstLatency for e in layers)
+    assert est.total.IntervalMax == max(e.IntervalMax for e in layers)
+    assert est.throughput() == pytest.approx(1e9 / (est.total.IntervalMax * 10.0))
+    sequential = estimate_network(alexnet, "ultra96", Preset.UNOPT)
+    assert sequential.total.IntervalMax == sequential.total.WorstLatency + 1
+
+
+def test_clock_and_device_errors(alexnet) -> None:
+    with pytest.raises(ValueError, match="unknown device 'ultra69'.*ultra96"):
+        estimate_network(alexnet, "ultra69")
+    with pytest.raises(ValueError, match="clock period"):
+        estimate_network(alexnet, "ultra96", clock_ns=0)

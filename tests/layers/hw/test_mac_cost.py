@@ -1,0 +1,144 @@
+"""The MAC kernel model on small nests whose cycles and resources follow by hand from
+UG1399's loop formulas and the BRAM/DSP rules (the numbers in comments show the sums)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from accel.devices import find_device
+from layers import Conv, Dense, Directives, LayerTypes
+from layers.hw import Preset, Profile
+from quant import FixedType
+
+Q16 = FixedType.parse("ap_fixed<16,4,AP_RND,AP_SAT>")
+ACC = FixedType.parse("ap_fixed<40,16>")
+TYPES = LayerTypes(Q16, Q16, Q16, ACC, Q16)
+ULTRA96 = find_device("ultra96")
+PROFILE = Profile.load()
+
+
+def dense(directives: Directives, tiles=(), order=("m", "n"), types=TYPES, out=64) -> Dense:
+    return Dense("fc", out, types, tiles=tiles, order=order, directives=directives)
+
+
+def test_pipelined_nest_is_flattened_into_one_pipeline() -> None:
+    est = dense(Directives(pipeline="n"), out=32).estimate((32,), Q16, ULTRA96, PROFILE)
+    # m, n flattened: trip 32*32 = 1024 at II=1; depth read+mul+add+write = 4; +1 to enter
+    assert est.WorstLatency == est.BestLatency == (1024 - 1) * 1 + 4 + 1
+    assert est.IntervalMax == est.WorstLatency + 1
+    assert (est.DSP, est.parallel) == (1, 1)
+    # whole arrays on chip: weight 1024x16 -> 1 BRAM; input, bias, output 32x16 (512 bits) -> LUTRAM
+    assert est.BRAM_18K == 1
+    assert {m.name: m.storage for m in est.memories} == {"input": "LUTRAM", "weight": "BRAM",
+                                                         "bias": "LUTRAM", "output": "LUTRAM"}
+
+
+def test_accumulating_into_block_ram_in_a_pipelined_reduction_costs_ii_2() -> None:
+    est = dense(Directives(pipeline="n"), out=64).estimate((32,), Q16, ULTRA96, PROFILE)
+    # output 64x16 = 1 Kbit -> block RAM (not under 1 Kbit): read 1 + add 1 between iterations
+    assert {m.name: m.storage for m in est.memories}["output"] == "BRAM"
+    assert est.BRAM_18K == 2 + 1 + 1  # weight 2048x16, bias, output
+    assert est.WorstLatency == (2048 - 1) * 2 + 4 + 1
+    assert "II raised to 2 by the carried dependence" in est.dominant
+
+
+def test_unrolling_without_partitioning_raises_the_initiation_interval() -> None:
+    unrolled = dense(Directives(pipeline="m", unroll=(("m", 8),)), order=("n", "m"))
+    est = unrolled.estimate((32,), Q16, ULTRA96, PROFILE)
+    # 8 weights a cycle from one dual-port bank -> II 4; the output's 8 read-modify-writes -> 8
+    assert "II raised to 8 by output's ports" in est.dominant
+    assert est.DSP == 8
+    partitioned = replace(unrolled, directives=replace(unrolled.directives, partition=(
+        ("weight", "cyclic", 4), ("bias", "cyclic", 4), ("output", "complete", 0))))
+    est2 = partitioned.estimate((32,), Q16, ULTRA96, PROFILE)
+    # 4 banks serve 8 words a cycle (weight, bias); output: 8 banks for 8 read-modify-writes: II 1
+    # n, m flattened: trip = 32 * 64/8 = 256 -> 255 + depth 4 + 1 to enter
+    assert est2.WorstLatency == 255 + 4 + 1
+    assert est.WorstLatency > 3 * est2.WorstLatency
+
+
+def test_adder_tree_deepens_the_pipeline_when_the_reduction_is_unrolled() -> None:
+    est = dense(Directives(pipeline="m", partition=(("weight", "complete", 0), ("input", "complete", 0))),
+                order=("m", "n")).estimate((32,), Q16, ULTRA96, PROFILE)
+    # n (32) unrolled under m: 64 iterations, depth 4 + log2(32) = 9
+    assert est.WorstLatency == 63 + 9 + 1
+    assert est.DSP == 32
+
+
+def test_wide_operands_take_more_dsps_and_fabric_binding_takes_none() -> None:
+    q32 = FixedType.parse("ap_fixed<32,8>")
+    wide = LayerTypes(Q16, q32, Q16, FixedType.parse("ap_fixed<64,24>"), Q16)
+    d = Directives(pipeline="m", unroll=(("m", 4),), partition=(("weight", "complete", 0), ("output", "complete", 0)))
+    est = dense(d, order=("n", "m"), types=wide).estimate((32,), Q16, ULTRA96, PROFILE)
+    assert est.DSP == 4 * 2  # 32x16 on a DSP48E2 (27x18): two slices a multiply
+    fabric = dense(replace(d, bind="fabric"), order=("n", "m")).estimate((32,), Q16, ULTRA96, PROFILE)
+    dsp_bound = dense(d, order=("n", "m")).estimate((32,), Q16, ULTRA96, PROFILE)
+    assert fabric.DSP == 0 and dsp_bound.DSP == 4
+    assert fabric.LUT - dsp_bound.LUT == round(4 * 16 * 16 * 1.1)
+
+
+def test_uram_storage_directive() -> None:
+    est = dense(Directives(pipeline="n", storage=(("weight", "uram"),)), out=1024).estimate((512,), Q16, ULTRA96, PROFILE)
+    weight = next(m for m in est.memories if m.name == "weight")
+    assert (weight.storage, weight.URAM, weight.BRAM_18K) == ("URAM", 128, 0)  # 524288 words / 4096
+
+
+def test_tiles_move_over_dram_and_dataflow_overlaps_them() -> None:
+    d = Directives(pipeline="n", partition=(("weight", "complete", 0), ("bias", "complete", 0),
+                                            ("output", "complete", 0)))
+    plain = dense(d, tiles=(("m", 16), ("n", 64)), order=("n", "m"), out=256)
+    flow = replace(plain, directives=replace(d, dataflow=True))
+    a = plain.estimate((1024,), Q16, ULTRA96, PROFILE)
+    b = flow.estimate((1024,), Q16, ULTRA96, PROFILE)
+    # 16 m-tiles x 16 n-tiles; each loads 64 inputs (128 B = 16 beats of 8 B) and 16x64
+    # weights (2 KiB = 256 beats); each of the 16 output tiles loads 16 biases (4 beats)
+    # and stores 16 accumulators of 40 bits (10 beats); every transfer pays one burst latency
+    lat = PROFILE.dram("burst_latency")
+    moved = 256 * (16 + lat) + 256 * (256 + lat) + 16 * (4 + lat) + 16 * (10 + lat)
+    compute = 256 * ((64 - 1) + 4 + 1)  # 256 tiles: a 64-trip pipeline, 16 lanes, +1 to enter
+    assert a.BestLatency == a.WorstLatency == moved + compute
+    # DATAFLOW: each tile's transfers overlap the previous tile's compute
+    per_tile = -(-moved // 256)
+    assert b.WorstLatency == 256 * max(per_tile, compute // 256) + min(per_tile, compute // 256)
+    assert b.WorstLatency < a.WorstLatency
+    assert {m.name: m.copies for m in b.memories} == {"input": 2, "weight": 2, "bias": 2, "output": 2}
+    assert b.BRAM_18K == 2 * a.BRAM_18K
+
+
+def test_rolled_kernel_follows_the_profile() -> None:
+    layer = dense(Directives(), out=4096)
+    est = layer.estimate((9216,), Q16, ULTRA96, PROFILE, Preset.UNOPT)
+    assert est.WorstLatency == 3 * 4096 * 9216 + 13 * 4096
+    timed = replace(layer, directives=Directives(latency=5)).estimate((9216,), Q16, ULTRA96, PROFILE, Preset.UNOPT)
+    assert timed.WorstLatency == 5 * 4096 * 9216 + 13 * 4096
+
+
+def test_grouped_convolution_runs_its_groups_one_after_another() -> None:
+    d = Directives(pipeline="c", partition=(("input", "complete", 0), ("weight", "complete", 0),
+                                            ("bias", "complete", 0), ("output", "complete", 0)))
+    one = Conv("c", 8, (3, 3), TYPES, padding=1, order=("i", "j", "r", "c", "m", "n"), directives=d)
+    two = replace(one, out_channels=16, groups=2)
+    a = one.estimate((4, 9, 9), Q16, ULTRA96, PROFILE)
+    b = two.estimate((8, 9, 9), Q16, ULTRA96, PROFILE)
+    assert b.WorstLatency == 2 * a.WorstLatency
+    assert a.WorstLatency == (3 * 3 * 9 * 9 - 1) + 4 + 2 + 1  # 32 lanes: adder tree log2(4) = 2
+    assert a.DSP == b.DSP == 32
+
+
+@pytest.mark.parametrize("preset", list(Preset))
+def test_every_layer_kind_estimates_under_every_preset(preset) -> None:
+    from accel.config import load_network
+    from accel.network import shipped_config
+
+    network = load_network(shipped_config("alexnet32"))
+    for (layer, shape, _), (_, in_type, _) in zip(network.shapes(), network.io_types()):
+        est = layer.estimate(shape, in_type, ULTRA96, PROFILE, preset)
+        assert est.WorstLatency >= est.BestLatency > 0
+        assert min(est.resources().values()) >= 0
+
+
+def test_preset_names_are_checked() -> None:
+    with pytest.raises(ValueError, match="unknown preset 'fast'.*config, unopt, opt"):
+        Preset.parse("fast")
