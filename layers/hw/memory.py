@@ -55,4 +55,5 @@ def place_array(name: str, width: int, depth: int, banks: int = 1, copies: int =
     if storage == "lutram" or width * bank_depth < LUTRAM_BITS:
         luts = banks * copies * width * ceil(bank_depth / lutram_bits_per_lut)
         return MemoryCost(name, width, depth, banks, copies, "LUTRAM", LUT=luts)
-    return MemoryCost(name, width, depth, banks, copies, "BRAM", BRAM_18K=copies * bram_18k(width, depth, banks, simple_dual_port))
+    blocks = bram_18k(width, depth, banks, simple_dual_port)
+    return MemoryCost(name, width, depth, banks, copies, "BRAM", BRAM_18K=copies * blocks)

@@ -46,11 +46,10 @@ class Profile:
         return cls(str(data["name"]), int(data["version"]), data, source)
 
     def updated(self, **sections: dict) -> "Profile":
-        """A copy with some sections' entries replaced, e.g. ``updated(dram={"bytes_per_cycle": 64})``."""
-        data = {key: (dict(value) if isinstance(value, dict) else value) for key, value in self.data.items()}
-        for section, entries in sections.items():
-            data[section] = {**data.get(section, {}), **entries}
-        return Profile(self.name, self.version, data, f"{self.source} (updated: {', '.join(sections)})")
+        """A copy with some entries replaced, e.g. ``updated(dram={"bytes_per_cycle": 64})``;
+        nested mappings merge, so ``updated(rolled={"per_body": {"conv": 4}})`` keeps the other kinds."""
+        return Profile(self.name, self.version, _merged(self.data, sections),
+                       f"{self.source} (updated: {', '.join(sections)})")
 
     def _get(self, *keys: str):
         node = self.data
@@ -86,3 +85,10 @@ class Profile:
 
     def fit_points(self) -> list[dict]:
         return list(self.data.get("fit", []))
+
+
+def _merged(base: dict, changes: dict) -> dict:
+    out = dict(base)
+    for key, value in changes.items():
+        out[key] = _merged(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+    return out

@@ -80,6 +80,10 @@ def mutate(path: list, value):
         (["input", "shape"], [3, 8], "input: field 'shape' must be [channels, height, width]"),
         (["input", "type"], "float", "input: field 'type'"),
         (["layers", 2, "op"], "dense", "layer 'flat' (dense): missing field 'out_features'"),
+        (["layers", 0, "directives"], {"bind": "lut"}, "layer 'conv1' (conv): bind 'lut' must be 'dsp' or 'fabric'"),
+        (["layers", 0, "directives"], {"latency": 0}, "layer 'conv1' (conv): LATENCY 0 must be at least 1"),
+        (["layers", 0, "directives"], {"storage": {"w": "flash"}}, "storage of 'w': 'flash' must be bram, uram"),
+        (["layers", 0, "directives"], {"pipelin": "c"}, "directives: unknown field(s) ['pipelin']"),
     ],
 )
 def test_bad_configs_name_file_layer_and_field(tmp_path, path, value, fragment) -> None:

@@ -51,7 +51,8 @@ def test_the_8004_percent_fc1(unopt) -> None:
 def test_fc2_matches_when_its_weights_are_32_bits(alexnet) -> None:
     """29,720 blocks hold 32.6 bits a weight: the seed's FC2 stored 32-bit words."""
     wide = FixedType.parse("ap_fixed<32,8>")
-    layers = tuple(replace(l, types=replace(l.types, weight=wide)) if l.name == "fc2" else l for l in alexnet.layers)
+    layers = tuple(replace(layer, types=replace(layer.types, weight=wide)) if layer.name == "fc2" else layer
+                   for layer in alexnet.layers)
     est = estimate_network(replace(alexnet, layers=layers), "ultra96", Preset.UNOPT)
     assert est.layer("fc2").BRAM_18K == pytest.approx(29720, rel=0.11)
 
