@@ -99,6 +99,7 @@ class NetworkEstimate:
             layers[row.name] = {
                 **est.report(), "latency_ms": est.latency_ms(self.clock_ns), "op": row.op,
                 "dominant": est.dominant, "largest_array": _largest(est), "parallel": est.parallel,
+                "on_chip_bytes": sum(m.width * m.depth * m.copies for m in est.memories) / 8,
                 "macs": work.macs, "flops": work.operations, "params": work.params,
                 "bytes_moved": work.bytes_moved(bits, batch), "intensity": work.intensity(bits, batch),
                 "achieved_gops": achieved, "input_shape": list(row.input_shape), "output_shape": list(row.output_shape),

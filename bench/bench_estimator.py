@@ -19,6 +19,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_network import best_of  # noqa: E402
 
 from accel.config import load_network  # noqa: E402
 from accel.dse import explore  # noqa: E402
@@ -28,16 +31,6 @@ from accel.simulator import Simulator  # noqa: E402
 from accel.weights import seeded_weights  # noqa: E402
 
 
-def best_of(fn, repeat: int = 5) -> float:
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def main() -> None:
     network = load_network(shipped_config("alexnet227"))
     simulator = Simulator(network, seeded_weights(network))
@@ -45,7 +38,7 @@ def main() -> None:
     simulate = best_of(lambda: simulator.run(image), repeat=2)
     print(f"simulator, one AlexNet-227 image: {simulate * 1e3:.1f} ms (baseline)")
     for preset in ("config", "unopt", "opt"):
-        seconds = best_of(lambda: estimate_network(network, "ultra96", preset))
+        seconds = best_of(lambda: estimate_network(network, "ultra96", preset), repeat=5)
         print(f"estimate_network {preset:6s}: {seconds * 1e3:6.1f} ms  ({simulate / seconds:.0f}x faster than one image)")
     for fmt in ("text", "html"):
         start = time.perf_counter()

@@ -65,8 +65,10 @@ def workload_table(report: dict) -> Table:
 
 
 def memories_table(report: dict) -> Table:
-    rows = [(name, layer["largest_array"], layer["parallel"]) for name, layer in report["layers"].items()]
-    return Table("Largest array and parallel lanes per layer", ("Name", "largest array", "lanes"), tuple(rows))
+    rows = [(name, layer["on_chip_bytes"] / 1024, layer["largest_array"], layer["parallel"])
+            for name, layer in report["layers"].items()]
+    return Table("On-chip memory and parallel lanes per layer", ("Name", "on-chip KiB", "largest array", "lanes"),
+                 tuple(rows))
 
 
 def attainable_gops(intensity: float, compute_gops: float, bandwidth_gbs: float) -> tuple[float, str]:
