@@ -62,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     from .import_command import add_import_command
     from .report_command import add_report_command
     from .run_command import add_run_command
+    from .sweep_command import add_sweep_command
     from .testbench_command import add_testbench_command
     from .vectors_command import add_vectors_command
 
@@ -71,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     add_import_command(commands)
     add_report_command(commands)
     add_dse_command(commands)
+    add_sweep_command(commands)
     return parser
 
 

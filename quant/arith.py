@@ -57,6 +57,10 @@ def quotient_type(a: FixedType, b: FixedType) -> FixedType:
 def multiply(a_raw, a: FixedType, b_raw, b: FixedType) -> tuple[np.ndarray, FixedType]:
     """Full-precision ``a * b``: (raw, product_type(a, b))."""
     t = product_type(a, b)
+    if not t.is_native:
+        small = _small_int64(a_raw, 0, b_raw, 0, product=True)
+        if small is not None:  # a wide type whose values still fit int64
+            return small[0] * small[1], t
     x, y = _operands(a_raw, b_raw, t)
     return x * y, t
 
@@ -64,6 +68,9 @@ def multiply(a_raw, a: FixedType, b_raw, b: FixedType) -> tuple[np.ndarray, Fixe
 def add(a_raw, a: FixedType, b_raw, b: FixedType) -> tuple[np.ndarray, FixedType]:
     """Full-precision ``a + b``: (raw, sum_type(a, b))."""
     t = sum_type(a, b)
+    small = None if t.is_native else _small_int64(a_raw, t.frac - a.frac, b_raw, t.frac - b.frac)
+    if small is not None:  # a wide type whose values still fit int64
+        return (small[0] << (t.frac - a.frac)) + (small[1] << (t.frac - b.frac)), t
     x, y = _operands(a_raw, b_raw, t)
     return _align(x, a, t) + _align(y, b, t), t
 
@@ -71,6 +78,9 @@ def add(a_raw, a: FixedType, b_raw, b: FixedType) -> tuple[np.ndarray, FixedType
 def subtract(a_raw, a: FixedType, b_raw, b: FixedType) -> tuple[np.ndarray, FixedType]:
     """Full-precision ``a - b``: (raw, difference_type(a, b))."""
     t = difference_type(a, b)
+    small = None if t.is_native else _small_int64(a_raw, t.frac - a.frac, b_raw, t.frac - b.frac)
+    if small is not None:
+        return (small[0] << (t.frac - a.frac)) - (small[1] << (t.frac - b.frac)), t
     x, y = _operands(a_raw, b_raw, t)
     return _align(x, a, t) - _align(y, b, t), t
 
@@ -100,6 +110,20 @@ def _operands(a_raw, b_raw, result: FixedType) -> tuple[np.ndarray, np.ndarray]:
     """Both operands as arrays wide enough for the result (int64 or Python ints)."""
     dtype = result.raw_dtype
     return np.asarray(a_raw).astype(dtype, copy=False), np.asarray(b_raw).astype(dtype, copy=False)
+
+
+def _small_int64(a_raw, a_shift: int, b_raw, b_shift: int, product: bool = False):
+    """Both operands as int64 when the result of the operation cannot leave int64: each
+    sum of the aligned magnitudes below 2**63 for a sum, the product of the magnitudes below 2**63 for a
+    product. None otherwise (and for Python-int arrays): the caller takes the exact path."""
+    a, b = np.asarray(a_raw), np.asarray(b_raw)
+    if a.dtype != np.int64 or b.dtype != np.int64:
+        return None
+    a_max = int(np.abs(a).max(initial=0))
+    b_max = int(np.abs(b).max(initial=0))
+    if product:
+        return (a, b) if a_max * b_max < (1 << 63) else None
+    return (a, b) if (a_max << a_shift) + (b_max << b_shift) < (1 << 63) else None
 
 
 def _align(raw: np.ndarray, t: FixedType, result: FixedType) -> np.ndarray:

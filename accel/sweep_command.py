@@ -1,0 +1,145 @@
+"""``accel sweep``: accuracy and hardware cost over a grid of bit widths.
+
+    accel sweep --width 8:16:2 --int 2:6                  # 25 points on the embedded sample
+    accel sweep --width 8:16:2 --auto-int --headroom 1    # integer bits from observed ranges
+    accel sweep --width 16 --int 4 --accum 20:40:4        # the accumulator alone
+    accel sweep --width 6:12 --int 3 --scope conv2        # one layer's sensitivity
+    accel sweep ... --cifar cifar-10-binary.tar.gz --images 1000 --workers 2
+    accel sweep ... --scheduler tcp://10.0.0.5:8786       # on a Dask cluster
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from reports.html import page
+from reports.sweep import all_plots, all_tables
+
+from .cifar import load_sample, normalize, read_cifar
+from .executors import dask_executor, local_executor
+from .network import SHIPPED
+from .progress import Progress
+from .ranges import profile_ranges
+from .results_file import ResultsFile
+from .run_command import resolve_network, resolve_weights
+from .sweep import SweepPlan, run_sweep, summarize
+from .sweep_grid import check_scope, grid, parse_range
+
+FORMATS = ("text", "md", "csv", "json", "html")
+
+
+def add_sweep_command(commands) -> None:
+    sweep = commands.add_parser(
+        "sweep", help="accuracy and resources over a grid of bit widths",
+        description="Classify images at every (width, integer bits, accumulator) point of a grid and put "
+        "top-1, float agreement, per-layer SQNR and overflows beside the estimator's BRAM/DSP/LUT/FF/latency; "
+        "mark the Pareto front. Results stream to a file; a rerun skips finished points.",
+    )
+    sweep.add_argument("--config", help=f"network YAML or a shipped name ({', '.join(SHIPPED)}); default alexnet32")
+    sweep.add_argument("--weights", help="weights .npz (default: the shipped trained weights)")
+    sweep.add_argument("--seed", type=int, default=0, help="seed of seeded weights when none are shipped")
+    sweep.add_argument("--width", default="8:16:2", help="total widths W: START:STOP[:STEP] or a list (default 8:16:2)")
+    sweep.add_argument("--int", dest="integer", default="2:6", help="integer bits I (default 2:6)")
+    sweep.add_argument("--auto-int", action="store_true", help="integer bits per layer from the float model's ranges")
+    sweep.add_argument("--headroom", type=int, default=1, help="extra integer bits with --auto-int (default 1)")
+    sweep.add_argument("--accum", default="exact", help="exact, keep, same, or accumulator widths (e.g. 24:40:8)")
+    sweep.add_argument("--scope", default="all", help="all, a layer kind (conv, dense, lrn) or layer names, comma-separated")
+    sweep.add_argument("--cifar", help="CIFAR-10 binary release (.tar.gz or folder); default: the embedded sample")
+    sweep.add_argument("--images", type=int, help="use the first N images")
+    sweep.add_argument("--chunk", type=int, default=100, help="images per task (default 100)")
+    sweep.add_argument("--board", default="ultra96", help="board or part for the estimates (default ultra96)")
+    sweep.add_argument("--preset", default="config", choices=["config", "unopt", "opt"])
+    sweep.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="local worker processes")
+    sweep.add_argument("--scheduler", help="run on the Dask cluster at this address instead")
+    sweep.add_argument("--results", help="results file (JSON lines; default sweep-NETWORK.jsonl)")
+    sweep.add_argument("--format", default="text", choices=FORMATS)
+    sweep.add_argument("--out", help="write sweep.<format> and the PNG plots into this folder")
+    sweep.set_defaults(run=sweep_command)
+
+
+def sweep_command(args: argparse.Namespace) -> int:
+    network = resolve_network(args.config)
+    if tuple(network.input_shape) != (3, 32, 32):
+        raise ValueError(f"{network.source}: accel sweep classifies CIFAR-10 images (3, 32, 32); "
+                         f"{network.name} takes {tuple(network.input_shape)}")
+    if args.chunk < 1:
+        raise ValueError(f"--chunk {args.chunk} must be at least 1")
+    scope = tuple(s.strip() for s in args.scope.split(","))
+    check_scope(network, scope)
+    weights, _ = resolve_weights(network, args)
+    data = read_cifar(args.cifar, "test") if args.cifar else load_sample()
+    count = len(data) if args.images is None else max(1, min(args.images, len(data)))
+    pixels, labels = data.images[:count], data.labels[:count]
+    accums = _accums(args.accum)
+    ranges = None
+    if args.auto_int:
+        ranges = profile_ranges(network, weights, normalize(pixels[:200]))
+        points = grid(parse_range(args.width, "--width"), None, accums, scope, ranges.integer_bits(args.headroom))
+    else:
+        points = grid(parse_range(args.width, "--width"), parse_range(args.integer, "--int"), accums, scope)
+    if not points:
+        raise ValueError("the grid is empty: every integer-bit value exceeds every width")
+    plan = SweepPlan(network, weights, tuple(points), pixels, labels, args.chunk)
+    results = ResultsFile(args.results or f"sweep-{network.name}.jsonl")
+    executor = dask_executor(args.scheduler) if args.scheduler else local_executor(args.workers)
+    bar = SweepProgress(len(points), plan.chunks, count)
+    with executor as (pool, workers):
+        tallies = run_sweep(plan, results, pool, workers, progress=bar)
+    rows = summarize(plan, tallies, args.board, args.preset)
+    report = {"network": network.name, "board": args.board, "preset": args.preset, "images": count,
+              "data": data.source, "results_file": str(results.path), "rows": rows,
+              "ranges": [list(r) for r in ranges.table(args.headroom)] if ranges else None}
+    _emit(report, args)
+    return 0
+
+
+def _accums(text: str) -> list[str]:
+    words = [w.strip() for w in text.split(",")]
+    if all(w.isdigit() or ":" in w for w in words):
+        return [str(v) for v in parse_range(text, "--accum")]
+    return words
+
+
+class SweepProgress(Progress):
+    """Counts (point, chunk) results; the line shows points and images done."""
+
+    def __init__(self, points: int, chunks: int, images: int):
+        super().__init__(points * chunks, "sweep", enabled=True)
+        self.chunks, self.images_total, self.images_done = chunks, points * images, 0
+
+    def __call__(self, step: int = 1, images: int = 0) -> None:
+        self.images_done += images
+        self.label = f"sweep: {self.done // self.chunks + (step and 0)} points, {self.images_done} images"
+        super().__call__(step)
+
+
+def render(report: dict, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(report, indent=2) + "\n"
+    tables = all_tables(report["rows"])
+    title = (f"{report['network']} sweep: {len(report['rows'])} points on {report['images']} images "
+             f"({report['data']}), costs on {report['board']} ({report['preset']})")
+    if fmt == "html":
+        return page(f"accel sweep: {report['network']}", title, tables, all_plots(report["rows"]))
+    if fmt == "csv":
+        return tables[0].render("csv")
+    return ("# " if fmt == "md" else "") + title + "\n\n" + "\n\n".join(t.render(fmt) for t in tables) + "\n"
+
+
+def _emit(report: dict, args: argparse.Namespace) -> None:
+    text = render(report, args.format)
+    if args.out is None:
+        sys.stdout.write(text)
+        return
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    suffix = {"text": "txt"}.get(args.format, args.format)
+    (out / f"sweep.{suffix}").write_text(text)
+    if args.format != "html":
+        for name, png in all_plots(report["rows"]).items():
+            (out / f"{name}.png").write_bytes(png)
+    print(f"wrote {out}/sweep.{suffix}" + ("" if args.format == "html" else " and accuracy/resources/pareto PNGs"))

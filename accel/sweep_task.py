@@ -1,0 +1,29 @@
+"""The unit of work of a sweep: some points on one chunk of images.
+
+Runs in a worker process (or on a Dask worker), so it takes and returns plain, picklable
+data. The float reference of the chunk is computed once and shared by its points.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .cifar import normalize
+from .network import Network
+from .simulator import Simulator, simulate_float
+from .sweep_grid import SweepPoint, apply_point
+from .tally import RunTally
+from .weights import Weights
+
+
+def evaluate_chunk(network: Network, weights: Weights, points: list[SweepPoint], pixels: np.ndarray,
+                   labels: np.ndarray) -> list[dict]:
+    """Each point's ``RunTally`` (as a dict) on these uint8 images, in the order of ``points``."""
+    images = normalize(pixels)
+    reference = simulate_float(network, weights, images, dtype=np.float32)  # as the float model runs
+    labels = np.asarray(labels, dtype=np.int64)
+    results = []
+    for point in points:
+        sim = Simulator(apply_point(network, point), weights, detail=False).run(images, batch_size=len(images))
+        results.append(RunTally.of(sim, reference, labels).as_dict())
+    return results

@@ -1,0 +1,92 @@
+"""Tables and plots of a bit-width sweep (rows as ``accel sweep --format json`` writes them)."""
+
+from __future__ import annotations
+
+from .plots import _png, _pyplot
+from .table import Table
+
+COLUMNS = ("point", "fixed_top1", "agreement", "min_sqnr_db", "overflows", "BRAM_18K", "DSP", "LUT", "FF",
+           "latency_ms")
+
+
+def points_table(rows: list[dict], title: str = "Sweep points") -> Table:
+    body = tuple((*(_cell(row, c) for c in COLUMNS), "*" if row["pareto"] else "") for row in rows)
+    return Table(title, (*COLUMNS, "Pareto"), body,
+                 notes=("Pareto: no other point is at least as accurate with no more DSP, BRAM_18K and latency.",))
+
+
+def pareto_table(rows: list[dict]) -> Table:
+    front = sorted((r for r in rows if r["pareto"]), key=lambda r: -r["fixed_top1"])
+    return points_table(front, "Pareto front (accuracy against DSP, BRAM_18K, latency)")
+
+
+def sqnr_table(rows: list[dict]) -> Table:
+    layers = list(rows[0]["sqnr_db"]) if rows else []
+    body = tuple((row["point"], *(round(row["sqnr_db"][name], 1) for name in layers)) for row in rows)
+    return Table("SQNR per layer (dB)", ("point", *layers), body)
+
+
+def all_tables(rows: list[dict]) -> list[Table]:
+    return [points_table(rows), pareto_table(rows), sqnr_table(rows)]
+
+
+def _cell(row: dict, column: str):
+    value = row[column]
+    if column in ("fixed_top1", "agreement"):
+        return f"{100 * value:.2f}%"
+    if column == "min_sqnr_db":
+        return round(value, 1)
+    return value
+
+
+def accuracy_plot(rows: list[dict]) -> bytes:
+    """Fixed-point top-1 against total width, one line per integer-bit setting."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for integer in sorted({str(r["integer"]) for r in rows}):
+        mine = sorted((r for r in rows if str(r["integer"]) == integer), key=lambda r: r["width"])
+        ax.plot([r["width"] for r in mine], [100 * r["fixed_top1"] for r in mine], "o-", label=f"I = {integer}")
+    if rows:
+        ax.axhline(100 * rows[0]["float_top1"], color="k", linestyle="--", linewidth=1, label="float")
+    ax.set_xlabel("total width W (bits)")
+    ax.set_ylabel("top-1 (%)")
+    ax.set_title("Accuracy against width")
+    ax.legend(fontsize=8)
+    return _png(fig)
+
+
+def resources_plot(rows: list[dict]) -> bytes:
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 4))
+    by_width = {}
+    for r in rows:
+        by_width.setdefault(r["width"], r)
+    widths = sorted(by_width)
+    for kind in ("BRAM_18K", "DSP", "LUT", "FF"):
+        ax.plot(widths, [by_width[w][kind] for w in widths], "o-", label=kind)
+    ax.set_yscale("log")
+    ax.set_xlabel("total width W (bits)")
+    ax.set_ylabel("estimated resources")
+    ax.set_title("Resources against width")
+    ax.legend(fontsize=8)
+    return _png(fig)
+
+
+def pareto_plot(rows: list[dict]) -> bytes:
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), sharey=True)
+    for ax, cost in zip(axes, ("DSP", "BRAM_18K", "latency_ms")):
+        ax.scatter([r[cost] for r in rows], [100 * r["fixed_top1"] for r in rows], c="lightgray", label="points")
+        front = [r for r in rows if r["pareto"]]
+        ax.scatter([r[cost] for r in front], [100 * r["fixed_top1"] for r in front], c="tab:red", label="Pareto")
+        for r in front:
+            ax.annotate(r["point"].split(" ")[0], (r[cost], 100 * r["fixed_top1"]), fontsize=7)
+        ax.set_xlabel(cost)
+    axes[0].set_ylabel("top-1 (%)")
+    axes[0].legend(fontsize=8)
+    fig.suptitle("Accuracy against cost")
+    return _png(fig)
+
+
+def all_plots(rows: list[dict]) -> dict[str, bytes]:
+    return {"accuracy": accuracy_plot(rows), "resources": resources_plot(rows), "pareto": pareto_plot(rows)}
