@@ -1,8 +1,8 @@
 """Where sweep tasks run: a local process pool, or a Dask cluster.
 
 Both are ``concurrent.futures.Executor``s (Dask's ``Client.get_executor()`` is one), so
-the sweep does not care which. Local workers start fresh (``spawn``) with one BLAS thread
-each, so that N workers use N cores without fighting over them.
+the sweep does not care which. Local workers start fresh (``spawn``) and split the cores'
+BLAS threads between them, so that N workers do not fight over the cores.
 """
 
 from __future__ import annotations
@@ -23,21 +23,23 @@ def _init_worker() -> None:
 
 @contextmanager
 def local_executor(workers: int):
-    """A pool of ``workers`` processes, each single-threaded."""
+    """A pool of ``workers`` processes sharing the cores: each gets cores/workers BLAS threads."""
     if workers < 1:
         raise ValueError(f"--workers {workers}: at least one worker is needed")
+    threads = str(max(1, (os.cpu_count() or 1) // workers))
     saved = {name: os.environ.get(name) for name in THREAD_VARIABLES}
-    os.environ.update({name: "1" for name in THREAD_VARIABLES})  # inherited by the spawned workers
+    # workers start on demand, at a submit: the variables stay set while the pool lives
+    os.environ.update({name: threads for name in THREAD_VARIABLES})
     try:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                                 initializer=_init_worker) as pool:
+            yield pool, workers
     finally:
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-    with pool:
-        yield pool, workers
 
 
 @contextmanager

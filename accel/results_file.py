@@ -4,7 +4,7 @@ flushed as each finishes, so an interrupted sweep loses only the work in flight.
 A line is ``{"key": POINT_KEY, "chunk": I, "point": {...}, "tally": {...}}``; the key
 hashes the point with everything its result depends on (network, weights, images, chunk
 size), so a rerun with the same inputs skips what is there and a changed input computes
-afresh. A last line cut off mid-write (the process was killed) is ignored.
+afresh. A last line cut off mid-write (the process was killed) is dropped on reading.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ class ResultsFile:
             self._read()
 
     def _read(self) -> None:
-        lines = self.path.read_text().splitlines()
+        text = self.path.read_text()
+        lines = text.splitlines(keepends=True)
         for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
@@ -32,7 +33,8 @@ class ResultsFile:
                 record = json.loads(line)
                 self.done[(record["key"], int(record["chunk"]))] = RunTally.from_dict(record["tally"])
             except (json.JSONDecodeError, KeyError, TypeError, ValueError) as err:
-                if number == len(lines):  # a record cut short by an interruption
+                if number == len(lines):  # a record cut short by an interruption: drop it
+                    self.path.write_text("".join(lines[:-1]))
                     continue
                 raise ValueError(f"{self.path}: line {number} is not a sweep result ({err}); "
                                  f"give another --results file or remove this one") from None
@@ -45,16 +47,9 @@ class ResultsFile:
         line = json.dumps({"key": key, "chunk": chunk, "point": point, "tally": tally.as_dict()})
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a") as fh:
-            if fh.tell() and not self._ends_with_newline():
-                fh.write("\n")  # after a line cut short, start clean
             fh.write(line + "\n")
             fh.flush()
-            os.fsync(fh.fileno())
-
-    def _ends_with_newline(self) -> bool:
-        with self.path.open("rb") as fh:
-            fh.seek(-1, os.SEEK_END)
-            return fh.read(1) == b"\n"
+            os.fsync(fh.fileno())  # on disk before the next task's result is taken
 
     def tally(self, key: str, chunks: int) -> RunTally | None:
         """The merged tally of a point, once all its chunks are in."""

@@ -51,6 +51,11 @@ class SweepPlan:
         return self.pixels[part], self.labels[part]
 
 
+def finished_points(plan: SweepPlan, results: ResultsFile) -> int:
+    context = plan.context()
+    return sum(results.tally(p.key(context), plan.chunks) is not None for p in plan.points)
+
+
 def pending_tasks(plan: SweepPlan, results: ResultsFile, workers: int) -> list[tuple[int, list[SweepPoint]]]:
     """(chunk, points) still to compute; a chunk's points split so every worker has work."""
     context = plan.context()
@@ -64,21 +69,23 @@ def pending_tasks(plan: SweepPlan, results: ResultsFile, workers: int) -> list[t
 
 
 def run_sweep(plan: SweepPlan, results: ResultsFile, executor: Executor, workers: int,
-              progress: Callable[[int, int], None] | None = None) -> dict[SweepPoint, RunTally]:
+              progress: Callable[[bool, int], None] | None = None) -> dict[SweepPoint, RunTally]:
     """Compute what ``results`` lacks; return every point's merged tally.
-    ``progress(points, images)`` is called as (point, chunk) results arrive."""
+    ``progress(point_finished, images)`` is called as each (point, chunk) result arrives."""
     context = plan.context()
     futures = {}
-    for chunk, points in pending_tasks(plan, results, workers):
+    tasks = pending_tasks(plan, results, workers)
+    for chunk, points in tasks:
         pixels, labels = plan.images(chunk)
         future = executor.submit(evaluate_chunk, plan.network, plan.weights, points, pixels, labels)
         futures[future] = (chunk, points, len(labels))
     for future in as_completed(futures):
         chunk, points, images = futures[future]
         for point, tally in zip(points, future.result()):
-            results.add(point.key(context), chunk, point.as_dict(), RunTally.from_dict(tally))
+            key = point.key(context)
+            results.add(key, chunk, point.as_dict(), RunTally.from_dict(tally))
             if progress is not None:
-                progress(1, images)
+                progress(results.tally(key, plan.chunks) is not None, images)
     return {p: results.tally(p.key(context), plan.chunks) for p in plan.points}
 
 

@@ -26,7 +26,7 @@ from .progress import Progress
 from .ranges import profile_ranges
 from .results_file import ResultsFile
 from .run_command import resolve_network, resolve_weights
-from .sweep import SweepPlan, run_sweep, summarize
+from .sweep import SweepPlan, finished_points, pending_tasks, run_sweep, summarize
 from .sweep_grid import check_scope, grid, parse_range
 
 FORMATS = ("text", "md", "csv", "json", "html")
@@ -86,8 +86,9 @@ def sweep_command(args: argparse.Namespace) -> int:
     plan = SweepPlan(network, weights, tuple(points), pixels, labels, args.chunk)
     results = ResultsFile(args.results or f"sweep-{network.name}.jsonl")
     executor = dask_executor(args.scheduler) if args.scheduler else local_executor(args.workers)
-    bar = SweepProgress(len(points), plan.chunks, count)
     with executor as (pool, workers):
+        pending = sum(len(todo) for _, todo in pending_tasks(plan, results, workers))
+        bar = SweepProgress(pending, len(points), finished_points(plan, results))
         tallies = run_sweep(plan, results, pool, workers, progress=bar)
     rows = summarize(plan, tallies, args.board, args.preset)
     report = {"network": network.name, "board": args.board, "preset": args.preset, "images": count,
@@ -105,16 +106,21 @@ def _accums(text: str) -> list[str]:
 
 
 class SweepProgress(Progress):
-    """Counts (point, chunk) results; the line shows points and images done."""
+    """One step per (point, chunk) result; the label counts finished points and images."""
 
-    def __init__(self, points: int, chunks: int, images: int):
-        super().__init__(points * chunks, "sweep", enabled=True)
-        self.chunks, self.images_total, self.images_done = chunks, points * images, 0
+    def __init__(self, pending: int, points: int, finished: int):
+        super().__init__(pending, "sweep", enabled=pending > 0)
+        self.points, self.finished, self.images = points, finished, 0
+        self.label = self._label()
 
-    def __call__(self, step: int = 1, images: int = 0) -> None:
-        self.images_done += images
-        self.label = f"sweep: {self.done // self.chunks + (step and 0)} points, {self.images_done} images"
-        super().__call__(step)
+    def _label(self) -> str:
+        return f"sweep: {self.finished}/{self.points} points, {self.images:,} images"
+
+    def __call__(self, point_finished: bool = False, images: int = 0) -> None:
+        self.finished += int(point_finished)
+        self.images += images
+        self.label = self._label()
+        super().__call__(1)
 
 
 def render(report: dict, fmt: str) -> str:

@@ -24,6 +24,7 @@ tiling) can change values; the other loops and all directives change timing only
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -181,17 +182,18 @@ class Conv(Layer):
             yield buffer.reshape(-1, n_in * self.kernel[0] * self.kernel[1])
 
 
-_SCRATCH: dict[tuple, np.ndarray] = {}
+_SCRATCH = threading.local()  # per thread: simulations may run in threads (a Dask worker's)
 
 
 def _scratch(shape: tuple, dtype) -> np.ndarray:
     """A reusable buffer per (shape, dtype), overwritten by each use (a few kept)."""
+    buffers: dict = _SCRATCH.__dict__.setdefault("buffers", {})
     key = (tuple(shape), np.dtype(dtype).str)
-    if key not in _SCRATCH:
-        if len(_SCRATCH) >= 16:
-            _SCRATCH.pop(next(iter(_SCRATCH)))
-        _SCRATCH[key] = np.empty(shape, dtype=dtype)
-    return _SCRATCH[key]
+    if key not in buffers:
+        if len(buffers) >= 16:
+            buffers.pop(next(iter(buffers)))
+        buffers[key] = np.empty(shape, dtype=dtype)
+    return buffers[key]
 
 
 def _to_nchw(res: np.ndarray, batch: int, out_shape: Shape) -> np.ndarray:
