@@ -4,6 +4,7 @@
     accel sweep --width 8:16:2 --auto-int --headroom 1    # integer bits from observed ranges
     accel sweep --width 16 --int 4 --accum 20:40:4        # the accumulator alone
     accel sweep --width 6:12 --int 3 --scope conv2        # one layer's sensitivity
+    accel sweep --width 4:10:2 --int 3 --scope each       # every layer's, in turn
     accel sweep ... --cifar cifar-10-binary.tar.gz --images 1000 --workers 2
     accel sweep ... --scheduler tcp://10.0.0.5:8786       # on a Dask cluster
 """
@@ -27,7 +28,7 @@ from .ranges import profile_ranges
 from .results_file import ResultsFile
 from .run_command import resolve_network, resolve_weights
 from .sweep import SweepPlan, finished_points, pending_tasks, run_sweep, summarize
-from .sweep_grid import check_scope, grid, parse_range
+from .sweep_grid import KINDS, check_scope, grid, parse_range
 
 FORMATS = ("text", "md", "csv", "json", "html")
 
@@ -47,7 +48,8 @@ def add_sweep_command(commands) -> None:
     sweep.add_argument("--auto-int", action="store_true", help="integer bits per layer from the float model's ranges")
     sweep.add_argument("--headroom", type=int, default=1, help="extra integer bits with --auto-int (default 1)")
     sweep.add_argument("--accum", default="exact", help="exact, keep, same, or accumulator widths (e.g. 24:40:8)")
-    sweep.add_argument("--scope", default="all", help="all, a layer kind (conv, dense, lrn) or layer names, comma-separated")
+    sweep.add_argument("--scope", default="all", help="all, a layer kind (conv, dense, lrn) or layer names, "
+                       "comma-separated; each: every layer on its own")
     sweep.add_argument("--cifar", help="CIFAR-10 binary release (.tar.gz or folder); default: the embedded sample")
     sweep.add_argument("--images", type=int, help="use the first N images")
     sweep.add_argument("--chunk", type=int, default=100, help="images per task (default 100)")
@@ -68,19 +70,20 @@ def sweep_command(args: argparse.Namespace) -> int:
                          f"{network.name} takes {tuple(network.input_shape)}")
     if args.chunk < 1:
         raise ValueError(f"--chunk {args.chunk} must be at least 1")
-    scope = tuple(s.strip() for s in args.scope.split(","))
-    check_scope(network, scope)
+    scopes = _scopes(network, args.scope)
     weights, _ = resolve_weights(network, args)
     data = read_cifar(args.cifar, "test") if args.cifar else load_sample()
     count = len(data) if args.images is None else max(1, min(args.images, len(data)))
     pixels, labels = data.images[:count], data.labels[:count]
     accums = _accums(args.accum)
     ranges = None
+    widths = parse_range(args.width, "--width")
     if args.auto_int:
         ranges = profile_ranges(network, weights, normalize(pixels[:200]))
-        points = grid(parse_range(args.width, "--width"), None, accums, scope, ranges.integer_bits(args.headroom))
+        points = [p for scope in scopes for p in grid(widths, None, accums, scope, ranges.integer_bits(args.headroom))]
     else:
-        points = grid(parse_range(args.width, "--width"), parse_range(args.integer, "--int"), accums, scope)
+        integers = parse_range(args.integer, "--int")
+        points = [p for scope in scopes for p in grid(widths, integers, accums, scope)]
     if not points:
         raise ValueError("the grid is empty: every integer-bit value exceeds every width")
     plan = SweepPlan(network, weights, tuple(points), pixels, labels, args.chunk)
@@ -96,6 +99,16 @@ def sweep_command(args: argparse.Namespace) -> int:
               "ranges": [list(r) for r in ranges.table(args.headroom)] if ranges else None}
     _emit(report, args)
     return 0
+
+
+def _scopes(network, text: str) -> list[tuple[str, ...]]:
+    """``each``: every conv, dense and LRN layer on its own (the others keep their types);
+    otherwise one scope of kinds and layer names."""
+    if text.strip() == "each":
+        return [(layer.name,) for layer in network.layers if layer.op in KINDS]
+    scope = tuple(s.strip() for s in text.split(","))
+    check_scope(network, scope)
+    return [scope]
 
 
 def _accums(text: str) -> list[str]:

@@ -7,7 +7,7 @@ back must add up to the numbers one long run would give. So the tallies keep sum
     >>> a = LayerTally(noise=1.0, signal=100.0, max_error=0.5, product=0, accumulation=2, result=1)
     >>> b = LayerTally(noise=1.0, signal=100.0, max_error=0.25, product=1, accumulation=0, result=0)
     >>> m = a.merged(b); round(m.sqnr_db, 2), m.max_error, m.overflows
-    (17.0, 0.5, 4)
+    (20.0, 0.5, 4)
 """
 
 from __future__ import annotations

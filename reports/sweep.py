@@ -40,18 +40,22 @@ def _cell(row: dict, column: str):
 
 
 def accuracy_plot(rows: list[dict]) -> bytes:
-    """Fixed-point top-1 against total width, one line per integer-bit setting."""
+    """Fixed-point top-1 against total width, one line per (integer bits, accumulator, scope)."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
-    for integer in sorted({str(r["integer"]) for r in rows}):
-        mine = sorted((r for r in rows if str(r["integer"]) == integer), key=lambda r: r["width"])
-        ax.plot([r["width"] for r in mine], [100 * r["fixed_top1"] for r in mine], "o-", label=f"I = {integer}")
+    series = {}
+    for r in rows:
+        scope = "" if r["scope"] == ["all"] else " " + ",".join(r["scope"])
+        series.setdefault(f"I = {r['integer']}, acc {r['accum']}{scope}", []).append(r)
+    for label, mine in series.items():
+        mine = sorted(mine, key=lambda r: r["width"])
+        ax.plot([r["width"] for r in mine], [100 * r["fixed_top1"] for r in mine], "o-", label=label)
     if rows:
         ax.axhline(100 * rows[0]["float_top1"], color="k", linestyle="--", linewidth=1, label="float")
     ax.set_xlabel("total width W (bits)")
     ax.set_ylabel("top-1 (%)")
     ax.set_title("Accuracy against width")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7, ncol=2 if len(series) > 6 else 1)
     return _png(fig)
 
 
