@@ -17,6 +17,7 @@ import numpy as np
 from .cifar import normalize
 from .network import Network
 from .simulator import Simulation, Simulator, simulate_float
+from .tally import STAGES, LayerTally
 from .weights import Weights
 
 
@@ -123,29 +124,19 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 
 
 def _accumulate(acc: dict | None, sim: Simulation, reference: dict[str, np.ndarray]) -> dict:
-    """Running per-layer sums: error energy, signal energy, max error, counts, time."""
+    """Running per-layer tallies (error and signal energy, max error, overflows) and time."""
     acc = acc or {}
     for run in sim.layers:
         r = run.result
-        ref = reference[run.name]
-        err = (r.values() - ref).reshape(-1)
-        flat_ref = ref.reshape(-1).astype(np.float64)
-        entry = acc.setdefault(run.name, {"op": run.op, "type": str(r.type), "path": r.path, "noise": 0.0,
-                                          "signal": 0.0, "max": 0.0, "seconds": 0.0,
-                                          "product": 0, "accumulation": 0, "result": 0})
-        entry["noise"] += float(np.dot(err, err))
-        entry["signal"] += float(np.dot(flat_ref, flat_ref))
-        entry["max"] = max(entry["max"], float(max(err.max(initial=0.0), -err.min(initial=0.0))))
+        entry = acc.setdefault(run.name, {"op": run.op, "type": str(r.type), "path": r.path, "seconds": 0.0,
+                                          "tally": LayerTally()})
+        entry["tally"] = entry["tally"].merged(LayerTally.of(r.values(), reference[run.name], r.stats))
         entry["seconds"] += r.seconds
-        for stage in ("product", "accumulation", "result"):
-            entry[stage] += getattr(r.stats, stage).overflows
     return acc
 
 
 def _summaries(acc: dict, images: int) -> list[LayerSummary]:
-    rows = []
-    for name, e in acc.items():
-        sqnr = 10 * np.log10(e["signal"] / e["noise"]) if e["noise"] > 0 else float("inf")
-        rows.append(LayerSummary(name, e["op"], e["type"], e["path"], e["seconds"] / max(images, 1) * 1000,
-                                 {s: e[s] for s in ("product", "accumulation", "result")}, e["max"], float(sqnr)))
-    return rows
+    return [LayerSummary(name, e["op"], e["type"], e["path"], e["seconds"] / max(images, 1) * 1000,
+                         {stage: getattr(e["tally"], stage) for stage in STAGES}, e["tally"].max_error,
+                         float(e["tally"].sqnr_db))
+            for name, e in acc.items()]

@@ -40,6 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as err:
         print(f"accel {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (accel report | head): not an error of ours
+        sys.stderr.close()
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:

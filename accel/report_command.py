@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from pathlib import Path
 
 from layers.hw import Preset, Profile
 from reports.estimates import all_tables, heading
 from reports.html import page
+from reports.output import FORMATS, emit
 from reports.plots import all_plots
 
 from .estimator import DEFAULT_CLOCK_NS, estimate_network
 from .network import SHIPPED
 from .run_command import resolve_network
 
-FORMATS = ("text", "md", "csv", "json", "html")
-SUFFIX = {"text": "txt", "md": "md", "csv": "csv", "json": "json", "html": "html"}
 DEFAULT_REPORT_NETWORK = "alexnet227"
 
 
@@ -57,19 +54,8 @@ def report_command(args: argparse.Namespace) -> int:
     profile = Profile.load(args.profile) if args.profile else None
     estimate = estimate_network(network, args.board, args.preset, profile, args.clock_ns, args.bandwidth)
     report = estimate.to_dict(batch=args.batch, element_bits=args.bits)
-    text = render(report, args.format)
-    if args.out is None:
-        sys.stdout.write(text)
-        return 0
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    written = [out / f"report.{SUFFIX[args.format]}"]
-    written[0].write_text(text)
-    if not args.no_plots and args.format != "html":
-        for name, png in all_plots(report).items():
-            (out / f"{name}.png").write_bytes(png)
-            written.append(out / f"{name}.png")
-    print("wrote " + ", ".join(str(p) for p in written))
+    emit(render(report, args.format), args.format, args.out, "report", lambda: all_plots(report),
+         with_plots=not args.no_plots)
     return 0
 
 

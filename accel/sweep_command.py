@@ -14,10 +14,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
-from pathlib import Path
 
 from reports.html import page
+from reports.output import FORMATS, emit
 from reports.sweep import all_plots, all_tables
 
 from .cifar import load_sample, normalize, read_cifar
@@ -29,8 +28,6 @@ from .results_file import ResultsFile
 from .run_command import resolve_network, resolve_weights
 from .sweep import SweepPlan, finished_points, pending_tasks, run_sweep, summarize
 from .sweep_grid import KINDS, check_scope, grid, parse_range
-
-FORMATS = ("text", "md", "csv", "json", "html")
 
 
 def add_sweep_command(commands) -> None:
@@ -97,7 +94,7 @@ def sweep_command(args: argparse.Namespace) -> int:
     report = {"network": network.name, "board": args.board, "preset": args.preset, "images": count,
               "data": data.source, "results_file": str(results.path), "rows": rows,
               "ranges": [list(r) for r in ranges.table(args.headroom)] if ranges else None}
-    _emit(report, args)
+    emit(render(report, args.format), args.format, args.out, "sweep", lambda: all_plots(report["rows"]))
     return 0
 
 
@@ -147,18 +144,3 @@ def render(report: dict, fmt: str) -> str:
     if fmt == "csv":
         return tables[0].render("csv")
     return ("# " if fmt == "md" else "") + title + "\n\n" + "\n\n".join(t.render(fmt) for t in tables) + "\n"
-
-
-def _emit(report: dict, args: argparse.Namespace) -> None:
-    text = render(report, args.format)
-    if args.out is None:
-        sys.stdout.write(text)
-        return
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    suffix = {"text": "txt"}.get(args.format, args.format)
-    (out / f"sweep.{suffix}").write_text(text)
-    if args.format != "html":
-        for name, png in all_plots(report["rows"]).items():
-            (out / f"{name}.png").write_bytes(png)
-    print(f"wrote {out}/sweep.{suffix}" + ("" if args.format == "html" else " and accuracy/resources/pareto PNGs"))

@@ -8,7 +8,7 @@ import io
 from .estimates import RESOURCES, attainable_gops
 
 
-def _pyplot():
+def pyplot():
     import matplotlib
 
     matplotlib.use("Agg")  # files only, never a window
@@ -17,17 +17,17 @@ def _pyplot():
     return plt
 
 
-def _png(fig) -> bytes:
+def png_bytes(fig) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
-    _pyplot().close(fig)
+    pyplot().close(fig)
     return buffer.getvalue()
 
 
 def utilization_plot(report: dict) -> bytes:
     """Per layer, the share of the device each resource takes (log scale: the seed's
     unoptimized layers reach thousands of percent); the 100 % line is the capacity."""
-    plt = _pyplot()
+    plt = pyplot()
     names = list(report["layers"])
     available = report["available"]
     fig, ax = plt.subplots(figsize=(max(6, 0.6 * len(names) + 3), 4))
@@ -42,11 +42,11 @@ def utilization_plot(report: dict) -> bytes:
     ax.set_ylabel(f"% of {report['part']}")
     ax.set_title(f"Utilization per layer ({report['preset']})")
     ax.legend(fontsize=8, ncol=3)
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def roofline_plot(report: dict) -> bytes:
-    plt = _pyplot()
+    plt = pyplot()
     roof = report["roofline"]
     points = [(name, row["intensity"], row["achieved_gops"]) for name, row in report["layers"].items() if row["macs"]]
     fig, ax = plt.subplots(figsize=(6, 4))
@@ -64,18 +64,18 @@ def roofline_plot(report: dict) -> bytes:
     ax.set_ylabel("GOPS")
     ax.set_title("Roofline: estimated performance per layer")
     ax.legend(fontsize=8)
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def latency_plot(report: dict) -> bytes:
-    plt = _pyplot()
+    plt = pyplot()
     names = list(report["layers"])
     ms = [report["layers"][n]["latency_ms"] for n in names]
     fig, ax = plt.subplots(figsize=(6, max(3, 0.3 * len(names) + 1)))
     ax.barh(names[::-1], ms[::-1])
     ax.set_xlabel(f"latency (ms at {report['clock_ns']:g} ns)")
     ax.set_title(f"Latency per layer, total {report['total']['latency_ms']:.4g} ms")
-    return _png(fig)
+    return png_bytes(fig)
 
 
 PLOTS = {"utilization": utilization_plot, "roofline": roofline_plot, "latency": latency_plot}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .plots import _png, _pyplot
+from .plots import png_bytes, pyplot
 from .table import Table
 
 COLUMNS = ("point", "fixed_top1", "agreement", "min_sqnr_db", "overflows", "BRAM_18K", "DSP", "LUT", "FF",
@@ -41,7 +41,7 @@ def _cell(row: dict, column: str):
 
 def accuracy_plot(rows: list[dict]) -> bytes:
     """Fixed-point top-1 against total width, one line per (integer bits, accumulator, scope)."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     series = {}
     for r in rows:
@@ -56,11 +56,11 @@ def accuracy_plot(rows: list[dict]) -> bytes:
     ax.set_ylabel("top-1 (%)")
     ax.set_title("Accuracy against width")
     ax.legend(fontsize=7, ncol=2 if len(series) > 6 else 1)
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def resources_plot(rows: list[dict]) -> bytes:
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     by_width = {}
     for r in rows:
@@ -73,11 +73,11 @@ def resources_plot(rows: list[dict]) -> bytes:
     ax.set_ylabel("estimated resources")
     ax.set_title("Resources against width")
     ax.legend(fontsize=8)
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def pareto_plot(rows: list[dict]) -> bytes:
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), sharey=True)
     for ax, cost in zip(axes, ("DSP", "BRAM_18K", "latency_ms")):
         ax.scatter([r[cost] for r in rows], [100 * r["fixed_top1"] for r in rows], c="lightgray", label="points")
@@ -89,7 +89,7 @@ def pareto_plot(rows: list[dict]) -> bytes:
     axes[0].set_ylabel("top-1 (%)")
     axes[0].legend(fontsize=8)
     fig.suptitle("Accuracy against cost")
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def all_plots(rows: list[dict]) -> dict[str, bytes]:
