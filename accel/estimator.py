@@ -116,6 +116,7 @@ class NetworkEstimate:
             "over_budget": [list(cell) for cell in self.over_budget()],
             "throughput_ips": self.throughput(),
             "roofline": {"compute_gops": self.compute_roof_gops(), "bandwidth_gbs": self.bandwidth_gbs},
+            "dram_bytes_per_cycle": self.profile.dram("bytes_per_cycle"),
         }
 
 
@@ -135,13 +136,17 @@ def estimate_network(network: Network, device: Device | str, preset: Preset | st
     profile = profile or Profile.load()
     if clock_ns <= 0:
         raise ValueError(f"clock period {clock_ns} ns must be positive")
+    bandwidth = device.dram_gbs if bandwidth_gbs is None else bandwidth_gbs
+    board_bytes = bandwidth * clock_ns  # GB/s x ns = bytes a cycle
+    if 0 < board_bytes < profile.dram("bytes_per_cycle"):  # the board's memory, not the port, limits
+        profile = profile.updated(dram={"bytes_per_cycle": max(1, int(board_bytes))})
     rows = []
     for (layer, in_shape, out_shape), (_, in_type, out_type) in zip(network.shapes(), network.io_types()):
         est = layer.estimate(in_shape, in_type, device, profile, preset)
         rows.append(LayerEstimate(layer.name, layer.op, tuple(in_shape), tuple(out_shape), out_type.width, est,
                                   workload(layer, in_shape)))
     return NetworkEstimate(network.name, device, preset, profile, clock_ns, _uses_dataflow(network, preset),
-                           tuple(rows), device.dram_gbs if bandwidth_gbs is None else bandwidth_gbs)
+                           tuple(rows), bandwidth)
 
 
 def _uses_dataflow(network: Network, preset: Preset) -> bool:

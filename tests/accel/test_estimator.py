@@ -114,3 +114,14 @@ def test_clock_and_device_errors(alexnet) -> None:
         estimate_network(alexnet, "ultra69")
     with pytest.raises(ValueError, match="clock period"):
         estimate_network(alexnet, "ultra96", clock_ns=0)
+
+
+def test_a_slow_board_memory_caps_the_transfers(alexnet) -> None:
+    """One 64-bit port moves 8 bytes a cycle; a board memory slower than that (here 0.2 GB/s
+    at 10 ns = 2 bytes a cycle) sets the pace of the DRAM-bound fc layers instead."""
+    fast = estimate_network(alexnet, "ultra96", Preset.OPT)
+    slow = estimate_network(alexnet, "ultra96", Preset.OPT, bandwidth_gbs=0.2)
+    assert fast.to_dict()["dram_bytes_per_cycle"] == 8 and slow.to_dict()["dram_bytes_per_cycle"] == 2
+    assert slow.layer("fc1").WorstLatency > 3.5 * fast.layer("fc1").WorstLatency
+    # conv3 stays compute-bound while its transfers overlap at their best
+    assert slow.layer("conv3").BestLatency == pytest.approx(fast.layer("conv3").BestLatency, rel=0.01)
