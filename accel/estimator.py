@@ -11,7 +11,6 @@ a Vitis "Utilization Estimates" table shows, and the roofline view of each layer
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from math import prod
 
 from layers.hw import Device, Estimate, Preset, Profile, dataflow, sequential
 from layers.hw.dsp import dsps_per_multiply
@@ -156,6 +155,3 @@ def _uses_dataflow(network: Network, preset: Preset) -> bool:
         return False
     return any(getattr(getattr(layer, "directives", None), "dataflow", False) for layer in network.layers)
 
-
-def element_count(shape: tuple[int, ...]) -> int:
-    return prod(shape)
