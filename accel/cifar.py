@@ -26,8 +26,8 @@ from typing import Literal
 
 import numpy as np
 
-RECORD = 3073
-IMAGES_PER_BATCH = 10_000
+IMAGE_SHAPE = (3, 32, 32)  # channels first
+RECORD = 1 + 3 * 32 * 32  # a label byte, then the pixels
 TRAIN_FILES = tuple(f"data_batch_{i}.bin" for i in range(1, 6))
 TEST_FILES = ("test_batch.bin",)
 CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
@@ -65,7 +65,7 @@ def read_cifar(path: str | Path, split: Split = "test") -> Cifar:
         raise ValueError(f"{path}: no CIFAR-10 binary release here (expected cifar-10-binary.tar.gz "
                          f"or a cifar-10-batches-bin/ folder)")
     records = np.concatenate(chunks)
-    images = records[:, 1:].reshape(-1, 3, 32, 32)
+    images = records[:, 1:].reshape(-1, *IMAGE_SHAPE)
     labels = records[:, 0]
     if labels.max(initial=0) >= len(CLASSES):
         raise ValueError(f"{path}: label {int(labels.max())} out of range 0..9: not a CIFAR-10 binary file")
@@ -109,7 +109,7 @@ def _read_python_release(path: Path, split: Split) -> Cifar:
     except (OSError, KeyError, tarfile.TarError, pickle.UnpicklingError, EOFError) as err:
         raise ValueError(f"{path}: not a readable CIFAR-10 python release ({type(err).__name__}: {err})") from None
     try:
-        images = np.concatenate([np.asarray(b[b"data"], dtype=np.uint8) for b in batches]).reshape(-1, 3, 32, 32)
+        images = np.concatenate([np.asarray(b[b"data"], dtype=np.uint8) for b in batches]).reshape(-1, *IMAGE_SHAPE)
         labels = np.concatenate([np.asarray(b[b"labels"], dtype=np.uint8) for b in batches])
     except (KeyError, TypeError, ValueError) as err:
         raise ValueError(f"{path}: batches lack CIFAR-10 'data'/'labels' ({err})") from None

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from reports.tally import LayerTally
+
 from .cifar import normalize
 from .network import Network
 from .simulator import Simulation, Simulator, simulate_float
-from .tally import STAGES, LayerTally
 from .weights import Weights
 
 
@@ -137,6 +138,6 @@ def _accumulate(acc: dict | None, sim: Simulation, reference: dict[str, np.ndarr
 
 def _summaries(acc: dict, images: int) -> list[LayerSummary]:
     return [LayerSummary(name, e["op"], e["type"], e["path"], e["seconds"] / max(images, 1) * 1000,
-                         {stage: getattr(e["tally"], stage) for stage in STAGES}, e["tally"].max_error,
+                         e["tally"].overflows_by_stage(), e["tally"].max_error,
                          float(e["tally"].sqnr_db))
             for name, e in acc.items()]

@@ -13,14 +13,10 @@ Two modes, as in Zhang et al.:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from itertools import product
-from math import ceil
 from typing import Literal
 
-from layers import Conv, Dense, Layer
-from layers.hw import Device, Preset, Profile
+from layers.hw import Device, Preset, Profile, find_device
 
-from .devices import find_device
 from .network import Network
 
 Mode = Literal["per-layer", "unified"]
@@ -36,28 +32,6 @@ class TileChoice:
 
     def yaml(self) -> str:
         return "tiles: {" + ", ".join(f"{k}: {v}" for k, v in self.tiles) + "}"
-
-
-def _steps(extent: int, extra: tuple[int, ...] = ()) -> list[int]:
-    """Powers of two below ``extent``, ``extent`` itself and any ``extra`` values that fit."""
-    values = {extent, *(v for v in extra if v < extent)}
-    step = 1
-    while step < extent:
-        values.add(step)
-        step *= 2
-    return sorted(values)
-
-
-def candidates(layer: Layer, in_shape: tuple[int, ...]) -> list[dict[str, int]]:
-    nest = layer.loop_nest(in_shape)
-    if isinstance(layer, Conv):
-        rows = nest.extent("r")
-        return [{"m": m, "n": n, "r": r, "c": nest.extent("c")}
-                for m, n, r in product(_steps(nest.extent("m")), _steps(nest.extent("n"), (3, 7)),
-                                       sorted({rows, ceil(rows / 2), ceil(rows / 4)}))]
-    if isinstance(layer, Dense):
-        return [{"m": m, "n": n} for m, n in product(_steps(nest.extent("m")), _steps(nest.extent("n"))) if n >= 16]
-    return []
 
 
 def _cost(layer, in_shape, in_type, tiles, device, profile) -> TileChoice:
@@ -77,7 +51,7 @@ def explore(network: Network, device: Device | str, mode: Mode = "per-layer", pr
     if not 0 < share <= 1:
         raise ValueError(f"budget share {share} must be in (0, 1]")
     rows = [(layer, shape, in_type) for (layer, shape, _), (_, in_type, _) in zip(network.shapes(), network.io_types())
-            if isinstance(layer, (Conv, Dense))]
+            if layer.tile_candidates(shape)]
     if mode == "per-layer":
         return [_best_for_layer(layer, shape, in_type, device, profile, share) for layer, shape, in_type in rows]
     if mode == "unified":
@@ -86,7 +60,7 @@ def explore(network: Network, device: Device | str, mode: Mode = "per-layer", pr
 
 
 def _best_for_layer(layer, shape, in_type, device, profile, share) -> TileChoice:
-    costed = [_cost(layer, shape, in_type, tiles, device, profile) for tiles in candidates(layer, shape)]
+    costed = [_cost(layer, shape, in_type, tiles, device, profile) for tiles in layer.tile_candidates(shape)]
     feasible = [c for c in costed if _fits(c, device, share)]
     if not feasible:
         smallest = min(costed, key=lambda c: (c.BRAM_18K, c.DSP))
@@ -96,20 +70,18 @@ def _best_for_layer(layer, shape, in_type, device, profile, share) -> TileChoice
 
 
 def _unified(rows, device, profile, share) -> list[TileChoice]:
-    """One (Tm, Tn) for every conv layer; dense layers keep their own best tiles."""
-    convs = [row for row in rows if isinstance(row[0], Conv)]
-    dense = [_best_for_layer(*row, device, profile, share) for row in rows if isinstance(row[0], Dense)]
-    if not convs:
-        return dense
+    """One (Tm, Tn) for every layer of the shared engine (the convs); the others keep
+    their own best tiles."""
+    engine = [row for row in rows if row[0].engine_tiles(row[1], 1, 1) is not None]
+    others = [_best_for_layer(*row, device, profile, share) for row in rows if row not in engine]
+    if not engine:
+        return others
     best = None
-    pairs = {(c["m"], c["n"]) for layer, shape, _ in convs for c in candidates(layer, shape)}
+    pairs = {(c["m"], c["n"]) for layer, shape, _ in engine for c in layer.tile_candidates(shape)}
     for tm, tn in sorted(pairs):
         chosen = []
-        for layer, shape, in_type in convs:
-            nest = layer.loop_nest(shape)
-            options = [_cost(layer, shape, in_type, {"m": min(tm, nest.extent("m")), "n": min(tn, nest.extent("n")),
-                                                     "r": r, "c": nest.extent("c")}, device, profile)
-                       for r in sorted({nest.extent("r"), ceil(nest.extent("r") / 2), ceil(nest.extent("r") / 4)})]
+        for layer, shape, in_type in engine:
+            options = [_cost(layer, shape, in_type, tiles, device, profile) for tiles in layer.engine_tiles(shape, tm, tn)]
             fitting = [o for o in options if _fits(o, device, share)]
             if not fitting:
                 break
@@ -120,4 +92,4 @@ def _unified(rows, device, profile, share) -> list[TileChoice]:
                 best = (total, chosen)
     if best is None:
         raise ValueError(f"no unified (Tm, Tn) fits {device.part}")
-    return best[1] + dense
+    return best[1] + others

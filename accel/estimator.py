@@ -2,7 +2,7 @@
 a Vitis "Utilization Estimates" table shows, and the roofline view of each layer.
 
     >>> from accel.config import load_network
-    >>> from accel.network import shipped_config
+    >>> from accel.shipped import shipped_config
     >>> est = estimate_network(load_network(shipped_config("alexnet227")), "ultra96", preset="unopt")
     >>> est.layer("fc1").BRAM_18K, est.utilization()["BRAM_18K"] > 100
     (36881, True)
@@ -12,15 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from layers.hw import Device, Estimate, Preset, Profile, dataflow, sequential
+from layers.hw import DEFAULT_CLOCK_NS, Device, Estimate, Preset, Profile, dataflow, find_device, sequential
 from layers.hw.dsp import dsps_per_multiply
 from layers.hw.estimate import RESOURCES
 from layers.workload import Workload, workload
 
-from .devices import find_device
 from .network import Network
-
-DEFAULT_CLOCK_NS = 10.0
 
 
 @dataclass(frozen=True)

@@ -7,15 +7,12 @@ and types flow: each layer's input type is the previous layer's output type.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import resources
-from pathlib import Path
 
-from layers import LRN, Conv, Dense, Layer, MaxPool, ReLU
+from layers import Layer
 from layers.base import Shape
 from quant import FixedType
 
-SHIPPED = ("alexnet32", "alexnet227")  # networks in accel/networks/
-DEFAULT_NETWORK = "alexnet32"
+from .cifar import IMAGE_SHAPE
 
 
 @dataclass(frozen=True)
@@ -57,35 +54,16 @@ class Network:
         """(layer, input type, output type) per layer: each takes its predecessor's output."""
         rows, current = [], self.input_type
         for layer in self.layers:
-            out = output_type(layer, current)
+            out = layer.output_type(current)
             rows.append((layer, current, out))
             current = out
         return rows
 
     @property
+    def takes_cifar(self) -> bool:
+        """Whether the network classifies CIFAR-10 images (the commands then use the data set)."""
+        return tuple(self.input_shape) == IMAGE_SHAPE
+
+    @property
     def output_shape(self) -> Shape:
         return self.shapes()[-1][2] if self.layers else self.input_shape
-
-
-def output_type(layer: Layer, in_type: FixedType) -> FixedType:
-    """The type of a layer's output given its input type."""
-    if isinstance(layer, (Conv, Dense)):
-        return layer.types.result
-    if isinstance(layer, LRN):
-        return layer.result
-    if isinstance(layer, (MaxPool, ReLU)):
-        return layer.result or in_type
-    return in_type
-
-
-def shipped_golden_file(kind: str, network_name: str) -> Path | None:
-    """A file shipped in ``golden/``: ``weights/NAME.npz`` or ``outputs/NAME.npz``, if any."""
-    path = Path(str(resources.files("golden") / kind / f"{network_name}.npz"))
-    return path if path.is_file() else None
-
-
-def shipped_config(name: str = DEFAULT_NETWORK) -> Path:
-    """Path of a network YAML shipped with the package (``alexnet32``, ``alexnet227``)."""
-    if name not in SHIPPED:
-        raise ValueError(f"unknown shipped network {name!r}; shipped: {', '.join(SHIPPED)}")
-    return Path(str(resources.files("accel") / "networks" / f"{name}.yaml"))

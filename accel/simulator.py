@@ -16,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from layers import LRN, LayerResult
+from layers import LayerResult
 from quant import FixedType, OverflowStats
 
 from .network import Network
@@ -75,8 +75,7 @@ class Simulator:
 
     def __init__(self, network: Network, weights: Weights, detail: bool = True):
         if not detail:
-            network = replace(network, layers=tuple(
-                replace(layer, report_errors=False) if isinstance(layer, LRN) else layer for layer in network.layers))
+            network = replace(network, layers=tuple(layer.without_reports() for layer in network.layers))
         self.network = network
         self.prepared = {layer.name: layer.prepare(weights.get(layer.name, {})) for layer in network.layers}
 

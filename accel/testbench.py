@@ -23,6 +23,8 @@ from typing import Literal
 
 import numpy as np
 
+from reports.tally import LayerTally
+
 from .network import Network
 from .simulator import Simulator
 from .weights import Weights
@@ -94,19 +96,14 @@ def run_testbench(network: Network, weights: Weights, golden: dict[str, np.ndarr
 
 
 def _check(network: Network, name: str, op: str, mode: str, result, reference: np.ndarray) -> LayerCheck:
-    values = result.values()
-    err = values - reference
-    abs_err = np.abs(err)
     tolerance = network.tolerance(name)
-    noise = float(np.mean(err**2))
-    sqnr = 10 * np.log10(float(np.mean(reference**2)) / noise) if noise > 0 else float("inf")
-    share = float(np.mean(abs_err <= tolerance["abs"]))
+    tally = LayerTally.of(result.values(), reference, result.stats, tolerance["abs"])
     lrn = {k: v for k, v in result.extra.items() if k.startswith(("approximation", "quantization"))}
+    share, sqnr = tally.share_within, tally.sqnr_db
     return LayerCheck(
         layer=name, op=op, mode=mode, type=str(result.type),
-        max_abs_error=float(abs_err.max(initial=0.0)), mean_abs_error=float(abs_err.mean()),
-        max_error_lsb=float(abs_err.max(initial=0.0) / result.type.lsb), sqnr_db=float(sqnr),
-        share_within=share, tolerance=tolerance,
-        overflows={stage: getattr(result.stats, stage).overflows for stage in ("product", "accumulation", "result")},
-        lrn_errors=lrn, passed=share >= tolerance["share"] and sqnr >= tolerance["sqnr_db"],
+        max_abs_error=tally.max_error, mean_abs_error=tally.mean_error,
+        max_error_lsb=tally.max_error / result.type.lsb, sqnr_db=sqnr, share_within=share, tolerance=tolerance,
+        overflows=tally.overflows_by_stage(), lrn_errors=lrn,
+        passed=bool(share >= tolerance["share"] and sqnr >= tolerance["sqnr_db"]),
     )

@@ -8,8 +8,9 @@ For layer ``NAME`` the files are
 - ``NAME_{...}.dat``: the same, one hex word per line (for ``$readmemh``);
 - ``NAME_vectors.h``: the types (``typedef ap_fixed<…> NAME_input_t`` …), the shapes and
   the file names;
-- ``NAME_layer.h``: the layer in its canonical loop nest (conv, dense or maxpool), the
-  same C++ as the module docstrings show — replace it by your own HLS code;
+- ``NAME_layer.h``: the layer in its canonical loop nest (``Layer.cpp_source``: conv,
+  dense and maxpool have one), the same C++ as the module docstrings show — replace it by
+  your own HLS code;
 - ``NAME_tb.cpp``: loads the ``.bin`` files, runs the layer image by image and compares
   every output bit for bit; exit status 0 only when all match.
 
@@ -22,7 +23,6 @@ from pathlib import Path
 
 import numpy as np
 
-from layers import Conv, Dense, MaxPool
 from quant import FixedType
 
 from .network import Network
@@ -56,11 +56,8 @@ def export_layer(network: Network, weights: Weights, images: np.ndarray, name: s
     in_raw = sim.input_raw if index == 0 else sim.layers[index - 1].result.raw
     result = sim[name]
     arrays = {"input": (in_raw, in_type), "output": (result.raw, result.type)}
-    if isinstance(layer, (Conv, Dense)):
-        params = weights[name]
-        arrays["weight"] = (layer.types.weight.to_raw(params["weight"]), layer.types.weight)
-        bias = params["bias"] if layer.bias else np.zeros(params["weight"].shape[0])
-        arrays["bias"] = (layer.types.bias.to_raw(bias), layer.types.bias)
+    for param, (raw, t) in layer.param_raws(weights.get(name, {})).items():
+        arrays[param] = (raw, t)
     files = {}
     for key, (raw, t) in arrays.items():
         stem = out / f"{name}_{key}"
@@ -89,93 +86,11 @@ def _vectors_header(name: str, arrays: dict, shapes: dict, images: int) -> str:
 
 def _layer_source(layer, name: str, shapes: dict) -> str:
     head = f'#pragma once\n#include "{name}_vectors.h"\n'
-    sig_io = f"const {name}_input_t* in, {name}_output_t* out"
-    if isinstance(layer, Conv):
-        c, h, w = shapes["input"]
-        m, r, cc = shapes["output"]
-        kh, kw = layer.kernel
-        n_g, m_g = c // layer.groups, m // layer.groups
-        tn = dict(layer.tiles).get("n", n_g)
-        t = layer.types
-        return head + f"""
-// {name}: conv {c}x{h}x{w} -> {m}x{r}x{cc}, kernel {kh}x{kw}, stride {layer.stride}, padding {layer.padding}, groups {layer.groups}
-typedef {t.product_type.cpp()} {name}_product_t;
-typedef {t.accum.cpp()} {name}_accum_t;
-typedef {t.partial_type.cpp()} {name}_partial_t;
-inline void {name}_layer(const {name}_input_t* in, const {name}_weight_t* w, const {name}_bias_t* b, {name}_output_t* out) {{
-  for (int m = 0; m < {m}; m++) for (int r = 0; r < {r}; r++) for (int c = 0; c < {cc}; c++) {{
-    int g = m / {m_g};
-    {name}_accum_t acc = b[m];
-    for (int n0 = 0; n0 < {n_g}; n0 += {tn}) {{
-      if (n0 > 0) acc = ({name}_accum_t)({name}_partial_t)acc;
-      for (int {_reduction_loops(layer, tn, n_g)}) {{
-        int row = {layer.stride} * r + i - {layer.padding}, col = {layer.stride} * c + j - {layer.padding};
-        {name}_input_t x = 0;
-        if (row >= 0 && row < {h} && col >= 0 && col < {w}) x = in[((g * {n_g} + n) * {h} + row) * {w} + col];
-        {name}_product_t p = w[((m * {n_g} + n) * {kh} + i) * {kw} + j] * x;
-        acc = acc + p;
-      }}
-    }}
-    {"if (acc < 0) acc = 0;" if layer.relu else ""}
-    out[(m * {r} + r) * {cc} + c] = acc;
-  }}
-}}
-"""
-    if isinstance(layer, Dense):
-        (n,), (m,) = shapes["input"], shapes["output"]
-        tn = dict(layer.tiles).get("n", n)
-        t = layer.types
-        return head + f"""
-// {name}: dense {n} -> {m}
-typedef {t.product_type.cpp()} {name}_product_t;
-typedef {t.accum.cpp()} {name}_accum_t;
-typedef {t.partial_type.cpp()} {name}_partial_t;
-inline void {name}_layer(const {name}_input_t* in, const {name}_weight_t* w, const {name}_bias_t* b, {name}_output_t* out) {{
-  for (int m = 0; m < {m}; m++) {{
-    {name}_accum_t acc = b[m];
-    for (int n0 = 0; n0 < {n}; n0 += {tn}) {{
-      if (n0 > 0) acc = ({name}_accum_t)({name}_partial_t)acc;
-      for (int n = n0; n < n0 + {tn} && n < {n}; n++) {{
-        {name}_product_t p = w[m * {n} + n] * in[n];
-        acc = acc + p;
-      }}
-    }}
-    {"if (acc < 0) acc = 0;" if layer.relu else ""}
-    out[m] = acc;
-  }}
-}}
-"""
-    if isinstance(layer, MaxPool):
-        c, h, w = shapes["input"]
-        _, r, cc = shapes["output"]
-        k, s, p = layer.kernel, layer.stride, layer.padding
-        return head + f"""
-// {name}: max-pool {k}x{k}, stride {s}, padding {p}
-inline void {name}_layer({sig_io}) {{
-  for (int ch = 0; ch < {c}; ch++) for (int r = 0; r < {r}; r++) for (int col = 0; col < {cc}; col++) {{
-    {name}_input_t best = 0;
-    bool first = true;
-    for (int i = 0; i < {k}; i++) for (int j = 0; j < {k}; j++) {{
-      int y = {s} * r + i - {p}, x = {s} * col + j - {p};
-      if (y < 0 || y >= {h} || x < 0 || x >= {w}) continue;
-      {name}_input_t v = in[(ch * {h} + y) * {w} + x];
-      if (first || v >= best) best = v;
-      first = false;
-    }}
-    out[(ch * {r} + r) * {cc} + col] = best;
-  }}
-}}
-"""
-    raise ValueError(f"layer {name!r} ({layer.op}): export-vectors writes a C++ layer for conv, dense "
-                     f"and maxpool; the vectors themselves were written")
-
-
-def _reduction_loops(layer: Conv, tn: int, n_g: int) -> str:
-    """The n, i, j loops in the layer's order, as one nested for-header chain."""
-    bounds = {"n": f"n = n0; n < n0 + {tn} && n < {n_g}; n++", "i": f"i = 0; i < {layer.kernel[0]}; i++",
-              "j": f"j = 0; j < {layer.kernel[1]}; j++"}
-    order = [loop for loop in layer.order if loop in bounds]
-    return ") for (int ".join(bounds[loop] for loop in order)
+    try:
+        return head + layer.cpp_source(shapes["input"], shapes["output"], name)
+    except NotImplementedError:
+        raise ValueError(f"layer {name!r} ({layer.op}): this kind has no canonical C++ to export; "
+                         f"its vectors were written") from None
 
 
 def _testbench_source(name: str, arrays: dict) -> str:

@@ -26,7 +26,7 @@ from bench_network import best_of  # noqa: E402
 from accel.config import load_network  # noqa: E402
 from accel.dse import explore  # noqa: E402
 from accel.estimator import estimate_network  # noqa: E402
-from accel.network import shipped_config  # noqa: E402
+from accel.shipped import shipped_config  # noqa: E402
 from accel.simulator import Simulator  # noqa: E402
 from accel.weights import seeded_weights  # noqa: E402
 

@@ -26,7 +26,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from accel.config import load_network  # noqa: E402
-from accel.network import Network, shipped_config  # noqa: E402
+from accel.network import Network
+from accel.shipped import shipped_config  # noqa: E402
 from accel.simulator import Simulator  # noqa: E402
 from accel.weights import seeded_weights  # noqa: E402
 from layers import Conv, Dense  # noqa: E402
@@ -66,7 +67,7 @@ def narrow(network: Network, accum: str) -> Network:
 def peak_memory_mb(batch: int) -> float:
     code = (
         "import numpy as np, sys; sys.path.insert(0, '.');"
-        "from accel.config import load_network; from accel.network import shipped_config;"
+        "from accel.config import load_network; from accel.shipped import shipped_config;"
         "from accel.weights import seeded_weights; from accel.simulator import simulate;"
         "net = load_network(shipped_config('alexnet227')); w = seeded_weights(net, 0);"
         f"simulate(net, w, np.random.default_rng(1).normal(0, 1, ({batch}, 3, 227, 227)), batch_size={batch});"

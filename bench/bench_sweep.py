@@ -21,14 +21,14 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from accel.cifar import load_sample, read_cifar  # noqa: E402
-from accel.classify_command import trained_weights_path  # noqa: E402
+from accel.shipped import trained_weights as trained_weights_path  # noqa: E402
 from accel.config import load_network  # noqa: E402
-from accel.executors import local_executor  # noqa: E402
+from accel.sweep.executors import local_executor  # noqa: E402
 from accel.memory import keep_freed_memory  # noqa: E402
-from accel.network import shipped_config  # noqa: E402
-from accel.results_file import ResultsFile  # noqa: E402
-from accel.sweep import SweepPlan, run_sweep, summarize  # noqa: E402
-from accel.sweep_grid import grid  # noqa: E402
+from accel.shipped import shipped_config  # noqa: E402
+from accel.sweep.results_file import ResultsFile  # noqa: E402
+from accel.sweep.plan import SweepPlan, run_sweep, summarize  # noqa: E402
+from accel.sweep.grid import grid  # noqa: E402
 from accel.weights import load_weights  # noqa: E402
 
 DEFAULT_CIFAR = Path(__file__).resolve().parents[2] / "shared" / "data" / "cifar-10-binary.tar.gz"

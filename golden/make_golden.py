@@ -1,6 +1,6 @@
 """Golden per-layer outputs of the float model, for the testbench.
 
-    python -m golden.make_golden [--images 8] [--out golden/outputs/alexnet32.npz]
+    python -m golden.make_golden [--images 8] [--out accel/data/golden/alexnet32.npz]
 
 Runs the trained PyTorch ``AlexNet32`` (float32, eval mode) on the first N images of the
 embedded CIFAR-10 sample and stores, compressed, ``input`` (the normalized images) and
@@ -17,10 +17,11 @@ import numpy as np
 import torch
 
 from accel.cifar import load_sample, normalize
+from accel.shipped import golden_folder, weights_folder
 
 from .model import AlexNet32
 
-WEIGHTS = Path(__file__).with_name("weights") / "alexnet32.npz"
+WEIGHTS = weights_folder() / "alexnet32.npz"
 
 
 def load_model(weights: Path = WEIGHTS) -> AlexNet32:
@@ -41,7 +42,7 @@ def golden_outputs(model: AlexNet32, images: np.ndarray) -> dict[str, np.ndarray
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description="Write golden per-layer float outputs for the testbench.")
     parser.add_argument("--images", type=int, default=8)
-    parser.add_argument("--out", default=str(Path(__file__).with_name("outputs") / "alexnet32.npz"))
+    parser.add_argument("--out", default=str(golden_folder() / "alexnet32.npz"))
     args = parser.parse_args(argv)
     sample = load_sample()
     golden = golden_outputs(load_model(), sample.images[:args.images])

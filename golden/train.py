@@ -1,7 +1,7 @@
 """Train the float CIFAR-10 AlexNet (``golden.model.AlexNet32``) on the CPU, reproducibly.
 
     python -m golden.train --data ../shared/data/cifar-10-binary.tar.gz --epochs 20 \\
-        --seed 0 --out golden/weights/alexnet32.npz
+        --seed 0 --out accel/data/weights/alexnet32.npz
 
 SGD with momentum, cosine learning rate, weight decay, standard augmentation (random
 crop of the 4-pixel-padded image, horizontal flip). One addition for the accelerator: a
@@ -120,7 +120,7 @@ def main(argv=None) -> None:
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--lr", type=float, default=0.05)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--out", default="golden/weights/alexnet32.npz")
+    parser.add_argument("--out", default="accel/data/weights/alexnet32.npz")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     model, provenance = train(args.data, args.epochs, args.seed, args.batch, args.lr,

@@ -9,19 +9,22 @@
 ``ReLU``    ReLU as its own layer (or fused into conv/dense)
 =========  ==========================================================
 
-Every layer implements ``output_shape``, ``loop_nest``, ``run_fixed`` and ``run_float``
-(``layers.base.Layer``). Built on ``quant``.
+Every layer implements the interface of ``layers.base.Layer`` (shapes, loop nest,
+fixed-point kernel, float reference, estimate, output type, retyping, tilings, C++) and
+registers its YAML builder (``layers.registry``) in its own module. Built on ``quant``.
 """
 
-from .base import Layer, LayerResult
+from .base import Layer, LayerResult, Retype
 from .conv import Conv
 from .dense import Dense
+from .fields import ConfigError
 from .flatten import Flatten
 from .loop_nest import Directives, LoopNest
 from .lrn import LRN
 from .maxpool import MaxPool
+from .registry import kinds
 from .relu import ReLU
 from .types import LayerTypes, StageStats
 
-__all__ = ["Layer", "LayerResult", "Conv", "Dense", "Flatten", "LRN", "MaxPool", "ReLU",
+__all__ = ["Layer", "LayerResult", "Retype", "ConfigError", "kinds", "Conv", "Dense", "Flatten", "LRN", "MaxPool", "ReLU",
            "LoopNest", "Directives", "LayerTypes", "StageStats"]

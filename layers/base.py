@@ -9,7 +9,17 @@ the simulator, the testbenches and the estimator treat them alike:
 - ``run_fixed(raw, in_type, params)``: the bit-accurate kernel on a batch of raws;
 - ``run_float(x, params)``: the float64 reference of the same layer;
 - ``estimate(input_shape, in_type, device, profile, preset)``: its resources and latency
-  on a device (``layers.hw``), from the same loop nest.
+  on a device (``layers.hw``), from the same loop nest;
+- ``output_type(in_type)``: the type of its output;
+- ``data_arrays()`` and ``retyped(retype)``: the arrays whose types a bit-width sweep sets
+  (and whose ranges it profiles), and the layer with new types for them;
+- ``tile_candidates(input_shape)`` / ``engine_tiles(input_shape, tm, tn)``: the tilings
+  the design-space exploration tries;
+- ``cpp_source(input_shape, output_shape, prefix)``: its canonical C++ loop nest, the one
+  its module docstring shows.
+
+A layer kind also registers its YAML builder (``layers.registry``) in its own module, so
+a new kind is one module and its tests.
 
 ``params`` maps parameter names (``"weight"``, ``"bias"``) to float arrays in PyTorch
 layout; a layer quantizes them with its own types. ``prepare(params)`` does that once, and
@@ -21,7 +31,7 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -49,6 +59,16 @@ class LayerResult:
 
     def values(self) -> np.ndarray:
         return self.type.from_raw(self.raw)
+
+
+class Retype(Protocol):
+    """How a bit-width sweep retypes a layer (``accel.sweep.grid``)."""
+
+    def data(self, t: FixedType, layer: str, array: str) -> FixedType:
+        """The new type of data array ``array`` (``weight``, ``bias``, ``result``)."""
+
+    def accumulator(self, accum: FixedType, weight: FixedType) -> FixedType:
+        """The new accumulator, given the old one and the new weight type."""
 
 
 class Layer(ABC):
@@ -81,6 +101,42 @@ class Layer(ABC):
                  preset: "Preset | str" = "config") -> "Estimate":
         """Resources and latency of this layer's kernel (``layers.hw``)."""
         raise NotImplementedError(f"layer {self.name!r} ({self.op}) has no hardware estimate")
+
+    def param_raws(self, params: dict[str, np.ndarray]) -> dict[str, tuple[np.ndarray, FixedType]]:
+        """Each parameter as the raws the C++ kernel reads, with its type (test vectors)."""
+        return {}
+
+    def output_type(self, in_type: FixedType) -> FixedType:
+        """The type of the output, given the input's (most layers keep it)."""
+        return in_type
+
+    def data_arrays(self) -> tuple[str, ...]:
+        """Arrays whose types a sweep sets and whose float ranges it profiles: parameter
+        names and ``"result"``. Layers that only move values have none."""
+        return ()
+
+    def retyped(self, retype: Retype) -> "Layer":
+        """This layer with ``retype`` applied to its ``data_arrays()``."""
+        return self
+
+    def tile_candidates(self, input_shape: Shape) -> list[dict[str, int]]:
+        """Tilings (loop → tile size) the design-space exploration costs; none if untiled."""
+        return []
+
+    def engine_tiles(self, input_shape: Shape, tm: int, tn: int) -> list[dict[str, int]] | None:
+        """Tilings with the channel tile ``Tm×Tn`` of one engine shared by layers of this
+        kind (Zhang et al.'s unified design); ``None`` if the layer does not run on it."""
+        return None
+
+    def without_reports(self) -> "Layer":
+        """The same arithmetic without work only reports need (e.g. LRN's error split)."""
+        return self
+
+    def cpp_source(self, input_shape: Shape, output_shape: Shape, prefix: str) -> str:
+        """The layer as a C++ function ``PREFIX_layer(in, [w, b,] out)`` in its canonical
+        loop nest, on the typedefs ``PREFIX_input_t``, ``PREFIX_output_t`` (and
+        ``PREFIX_weight_t``, ``PREFIX_bias_t``) that the caller writes."""
+        raise NotImplementedError(f"layer {self.name!r} ({self.op}) has no C++ source yet")
 
     def timed(self, raw, in_type, params) -> LayerResult:
         """``run_fixed`` with its wall time recorded in the result."""

@@ -32,12 +32,15 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from quant import FixedType
 
-from .base import Layer, LayerResult, Shape, require_shape
+from .base import LayerResult, Shape, require_shape
+from .fields import Fields, read_directives, read_pair, read_tiles
 from .hw import Estimate, Preset
 from .hw.mac_cost import ArrayUse, MacKernel, estimate_mac, tile_count
 from .hw.preset import mac_mapping
 from .loop_nest import Directives, LoopNest
 from .mac import MacWeights, PreparedParams, Schedule, multiply_accumulate
+from .mac_layer import MAC_TYPE_KEYS, MacLayer, mac_types, power_steps
+from .registry import BuildContext, register
 from .types import LayerTypes, StageStats
 
 DEFAULT_ORDER = ("m", "n", "r", "c", "i", "j")
@@ -46,7 +49,7 @@ OPT_TILES = {"m": 16, "n": 4}  # the ``opt`` preset's tiles when the YAML gives 
 
 
 @dataclass(frozen=True)
-class Conv(Layer):
+class Conv(MacLayer):
     name: str
     out_channels: int
     kernel: tuple[int, int]
@@ -115,6 +118,21 @@ class Conv(Layer):
         return estimate_mac(self.hw_kernel(input_shape, in_type, preset), device, profile)
 
     # ------------------------------------------------------------------ fixed point
+    def tile_candidates(self, input_shape: Shape) -> list[dict[str, int]]:
+        """Channel tiles (powers of two, the extents, 3 and 7 as in Zhang et al.) × row tiles."""
+        nest = self.loop_nest(input_shape)
+        return [{"m": m, "n": n, **rc} for m in power_steps(nest.extent("m"))
+                for n in power_steps(nest.extent("n"), (3, 7)) for rc in self._pixel_tiles(nest)]
+
+    def engine_tiles(self, input_shape: Shape, tm: int, tn: int) -> list[dict[str, int]]:
+        nest = self.loop_nest(input_shape)
+        return [{"m": min(tm, nest.extent("m")), "n": min(tn, nest.extent("n")), **rc} for rc in self._pixel_tiles(nest)]
+
+    @staticmethod
+    def _pixel_tiles(nest: LoopNest) -> list[dict[str, int]]:
+        rows = nest.extent("r")
+        return [{"r": r, "c": nest.extent("c")} for r in sorted({rows, -(-rows // 2), -(-rows // 4)})]
+
     def prepare(self, params: dict[str, np.ndarray]) -> PreparedParams:
         """Quantized weights as per-group (K, M_g) matrices, with the reduction index
         k = (n * kh + i) * kw + j: the PyTorch weight layout's own order."""
@@ -180,6 +198,53 @@ class Conv(Layer):
             buffer = _scratch(part.shape, x.dtype)
             np.copyto(buffer, part)
             yield buffer.reshape(-1, n_in * self.kernel[0] * self.kernel[1])
+
+    def cpp_source(self, input_shape: Shape, output_shape: Shape, prefix: str) -> str:
+        """The docstring's nest without tile loops other than ``Tn`` (the only one that
+        changes values), the ``n, i, j`` loops in the layer's order."""
+        c, h, w = input_shape
+        m, r, cc = output_shape
+        kh, kw = self.kernel
+        n_g, m_g = c // self.groups, m // self.groups
+        tn = dict(self.tiles).get("n", n_g)
+        bounds = {"n": f"n = n0; n < n0 + {tn} && n < {n_g}; n++", "i": f"i = 0; i < {kh}; i++",
+                  "j": f"j = 0; j < {kw}; j++"}
+        reduction = ") for (int ".join(bounds[loop] for loop in self.order if loop in bounds)
+        s, p, t = self.stride, self.padding, prefix
+        return f"""
+// {t}: conv {c}x{h}x{w} -> {m}x{r}x{cc}, kernel {kh}x{kw}, stride {s}, padding {p}, groups {self.groups}
+{self.cpp_typedefs(t)}inline void {t}_layer(const {t}_input_t* in, const {t}_weight_t* w, const {t}_bias_t* b, {t}_output_t* out) {{
+  for (int m = 0; m < {m}; m++) for (int r = 0; r < {r}; r++) for (int c = 0; c < {cc}; c++) {{
+    int g = m / {m_g};
+    {t}_accum_t acc = b[m];
+    for (int n0 = 0; n0 < {n_g}; n0 += {tn}) {{
+      if (n0 > 0) acc = ({t}_accum_t)({t}_partial_t)acc;
+      for (int {reduction}) {{
+        int row = {s} * r + i - {p}, col = {s} * c + j - {p};
+        {t}_input_t x = 0;
+        if (row >= 0 && row < {h} && col >= 0 && col < {w}) x = in[((g * {n_g} + n) * {h} + row) * {w} + col];
+        {t}_product_t p = w[((m * {n_g} + n) * {kh} + i) * {kw} + j] * x;
+        acc = acc + p;
+      }}
+    }}
+    {"if (acc < 0) acc = 0;" if self.relu else ""}
+    out[(m * {r} + r) * {cc} + c] = acc;
+  }}
+}}
+"""
+
+
+@register("conv", type_keys=MAC_TYPE_KEYS)
+def build_conv(f: Fields, ctx: BuildContext) -> Conv:
+    """``{name: conv1, op: conv, out_channels: 96, kernel: 11, stride: 4, padding: 0, groups: 1,
+    bias: true, relu: true, tiles: {...}, order: [...], directives: {...}, types: {...}}``."""
+    return Conv(
+        ctx.name, f.get("out_channels", int), read_pair(f, "kernel"), mac_types(ctx), stride=f.get("stride", int, 1),
+        padding=f.get("padding", int, 0), groups=f.get("groups", int, 1), bias=f.get("bias", bool, True),
+        relu=f.get("relu", bool, False), tiles=read_tiles(f), order=tuple(f.get("order", list, list(DEFAULT_ORDER))),
+        directives=read_directives(f), count_overflows=ctx.count_overflows,
+    )
+
 
 
 _SCRATCH = threading.local()  # per thread: simulations may run in threads (a Dask worker's)

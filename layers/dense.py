@@ -25,12 +25,15 @@ import numpy as np
 
 from quant import FixedType
 
-from .base import Layer, LayerResult, Shape, require_shape
+from .base import LayerResult, Shape, require_shape
+from .fields import Fields, read_directives, read_tiles
 from .hw import Estimate, Preset
 from .hw.mac_cost import ArrayUse, MacKernel, estimate_mac, tile_count
 from .hw.preset import mac_mapping
 from .loop_nest import Directives, LoopNest
 from .mac import MacWeights, PreparedParams, Schedule, multiply_accumulate
+from .mac_layer import MAC_TYPE_KEYS, MacLayer, mac_types, power_steps
+from .registry import BuildContext, register
 from .types import LayerTypes, StageStats
 
 OPT_ORDER = ("n", "m")  # inputs pipelined, a tile of outputs unrolled (Tm accumulators)
@@ -38,7 +41,7 @@ OPT_TILES = {"m": 16, "n": 512}  # the ``opt`` preset's tiles when the YAML give
 
 
 @dataclass(frozen=True)
-class Dense(Layer):
+class Dense(MacLayer):
     name: str
     out_features: int
     types: LayerTypes
@@ -90,6 +93,12 @@ class Dense(Layer):
     def estimate(self, input_shape, in_type, device, profile, preset=Preset.CONFIG) -> Estimate:
         return estimate_mac(self.hw_kernel(input_shape, in_type, preset), device, profile)
 
+    def tile_candidates(self, input_shape: Shape) -> list[dict[str, int]]:
+        """Output tiles × input tiles of at least 16 (powers of two and the extents)."""
+        nest = self.loop_nest(input_shape)
+        return [{"m": m, "n": n} for m in power_steps(nest.extent("m")) for n in power_steps(nest.extent("n"))
+                if n >= 16]
+
     def prepare(self, params: dict[str, np.ndarray]) -> PreparedParams:
         if isinstance(params, PreparedParams):
             return params
@@ -113,3 +122,36 @@ class Dense(Layer):
         bias = params["bias"].astype(x.dtype) if self.bias else 0.0
         out = x @ params["weight"].T.astype(x.dtype) + bias
         return np.maximum(out, 0.0) if self.relu else out
+
+    def cpp_source(self, input_shape: Shape, output_shape: Shape, prefix: str) -> str:
+        """The docstring's nest with the ``Tn`` tiles (the only ones that change values)."""
+        (n,), (m,) = input_shape, output_shape
+        tn, t = dict(self.tiles).get("n", n), prefix
+        return f"""
+// {t}: dense {n} -> {m}
+{self.cpp_typedefs(t)}inline void {t}_layer(const {t}_input_t* in, const {t}_weight_t* w, const {t}_bias_t* b, {t}_output_t* out) {{
+  for (int m = 0; m < {m}; m++) {{
+    {t}_accum_t acc = b[m];
+    for (int n0 = 0; n0 < {n}; n0 += {tn}) {{
+      if (n0 > 0) acc = ({t}_accum_t)({t}_partial_t)acc;
+      for (int n = n0; n < n0 + {tn} && n < {n}; n++) {{
+        {t}_product_t p = w[m * {n} + n] * in[n];
+        acc = acc + p;
+      }}
+    }}
+    {"if (acc < 0) acc = 0;" if self.relu else ""}
+    out[m] = acc;
+  }}
+}}
+"""
+
+
+@register("dense", type_keys=MAC_TYPE_KEYS)
+def build_dense(f: Fields, ctx: BuildContext) -> Dense:
+    """``{name: fc1, op: dense, out_features: 256, bias: true, relu: true, tiles: {...},
+    order: [m, n], directives: {...}, types: {...}}``."""
+    return Dense(
+        ctx.name, f.get("out_features", int), mac_types(ctx), bias=f.get("bias", bool, True),
+        relu=f.get("relu", bool, False), tiles=read_tiles(f), order=tuple(f.get("order", list, ["m", "n"])),
+        directives=read_directives(f), count_overflows=ctx.count_overflows,
+    )

@@ -18,8 +18,10 @@ import numpy as np
 from quant import FixedType
 
 from .base import Layer, LayerResult, Shape
+from .fields import ConfigError, Fields
 from .hw import Estimate, Preset
 from .hw.stream_cost import StreamKernel, estimate_stream
+from .registry import BuildContext, register
 from .types import StageStats
 
 FlattenOrder = Literal["chw", "hwc"]
@@ -56,3 +58,12 @@ class Flatten(Layer):
 
     def run_float(self, x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
         return self._flatten(x)
+
+
+@register("flatten")
+def build_flatten(f: Fields, ctx: BuildContext) -> Flatten:
+    """``{name: flat, op: flatten, order: chw|hwc}`` (``hwc`` for weights ported from Keras)."""
+    order = f.get("order", str, "chw")
+    if order not in ("chw", "hwc"):
+        raise ConfigError(f"{f.where}: field 'order' must be 'chw' (PyTorch) or 'hwc' (Keras), got {order!r}")
+    return Flatten(ctx.name, order)  # type: ignore[arg-type]

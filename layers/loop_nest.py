@@ -36,9 +36,6 @@ class Directives:
     bind: str = "dsp"  # multipliers on DSP slices or in fabric (BIND_OP impl=fabric)
     storage: tuple[tuple[str, str], ...] = ()  # array -> bram|uram|lutram (BIND_STORAGE)
 
-    def unroll_factor(self, loop: str) -> int | None:
-        return dict(self.unroll).get(loop)
-
 
 @dataclass(frozen=True)
 class LoopNest:

@@ -34,16 +34,18 @@ from the quantization error (fixed point vs the float approximation).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 
 from quant import FixedType, OverflowStats, arith
 
-from .base import Layer, LayerResult, Shape
+from .base import Layer, LayerResult, Retype, Shape
+from .fields import ConfigError, Fields
 from .hw import Estimate, Preset
 from .hw.stream_cost import StreamKernel, estimate_stream
+from .registry import BuildContext, register
 from .types import StageStats, lossless
 
 LrnMode = Literal["exact", "linear", "pwl"]
@@ -90,6 +92,18 @@ class LRN(Layer):
     def alpha_prime(self) -> float:
         """The coefficient of the sum of squares: alpha/n (PyTorch) or alpha (TensorFlow)."""
         return self.alpha / self.size if self.alpha_convention == "pytorch" else self.alpha
+
+    def output_type(self, in_type: FixedType) -> FixedType:
+        return self.result
+
+    def data_arrays(self) -> tuple[str, ...]:
+        return ("result",)
+
+    def retyped(self, retype: Retype) -> "LRN":
+        return replace(self, result=retype.data(self.result, self.name, "result"))
+
+    def without_reports(self) -> "LRN":
+        return replace(self, report_errors=False)
 
     def estimate(self, input_shape, in_type, device, profile, preset=Preset.CONFIG) -> Estimate:
         """Streams pixels at II=1 with the channel window in registers (rolled under ``unopt``)."""
@@ -259,3 +273,21 @@ def _default_sum_type(in_type: FixedType, size: int) -> FixedType:
     square = arith.product_type(in_type, in_type)
     grow = max(0, (size - 1).bit_length())
     return FixedType(min(square.width + grow, 64), square.integer + grow, True)
+
+
+@register("lrn", type_keys=("result", "sum", "alpha", "scale", "coef", "norm"))
+def build_lrn(f: Fields, ctx: BuildContext) -> LRN:
+    """``{name: lrn1, op: lrn, size: 5, alpha: 1.0e-4, beta: 0.75, k: 2, alpha_convention: pytorch,
+    mode: exact|linear|pwl, segments: 8, expansion_point: ..., u_max: ..., types: {...}}``."""
+    internal = {key: ctx.type(key) for key in ("scale", "coef", "norm")}
+    try:
+        return LRN(
+            ctx.name, ctx.type("result", ctx.in_type), size=f.get("size", int, 5),
+            alpha=f.get("alpha", float, 1e-4), beta=f.get("beta", float, 0.75), k=f.get("k", float, 2.0),
+            alpha_convention=f.get("alpha_convention", str, "pytorch"), mode=f.get("mode", str, "exact"),
+            segments=f.get("segments", int, 8), expansion_point=f.get("expansion_point", (float, type(None)), None),
+            u_max=f.get("u_max", (float, type(None)), None), sum_type=ctx.type("sum"), alpha_type=ctx.type("alpha"),
+            **{f"{key}_type": value for key, value in internal.items() if value is not None},
+        )
+    except ValueError as err:
+        raise ConfigError(f"{f.where}: {err}") from None

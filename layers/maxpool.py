@@ -22,9 +22,11 @@ import numpy as np
 from quant import FixedType
 
 from .base import Layer, LayerResult, Shape
+from .fields import Fields
 from .hw import Estimate, Preset
 from .hw.stream_cost import StreamKernel, estimate_stream
 from .loop_nest import LoopNest
+from .registry import BuildContext, register
 from .types import StageStats
 
 
@@ -46,6 +48,9 @@ class MaxPool(Layer):
         if self.padding * 2 > self.kernel:
             raise ValueError(f"layer {self.name!r} (maxpool): padding {self.padding} exceeds half the window {self.kernel}")
         return (channels, out_h, out_w)
+
+    def output_type(self, in_type: FixedType) -> FixedType:
+        return self.result or in_type
 
     def estimate(self, input_shape, in_type, device, profile, preset=Preset.CONFIG) -> Estimate:
         """Streams outputs at II=1 behind a line buffer of ``kernel`` input rows (rolled under ``unopt``)."""
@@ -86,3 +91,33 @@ class MaxPool(Layer):
 
     def run_float(self, x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
         return self._pool(x, -np.inf)
+
+    def cpp_source(self, input_shape: Shape, output_shape: Shape, prefix: str) -> str:
+        c, h, w = input_shape
+        _, r, cc = output_shape
+        k, s, p, t = self.kernel, self.stride, self.padding, prefix
+        return f"""
+// {t}: max-pool {k}x{k}, stride {s}, padding {p}
+inline void {t}_layer(const {t}_input_t* in, {t}_output_t* out) {{
+  for (int ch = 0; ch < {c}; ch++) for (int r = 0; r < {r}; r++) for (int col = 0; col < {cc}; col++) {{
+    {t}_input_t best = 0;
+    bool first = true;
+    for (int i = 0; i < {k}; i++) for (int j = 0; j < {k}; j++) {{
+      int y = {s} * r + i - {p}, x = {s} * col + j - {p};
+      if (y < 0 || y >= {h} || x < 0 || x >= {w}) continue;
+      {t}_input_t v = in[(ch * {h} + y) * {w} + x];
+      if (first || v >= best) best = v;
+      first = false;
+    }}
+    out[(ch * {r} + r) * {cc} + col] = best;
+  }}
+}}
+"""
+
+
+@register("maxpool", type_keys=("result",), inherits_defaults=False)
+def build_maxpool(f: Fields, ctx: BuildContext) -> MaxPool:
+    """``{name: pool1, op: maxpool, kernel: 3, stride: 2, padding: 0, types: {result: ...}}``;
+    without a result type of its own the layer keeps its input type."""
+    return MaxPool(ctx.name, f.get("kernel", int, 3), f.get("stride", int, 2), f.get("padding", int, 0),
+                   ctx.type("result"))

@@ -20,8 +20,10 @@ import numpy as np
 from quant import FixedType
 
 from .base import Layer, LayerResult, Shape
+from .fields import Fields
 from .hw import Estimate, Preset
 from .hw.stream_cost import StreamKernel, estimate_stream
+from .registry import BuildContext, register
 from .types import StageStats
 
 
@@ -33,6 +35,9 @@ class ReLU(Layer):
 
     def output_shape(self, input_shape: Shape) -> Shape:
         return tuple(input_shape)
+
+    def output_type(self, in_type: FixedType) -> FixedType:
+        return self.result or in_type
 
     def estimate(self, input_shape, in_type, device, profile, preset=Preset.CONFIG) -> Estimate:
         elements = int(np.prod(input_shape))
@@ -51,3 +56,9 @@ class ReLU(Layer):
 
     def run_float(self, x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
         return np.maximum(x, 0.0)
+
+
+@register("relu", type_keys=("result",), inherits_defaults=False)
+def build_relu(f: Fields, ctx: BuildContext) -> ReLU:
+    """``{name: relu1, op: relu, types: {result: ...}}`` (hls4ml's separate activation layer)."""
+    return ReLU(ctx.name, ctx.type("result"))

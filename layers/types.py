@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, fields
 from quant import FixedType, OverflowStats, arith
 
 FULL = "full"  # the product type that keeps w * x exact
+DEFAULT_DATA_TYPE = "ap_fixed<16,4,AP_RND,AP_SAT>"  # data and weights of the shipped networks and imports
 
 
 @dataclass(frozen=True)

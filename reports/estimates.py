@@ -1,16 +1,18 @@
 """Tables of an estimator report: utilization, latency, workload and roofline.
 
 Input is the plain dictionary ``accel report --format json`` writes (``reports`` does
-not import ``accel``); output is ``Table`` objects the text, Markdown, CSV and HTML
-renderers share.
+not import ``accel``); output is a ``Document`` of ``Table`` objects. The resource and
+latency names are those of ``layers.hw.estimate`` (Vitis's own).
 """
 
 from __future__ import annotations
 
-from .table import Table
+from layers.hw.estimate import LATENCIES, RESOURCES
+from layers.hw.roofline import roofline_point
 
-RESOURCES = ("BRAM_18K", "DSP", "FF", "LUT", "URAM")
-LATENCIES = ("BestLatency", "WorstLatency", "IntervalMin", "IntervalMax")
+from .document import Document
+from .plots import all_plots
+from .table import Table
 
 
 def heading(report: dict) -> str:
@@ -54,7 +56,7 @@ def workload_table(report: dict) -> Table:
     roof = report["roofline"]
     rows = []
     for name, layer in report["layers"].items():
-        attainable, bound = attainable_gops(layer["intensity"], roof["compute_gops"], roof["bandwidth_gbs"])
+        attainable, bound = roofline_point(layer["intensity"], roof["compute_gops"], roof["bandwidth_gbs"])
         rows.append((name, layer["macs"], layer["flops"], layer["params"], layer["bytes_moved"],
                      layer["intensity"], attainable, bound, layer["achieved_gops"]))
     bits = report["element_bits"] or "the layer's own"
@@ -71,16 +73,13 @@ def memories_table(report: dict) -> Table:
                  tuple(rows))
 
 
-def attainable_gops(intensity: float, compute_gops: float, bandwidth_gbs: float) -> tuple[float, str]:
-    """Roofline: min(compute roof, bandwidth × intensity), and which roof binds."""
-    if intensity <= 0 or bandwidth_gbs <= 0:
-        return 0.0, "-"
-    memory = bandwidth_gbs * intensity
-    return (compute_gops, "compute") if compute_gops <= memory else (memory, "memory")
-
-
 def all_tables(report: dict) -> list[Table]:
     return [utilization_table(report), latency_table(report), workload_table(report), memories_table(report)]
+
+
+def document(report: dict) -> Document:
+    """``accel report``: CSV holds the utilization and latency columns of every layer."""
+    return Document(heading(report), tuple(all_tables(report)), report, lambda: all_plots(report), csv_tables=(0, 1))
 
 
 def _percent(value: float | None) -> float | None:

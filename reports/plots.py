@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import io
 
-from .estimates import RESOURCES, attainable_gops
+from layers.hw.estimate import RESOURCES
+from layers.hw.roofline import roofline_point
 
 
 def pyplot():
@@ -47,14 +48,14 @@ def utilization_plot(report: dict) -> bytes:
 
 def roofline_plot(report: dict) -> bytes:
     plt = pyplot()
-    roof = report["roofline"]
+    roofs = report["roofline"]
     points = [(name, row["intensity"], row["achieved_gops"]) for name, row in report["layers"].items() if row["macs"]]
     fig, ax = plt.subplots(figsize=(6, 4))
     lo = min([p[1] for p in points] + [0.1]) / 2
     hi = max([p[1] for p in points] + [100]) * 2
     xs = [lo * (hi / lo) ** (i / 200) for i in range(201)]
-    ax.plot(xs, [attainable_gops(x, roof["compute_gops"], roof["bandwidth_gbs"])[0] for x in xs], "k-",
-            label=f"roof: {roof['compute_gops']:.3g} GOPS, {roof['bandwidth_gbs']:g} GB/s")
+    ax.plot(xs, [roofline_point(x, roofs["compute_gops"], roofs["bandwidth_gbs"])[0] for x in xs], "k-",
+            label=f"roof: {roofs['compute_gops']:.3g} GOPS, {roofs['bandwidth_gbs']:g} GB/s")
     for name, intensity, achieved in points:
         ax.plot(intensity, max(achieved, 1e-6), "o")
         ax.annotate(name, (intensity, max(achieved, 1e-6)), fontsize=8, xytext=(3, 3), textcoords="offset points")

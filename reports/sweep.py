@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .document import Document
 from .plots import png_bytes, pyplot
 from .table import Table
 
@@ -94,3 +95,10 @@ def pareto_plot(rows: list[dict]) -> bytes:
 
 def all_plots(rows: list[dict]) -> dict[str, bytes]:
     return {"accuracy": accuracy_plot(rows), "resources": resources_plot(rows), "pareto": pareto_plot(rows)}
+
+
+def document(report: dict) -> Document:
+    """``accel sweep``: the points, the Pareto front, SQNR per layer; CSV holds the points."""
+    title = (f"{report['network']} sweep: {len(report['rows'])} points on {report['images']} images "
+             f"({report['data']}), costs on {report['board']} ({report['preset']})")
+    return Document(title, tuple(all_tables(report["rows"])), report, lambda: all_plots(report["rows"]))

@@ -52,7 +52,8 @@ class Table:
             lines += ["| " + " | ".join(row) + " |" for row in self.cells("md")]
             lines += [""] + [f"> {note}" for note in self.notes] if self.notes else []
             return "\n".join(lines)
-        body = tabulate(self.cells("text"), headers=self.headers, disable_numparse=True, stralign="right")
+        align = ("left",) + ("right",) * (len(self.headers) - 1)  # names left, numbers right
+        body = tabulate(self.cells("text"), headers=self.headers, disable_numparse=True, colalign=align)
         rule = "=" * len(self.title)
         notes = "".join(f"\n  {note}" for note in self.notes)
         return f"== {self.title}\n{rule}===\n{body}{notes}"

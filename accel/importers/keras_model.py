@@ -20,12 +20,14 @@ from pathlib import Path
 
 import numpy as np
 
+from layers.types import DEFAULT_DATA_TYPE
+
 from .onnx_model import DEFAULT_TYPES
 
 BN_ORDER = ("gamma", "beta", "moving_mean", "moving_variance")
 
 
-def import_keras(path: str | Path, input_type: str = "ap_fixed<16,4,AP_RND,AP_SAT>",
+def import_keras(path: str | Path, input_type: str = DEFAULT_DATA_TYPE,
                  types: dict | None = None) -> tuple[dict, dict[str, np.ndarray]]:
     path = Path(path)
     config, variables = _read(path)

@@ -14,12 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
+from layers.types import DEFAULT_DATA_TYPE
+
 SKIPPED = {"Identity", "Dropout"}
-DEFAULT_TYPES = {"weight": "ap_fixed<16,4,AP_RND,AP_SAT>", "bias": "ap_fixed<16,4,AP_RND,AP_SAT>",
-                 "accum": "ap_fixed<40,16>", "result": "ap_fixed<16,4,AP_RND,AP_SAT>"}
+DEFAULT_TYPES = {"weight": DEFAULT_DATA_TYPE, "bias": DEFAULT_DATA_TYPE, "accum": "ap_fixed<40,16>",
+                 "result": DEFAULT_DATA_TYPE}
 
 
-def import_onnx(path: str | Path, input_type: str = "ap_fixed<16,4,AP_RND,AP_SAT>",
+def import_onnx(path: str | Path, input_type: str = DEFAULT_DATA_TYPE,
                 types: dict | None = None) -> tuple[dict, dict[str, np.ndarray]]:
     """(network description for ``accel.config.network_from_dict``, flat weights)."""
     path = Path(path)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 DspSlice = Literal["DSP48E1", "DSP48E2", "DSP58"]
+DEFAULT_CLOCK_NS = 10.0  # 100 MHz: the clock the seed design and most reports use
 
 
 @dataclass(frozen=True)

@@ -67,3 +67,11 @@ def attainable_gops(shape: ConvShape, Tm: int, Tn: int, Tr: int, Tc: int, clock_
     """min(computational roof, CTC × bandwidth)."""
     return min(computational_roof_gops(shape, Tm, Tn, Tr, Tc, clock_ns),
                ctc_ratio(shape, Tm, Tn, Tr, Tc, bytes_per_word) * bandwidth_gbs)
+
+
+def roofline_point(intensity: float, compute_gops: float, bandwidth_gbs: float) -> tuple[float, str]:
+    """Roofline: min(compute roof, bandwidth × intensity), and which roof binds."""
+    if intensity <= 0 or bandwidth_gbs <= 0:
+        return 0.0, "-"
+    memory = bandwidth_gbs * intensity
+    return (compute_gops, "compute") if compute_gops <= memory else (memory, "memory")

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from accel.config import ConfigError, load_network, network_from_dict
-from accel.network import shipped_config
+from accel.shipped import shipped_config
 from layers import Conv, Dense
 
 BASE = {

@@ -10,8 +10,9 @@ import pytest
 
 from accel.config import load_network
 from accel.estimator import estimate_network
-from accel.network import Network, shipped_config
-from layers.hw import Preset
+from accel.network import Network
+from accel.shipped import shipped_config
+from layers.hw import Preset, Profile, find_device
 from quant import FixedType
 
 # seed 002, UNOPT column: latency in ms at 100 MHz, BRAM_18K
@@ -125,3 +126,29 @@ def test_a_slow_board_memory_caps_the_transfers(alexnet) -> None:
     assert slow.layer("fc1").WorstLatency > 3.5 * fast.layer("fc1").WorstLatency
     # conv3 stays compute-bound while its transfers overlap at their best
     assert slow.layer("conv3").BestLatency == pytest.approx(fast.layer("conv3").BestLatency, rel=0.01)
+
+
+def test_alexnet227_workload_matches_the_hand_count() -> None:
+    from layers.workload import workload
+
+    net = load_network(shipped_config("alexnet227"))
+    macs = {layer.name: workload(layer, shape).macs for layer, shape, _ in net.shapes()}
+    assert macs["conv1"] == 55 * 55 * 96 * 3 * 11 * 11 == 105_415_200
+    assert macs["conv2"] == 27 * 27 * 256 * 96 * 5 * 5
+    assert macs["conv4"] == 13 * 13 * 384 * 384 * 9
+    assert macs["fc1"] == 9216 * 4096 and macs["fc3"] == 4096 * 10 and macs["pool1"] == 0
+    assert sum(macs.values()) == 1_131_201_056
+    fc1 = workload(net.layer("fc1"), (9216,))
+    assert fc1.params == 9216 * 4096 + 4096
+    # a dense layer at batch 1 moves its weights for 2 operations each: intensity ~0.5/byte at fp32
+    assert abs(fc1.intensity(32, 1) - 2 * fc1.macs / ((9216 + 4096 + fc1.params) * 4)) < 1e-12
+    assert fc1.intensity(16, 64) > 30 * fc1.intensity(16, 1)  # batching amortizes the weights
+
+
+@pytest.mark.parametrize("preset", list(Preset))
+def test_every_layer_kind_estimates_under_every_preset(preset) -> None:
+    network = load_network(shipped_config("alexnet32"))
+    for (layer, shape, _), (_, in_type, _) in zip(network.shapes(), network.io_types()):
+        est = layer.estimate(shape, in_type, find_device("ultra96"), Profile.load(), preset)
+        assert est.WorstLatency >= est.BestLatency > 0
+        assert min(est.resources().values()) >= 0

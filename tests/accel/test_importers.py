@@ -8,7 +8,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from accel.config import load_network  # noqa: E402
-from accel.network import shipped_config  # noqa: E402
+from accel.shipped import shipped_config  # noqa: E402
 from accel.weights import load_weights  # noqa: E402
 from golden.model import AlexNet32  # noqa: E402
 

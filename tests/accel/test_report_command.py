@@ -10,9 +10,9 @@ import pytest
 
 from accel.cli import main
 from accel.config import load_network
-from accel.devices import find_device
-from accel.dse import candidates, explore
-from accel.network import shipped_config
+from layers.hw.devices import find_device
+from accel.dse import explore
+from accel.shipped import shipped_config
 from layers import Conv
 
 RESOURCES = ("BRAM_18K", "DSP", "FF", "LUT", "URAM")
@@ -111,7 +111,7 @@ def test_dse_per_layer_is_the_fastest_fitting_candidate() -> None:
     fastest = min(
         est.WorstLatency for est in (
             replace(layer, tiles=tuple(t.items())).estimate(shape, in_type, device, Profile.load(), Preset.OPT)
-            for t in candidates(layer, shape))
+            for t in layer.tile_candidates(shape))
         if est.DSP <= device.DSP and est.BRAM_18K <= device.BRAM_18K)
     assert choices["conv3"].WorstLatency == fastest
 

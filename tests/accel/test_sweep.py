@@ -11,16 +11,16 @@ import pytest
 
 from accel.cifar import load_sample, normalize
 from accel.classify import classify
-from accel.classify_command import trained_weights_path
+from accel.shipped import trained_weights as trained_weights_path
 from accel.cli import main
 from accel.config import load_network
-from accel.network import shipped_config
-from accel.pareto import dominates, pareto_front
-from accel.ranges import integer_bits, profile_ranges
-from accel.results_file import ResultsFile
-from accel.sweep import SweepPlan, pending_tasks, run_sweep, summarize
-from accel.sweep_grid import SweepPoint, apply_point, check_scope, grid, parse_range
-from accel.sweep_task import evaluate_chunk
+from accel.shipped import shipped_config
+from accel.sweep.pareto import dominates, pareto_front
+from accel.sweep.ranges import integer_bits, profile_ranges
+from accel.sweep.results_file import ResultsFile
+from accel.sweep.plan import SweepPlan, pending_tasks, run_sweep, summarize
+from accel.sweep.grid import SweepPoint, apply_point, check_scope, grid, parse_range
+from accel.sweep.task import evaluate_chunk
 from accel.weights import load_weights
 from layers import Conv
 
@@ -173,7 +173,7 @@ def test_summary_puts_costs_beside_accuracy(setup) -> None:
 
 def test_dask_local_cluster_gives_the_same_results(setup, tmp_path) -> None:
     distributed = pytest.importorskip("distributed")
-    from accel.executors import dask_executor
+    from accel.sweep.executors import dask_executor
 
     network, weights, pixels, labels = setup
     points = tuple(grid([8, 12], [3], ["exact"]))
@@ -226,7 +226,7 @@ def test_sweep_errors(tmp_path, capsys, argv, fragment) -> None:
 
 
 def test_local_process_pool_gives_the_same_results(setup, tmp_path) -> None:
-    from accel.executors import local_executor
+    from accel.sweep.executors import local_executor
 
     network, weights, pixels, labels = setup
     plan = SweepPlan(network, weights, tuple(grid([10], [3, 4], ["exact"])), pixels, labels, chunk=20)

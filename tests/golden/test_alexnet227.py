@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("torch")
 
 from accel.config import load_network  # noqa: E402
-from accel.network import shipped_config  # noqa: E402
+from accel.shipped import shipped_config  # noqa: E402
 from accel.testbench import run_testbench  # noqa: E402
 from accel.weights import seeded_weights  # noqa: E402
 from golden.reference import layer_outputs  # noqa: E402

@@ -10,12 +10,12 @@ import numpy as np
 
 from accel.cifar import load_sample, normalize
 from accel.classify import classify
-from accel.classify_command import trained_weights_path
+from accel.shipped import trained_weights as trained_weights_path
 from accel.config import load_network
-from accel.network import shipped_config
+from accel.shipped import shipped_config
 from accel.simulator import simulate_float
 from accel.testbench import load_golden, run_testbench
-from accel.testbench_command import shipped_golden
+from accel.shipped import golden_outputs as shipped_golden
 from accel.weights import load_weights
 
 NET = load_network(shipped_config("alexnet32"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from accel.devices import devices, find_device
+from layers.hw.devices import devices, find_device
 from layers.hw.dsp import dsps_per_multiply
 from layers.hw.latency import around, pipelined, rolled
 from layers.hw.memory import bram_18k, uram
@@ -65,21 +65,3 @@ def test_device_database() -> None:
     with pytest.raises(ValueError, match="unknown device 'kintex'; boards: .*ultra96"):
         find_device("kintex")
 
-
-def test_alexnet227_workload_matches_the_hand_count() -> None:
-    from accel.config import load_network
-    from accel.network import shipped_config
-    from layers.workload import workload
-
-    net = load_network(shipped_config("alexnet227"))
-    macs = {layer.name: workload(layer, shape).macs for layer, shape, _ in net.shapes()}
-    assert macs["conv1"] == 55 * 55 * 96 * 3 * 11 * 11 == 105_415_200
-    assert macs["conv2"] == 27 * 27 * 256 * 96 * 5 * 5
-    assert macs["conv4"] == 13 * 13 * 384 * 384 * 9
-    assert macs["fc1"] == 9216 * 4096 and macs["fc3"] == 4096 * 10 and macs["pool1"] == 0
-    assert sum(macs.values()) == 1_131_201_056
-    fc1 = workload(net.layer("fc1"), (9216,))
-    assert fc1.params == 9216 * 4096 + 4096
-    # a dense layer at batch 1 moves its weights for 2 operations each: intensity ~0.5/byte at fp32
-    assert abs(fc1.intensity(32, 1) - 2 * fc1.macs / ((9216 + 4096 + fc1.params) * 4)) < 1e-12
-    assert fc1.intensity(16, 64) > 30 * fc1.intensity(16, 1)  # batching amortizes the weights

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from accel.devices import find_device
+from layers.hw.devices import find_device
 from layers import Conv, LayerTypes
 from layers.hw import Preset, Profile
 from layers.hw.roofline import ConvShape, attainable_gops, computational_roof_gops, ctc_ratio, zhang_cycles

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from accel.devices import find_device
+from layers.hw.devices import find_device
 from layers import LRN, Flatten, MaxPool, ReLU
 from layers.hw import Preset, Profile
 from quant import FixedType

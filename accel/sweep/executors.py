@@ -16,7 +16,7 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"
 
 
 def _init_worker() -> None:
-    from .memory import keep_freed_memory
+    from ..memory import keep_freed_memory
 
     keep_freed_memory()
 

@@ -13,12 +13,12 @@ from importlib import resources
 
 import yaml
 
-from layers.hw.device import Device
+from .device import Device
 
 
 @lru_cache(maxsize=1)
 def devices() -> tuple[Device, ...]:
-    text = resources.files("accel").joinpath("data/devices.yaml").read_text()
+    text = resources.files("layers.hw").joinpath("devices.yaml").read_text()
     entries = yaml.safe_load(text)["devices"]
     found = []
     for e in entries:

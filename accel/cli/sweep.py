@@ -12,34 +12,30 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 
-from reports.html import page
-from reports.output import FORMATS, emit
-from reports.sweep import all_plots, all_tables
+from reports.output import emit
+from reports.sweep import document
 
-from .cifar import load_sample, normalize, read_cifar
-from .executors import dask_executor, local_executor
-from .network import SHIPPED
-from .progress import Progress
-from .ranges import profile_ranges
-from .results_file import ResultsFile
-from .run_command import resolve_network, resolve_weights
-from .sweep import SweepPlan, finished_points, pending_tasks, run_sweep, summarize
-from .sweep_grid import KINDS, check_scope, grid, parse_range
+from ..cifar import load_sample, normalize, read_cifar
+from ..progress import Progress
+from ..sweep.executors import dask_executor, local_executor
+from ..sweep.grid import check_scope, grid, parse_range, retypable
+from ..sweep.plan import SweepPlan, finished_points, pending_tasks, run_sweep, summarize
+from ..sweep.ranges import profile_ranges
+from ..sweep.results_file import ResultsFile
+from .common import add_board_options, add_format_options, add_network_options, output_format, resolve_network, \
+    resolve_weights
 
 
-def add_sweep_command(commands) -> None:
+def add(commands) -> None:
     sweep = commands.add_parser(
         "sweep", help="accuracy and resources over a grid of bit widths",
         description="Classify images at every (width, integer bits, accumulator) point of a grid and put "
         "top-1, float agreement, per-layer SQNR and overflows beside the estimator's BRAM/DSP/LUT/FF/latency; "
         "mark the Pareto front. Results stream to a file; a rerun skips finished points.",
     )
-    sweep.add_argument("--config", help=f"network YAML or a shipped name ({', '.join(SHIPPED)}); default alexnet32")
-    sweep.add_argument("--weights", help="weights .npz (default: the shipped trained weights)")
-    sweep.add_argument("--seed", type=int, default=0, help="seed of seeded weights when none are shipped")
+    add_network_options(sweep)
     sweep.add_argument("--width", default="8:16:2", help="total widths W: START:STOP[:STEP] or a list (default 8:16:2)")
     sweep.add_argument("--int", dest="integer", default="2:6", help="integer bits I (default 2:6)")
     sweep.add_argument("--auto-int", action="store_true", help="integer bits per layer from the float model's ranges")
@@ -50,19 +46,17 @@ def add_sweep_command(commands) -> None:
     sweep.add_argument("--cifar", help="CIFAR-10 binary release (.tar.gz or folder); default: the embedded sample")
     sweep.add_argument("--images", type=int, help="use the first N images")
     sweep.add_argument("--chunk", type=int, default=100, help="images per task (default 100)")
-    sweep.add_argument("--board", default="ultra96", help="board or part for the estimates (default ultra96)")
-    sweep.add_argument("--preset", default="config", choices=["config", "unopt", "opt"])
+    add_board_options(sweep)
     sweep.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="local worker processes")
     sweep.add_argument("--scheduler", help="run on the Dask cluster at this address instead")
     sweep.add_argument("--results", help="results file (JSON lines; default sweep-NETWORK.jsonl)")
-    sweep.add_argument("--format", default="text", choices=FORMATS)
-    sweep.add_argument("--out", help="write sweep.<format> and the PNG plots into this folder")
-    sweep.set_defaults(run=sweep_command)
+    add_format_options(sweep, out=True)
+    sweep.set_defaults(run=command)
 
 
-def sweep_command(args: argparse.Namespace) -> int:
+def command(args: argparse.Namespace) -> int:
     network = resolve_network(args.config)
-    if tuple(network.input_shape) != (3, 32, 32):
+    if not network.takes_cifar:
         raise ValueError(f"{network.source}: accel sweep classifies CIFAR-10 images (3, 32, 32); "
                          f"{network.name} takes {tuple(network.input_shape)}")
     if args.chunk < 1:
@@ -90,11 +84,11 @@ def sweep_command(args: argparse.Namespace) -> int:
         pending = sum(len(todo) for _, todo in pending_tasks(plan, results, workers))
         bar = SweepProgress(pending, len(points), finished_points(plan, results))
         tallies = run_sweep(plan, results, pool, workers, progress=bar)
-    rows = summarize(plan, tallies, args.board, args.preset)
+    rows = summarize(plan, tallies, args.board, args.preset, args.clock_ns)
     report = {"network": network.name, "board": args.board, "preset": args.preset, "images": count,
               "data": data.source, "results_file": str(results.path), "rows": rows,
               "ranges": [list(r) for r in ranges.table(args.headroom)] if ranges else None}
-    emit(render(report, args.format), args.format, args.out, "sweep", lambda: all_plots(report["rows"]))
+    emit(document(report), output_format(args), args.out, "sweep")
     return 0
 
 
@@ -102,7 +96,7 @@ def _scopes(network, text: str) -> list[tuple[str, ...]]:
     """``each``: every conv, dense and LRN layer on its own (the others keep their types);
     otherwise one scope of kinds and layer names."""
     if text.strip() == "each":
-        return [(layer.name,) for layer in network.layers if layer.op in KINDS]
+        return [(layer.name,) for layer in retypable(network)]
     scope = tuple(s.strip() for s in text.split(","))
     check_scope(network, scope)
     return [scope]
@@ -131,16 +125,3 @@ class SweepProgress(Progress):
         self.images += images
         self.label = self._label()
         super().__call__(1)
-
-
-def render(report: dict, fmt: str) -> str:
-    if fmt == "json":
-        return json.dumps(report, indent=2) + "\n"
-    tables = all_tables(report["rows"])
-    title = (f"{report['network']} sweep: {len(report['rows'])} points on {report['images']} images "
-             f"({report['data']}), costs on {report['board']} ({report['preset']})")
-    if fmt == "html":
-        return page(f"accel sweep: {report['network']}", title, tables, all_plots(report["rows"]))
-    if fmt == "csv":
-        return tables[0].render("csv")
-    return ("# " if fmt == "md" else "") + title + "\n\n" + "\n\n".join(t.render(fmt) for t in tables) + "\n"

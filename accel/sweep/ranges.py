@@ -15,11 +15,9 @@ from math import floor, log2
 
 import numpy as np
 
-from layers import LRN, Conv, Dense
-
-from .network import Network
-from .simulator import simulate_float
-from .weights import Weights
+from ..network import Network
+from ..simulator import simulate_float
+from ..weights import Weights
 
 MIN_INTEGER_BITS = -8  # tiny arrays still get a few fraction bits' worth of range
 
@@ -49,15 +47,14 @@ def profile_ranges(network: Network, weights: Weights, images: np.ndarray, batch
     """Run the float model (float64) over ``images`` (normalized, NCHW) and record ranges."""
     peaks: dict[tuple[str, str], float] = {("input", "result"): float(np.abs(images).max(initial=0.0))}
     for layer in network.layers:
-        if isinstance(layer, (Conv, Dense)):
-            params = weights.get(layer.name, {})
-            for array in ("weight", "bias"):
-                if array in params:
-                    peaks[(layer.name, array)] = float(np.abs(params[array]).max(initial=0.0))
+        params = weights.get(layer.name, {})
+        for array in layer.data_arrays():
+            if array in params:
+                peaks[(layer.name, array)] = float(np.abs(params[array]).max(initial=0.0))
     for start in range(0, len(images), batch_size):
         outputs = simulate_float(network, weights, images[start:start + batch_size])
         for layer in network.layers:
-            if isinstance(layer, (Conv, Dense, LRN)):
+            if "result" in layer.data_arrays():
                 key = (layer.name, "result")
                 peaks[key] = max(peaks.get(key, 0.0), float(np.abs(outputs[layer.name]).max(initial=0.0)))
     return Ranges(tuple((layer, array, value) for (layer, array), value in peaks.items()), len(images))

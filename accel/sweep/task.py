@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .cifar import normalize
-from .network import Network
-from .simulator import Simulator, simulate_float
-from .sweep_grid import SweepPoint, apply_point
+from ..cifar import normalize
+from ..network import Network
+from ..simulator import Simulator, simulate_float
+from ..weights import Weights
+from .grid import SweepPoint, apply_point
 from .tally import RunTally
-from .weights import Weights
 
 
 def evaluate_chunk(network: Network, weights: Weights, points: list[SweepPoint], pixels: np.ndarray,

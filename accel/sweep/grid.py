@@ -4,7 +4,7 @@ A point sets the total width ``W`` and integer bits ``I`` of the data types — 
 biases, layer results (and the network input when every layer is in scope) — of the
 layers in its *scope*: all of them, one kind (``conv``, ``dense``, ``lrn``), or named
 layers. Rounding and overflow modes stay those of the network file. With automatic
-integer bits, ``I`` comes per layer and per array from observed ranges (``accel.ranges``).
+integer bits, ``I`` comes per layer and per array from observed ranges (``accel.sweep.ranges``).
 
 The accumulator of conv/dense layers follows ``accum``:
 
@@ -26,13 +26,12 @@ import hashlib
 import json
 from dataclasses import dataclass, replace
 
-from layers import LRN, Conv, Dense, Layer
+from layers import Layer
 from quant import FixedType
 
-from .network import Network
+from ..network import Network
 
 ACCUM_KEYWORDS = ("exact", "keep", "same")
-KINDS = ("conv", "dense", "lrn")
 MAX_ACCUM_WIDTH = 64
 
 
@@ -92,54 +91,52 @@ def in_scope(layer: Layer, scope: tuple[str, ...]) -> bool:
     return "all" in scope or layer.op in scope or layer.name in scope
 
 
+def retypable(network: Network) -> list[Layer]:
+    """The layers a point can retype: those with data arrays (conv, dense, LRN)."""
+    return [layer for layer in network.layers if layer.data_arrays()]
+
+
 def check_scope(network: Network, scope: tuple[str, ...]) -> None:
     names = {layer.name for layer in network.layers}
-    unknown = [s for s in scope if s != "all" and s not in KINDS and s not in names]
+    kinds = sorted({layer.op for layer in retypable(network)})
+    unknown = [s for s in scope if s != "all" and s not in kinds and s not in names]
     if unknown:
-        raise ValueError(f"--scope {','.join(unknown)}: not a layer kind ({', '.join(KINDS)}) or a layer of "
+        raise ValueError(f"--scope {','.join(unknown)}: not a layer kind ({', '.join(kinds)}) or a layer of "
                          f"{network.name} ({', '.join(sorted(names))})")
 
 
 def apply_point(network: Network, point: SweepPoint) -> Network:
     """``network`` with the point's types in its scope."""
-    auto = {(layer, array): bits for layer, array, bits in point.auto_int}
-
-    def retype(t: FixedType, layer: str, array: str) -> FixedType:
-        integer = point.integer if point.integer is not None else auto.get((layer, array), t.integer)
-        return replace(t, width=point.width, integer=integer)
-
-    layers = []
-    for layer in network.layers:
-        if in_scope(layer, point.scope):
-            layer = _retyped(layer, retype, point)
-        layers.append(layer)
+    retype = PointRetype(point)
+    layers = tuple(layer.retyped(retype) if in_scope(layer, point.scope) else layer for layer in network.layers)
     input_type = network.input_type
     if "all" in point.scope:
-        input_type = retype(network.input_type, "input", "result")
-    return replace(network, layers=tuple(layers), input_type=input_type)
+        input_type = retype.data(network.input_type, "input", "result")
+    return replace(network, layers=layers, input_type=input_type)
 
 
-def _retyped(layer: Layer, retype, point: SweepPoint) -> Layer:
-    if isinstance(layer, (Conv, Dense)):
-        t = layer.types
-        result = retype(t.result, layer.name, "result")
-        weight, bias = retype(t.weight, layer.name, "weight"), retype(t.bias, layer.name, "bias")
-        types = replace(t, weight=weight, bias=bias, result=result, accum=_accumulator(t.accum, weight, point))
-        return replace(layer, types=types)
-    if isinstance(layer, LRN):
-        return replace(layer, result=retype(layer.result, layer.name, "result"))
-    return layer
+@dataclass(frozen=True)
+class PointRetype:
+    """A point's types, as layers ask for them (``layers.base.Retype``)."""
 
+    point: SweepPoint
 
-def _accumulator(accum: FixedType, weight: FixedType, point: SweepPoint) -> FixedType:
-    if point.accum == "keep":
-        return accum
-    if point.accum == "same":
-        return weight
-    if point.accum == "exact":
-        frac = 2 * (weight.width - weight.integer)  # of weight * data at this point's widths
-        return replace(accum, width=min(MAX_ACCUM_WIDTH, max(accum.integer + frac, 1)))
-    return replace(accum, width=int(point.accum))
+    def data(self, t: FixedType, layer: str, array: str) -> FixedType:
+        """Width ``W``; integer bits ``I``, or this array's own from ``auto_int``."""
+        auto = {(name, kind): bits for name, kind, bits in self.point.auto_int}
+        integer = self.point.integer if self.point.integer is not None else auto.get((layer, array), t.integer)
+        return replace(t, width=self.point.width, integer=integer)
+
+    def accumulator(self, accum: FixedType, weight: FixedType) -> FixedType:
+        policy = self.point.accum
+        if policy == "keep":
+            return accum
+        if policy == "same":
+            return weight
+        if policy == "exact":
+            frac = 2 * (weight.width - weight.integer)  # of weight * data at this point's widths
+            return replace(accum, width=min(MAX_ACCUM_WIDTH, max(accum.integer + frac, 1)))
+        return replace(accum, width=int(policy))
 
 
 def context_hash(network: Network, weights: dict, images_digest: str, chunk: int) -> str:

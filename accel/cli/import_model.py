@@ -13,25 +13,27 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from .config import network_from_dict
-from .weights import check_weights
+from layers.types import DEFAULT_DATA_TYPE
+
+from ..config import network_from_dict
+from ..weights import check_weights
 
 
-def add_import_command(commands) -> None:
+def add(commands) -> None:
     imp = commands.add_parser("import", help="turn an ONNX or Keras model into a network YAML and weights .npz",
                               description="Turn an ONNX (.onnx) or Keras (.keras, .h5) model into a network "
                               "YAML and a weights .npz (Keras: channels-last layouts, hwc flatten, BatchNorm folded).")
     imp.add_argument("model", help="an .onnx, .keras or .h5 file")
     imp.add_argument("--out", required=True, help="folder for net.yaml and weights.npz")
-    imp.add_argument("--input-type", default="ap_fixed<16,4,AP_RND,AP_SAT>", help="the network input's type")
-    imp.set_defaults(run=import_command)
+    imp.add_argument("--input-type", default=DEFAULT_DATA_TYPE, help=f"the network input's type (default {DEFAULT_DATA_TYPE})")
+    imp.set_defaults(run=command)
 
 
-def import_command(args: argparse.Namespace) -> int:
+def command(args: argparse.Namespace) -> int:
     if Path(args.model).suffix in (".keras", ".h5"):
-        from .importers.keras_model import import_keras as importer
+        from ..importers.keras_model import import_keras as importer
     else:
-        from .importers.onnx_model import import_onnx as importer
+        from ..importers.onnx_model import import_onnx as importer
     description, weights = importer(args.model, args.input_type)
     out = Path(args.out)
     network = network_from_dict(description, source=str(args.model))  # validates before writing

@@ -1,14 +1,6 @@
-"""The ``accel`` command line.
-
-``accel run`` runs a batch through the fixed-point network and its float reference and
-prints, per layer, the kernel path, time, overflow counts and the error against float::
-
-    accel run                                     # shipped alexnet32, seeded weights and images
-    accel run --config net.yaml --weights w.npz --input x.npy --save out.npz
-
-``accel quant TYPE VALUE...`` shows what an ``ap_fixed`` variable holds after
-``TYPE v = VALUE;``: the raw integer, its bits, the value and the error, and whether the
-value was rounded or overflowed::
+"""``accel quant TYPE VALUE...``: what an ``ap_fixed`` variable holds after ``TYPE v = VALUE;``
+— the raw integer, its bits, the value and the error, and whether the value was rounded or
+overflowed::
 
     accel quant "ap_fixed<16,4,AP_RND,AP_SAT>" 3.14159 -2.5 9
     accel quant "ap_fixed<8,3>" --raw 100 -128        # read VALUEs as raw integers
@@ -17,8 +9,6 @@ value was rounded or overflowed::
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Sequence
 
 import numpy as np
 from tabulate import tabulate
@@ -26,31 +16,7 @@ from tabulate import tabulate
 from quant import FixedType, OverflowStats
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    from .memory import keep_freed_memory
-
-    keep_freed_memory()  # batches reuse freed memory instead of page-faulting it back in
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if not hasattr(args, "run"):
-        parser.print_help()
-        return 0
-    try:
-        return args.run(args)
-    except ValueError as err:
-        print(f"accel {args.command}: error: {err}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:  # the reader went away (accel report | head): not an error of ours
-        sys.stderr.close()
-        return 0
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="accel",
-        description="Bit-accurate model of a Vitis HLS fixed-point CNN accelerator.",
-    )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+def add(commands) -> None:
     quant = commands.add_parser(
         "quant",
         help="show how values are stored in an ap_fixed type",
@@ -60,26 +26,10 @@ def _parser() -> argparse.ArgumentParser:
     quant.add_argument("type", metavar="TYPE", help='e.g. "ap_fixed<16,4,AP_RND,AP_SAT>"')
     quant.add_argument("values", metavar="VALUE", nargs="+", help="real numbers (or raw integers with --raw)")
     quant.add_argument("--raw", action="store_true", help="VALUEs are raw integers of TYPE")
-    quant.set_defaults(run=_run_quant)
-    from .dse_command import add_dse_command
-    from .import_command import add_import_command
-    from .report_command import add_report_command
-    from .run_command import add_run_command
-    from .sweep_command import add_sweep_command
-    from .testbench_command import add_testbench_command
-    from .vectors_command import add_vectors_command
-
-    add_run_command(commands)
-    add_testbench_command(commands)
-    add_vectors_command(commands)
-    add_import_command(commands)
-    add_report_command(commands)
-    add_dse_command(commands)
-    add_sweep_command(commands)
-    return parser
+    quant.set_defaults(run=command)
 
 
-def _run_quant(args: argparse.Namespace) -> int:
+def command(args: argparse.Namespace) -> int:
     t = FixedType.parse(args.type)
     if args.raw:
         raw = np.array([_parse_raw(v, t) for v in args.values], dtype=t.raw_dtype)
@@ -124,7 +74,3 @@ def _parse_raw(text: str, t: FixedType) -> int:
     if not t.min_raw <= raw <= t.max_raw:
         raise ValueError(f"raw VALUE {raw} is outside {t}'s raw range [{t.min_raw}, {t.max_raw}]")
     return raw
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -17,14 +17,16 @@ from math import ceil
 
 import numpy as np
 
-from .estimator import estimate_network
-from .network import Network
+from layers.hw import DEFAULT_CLOCK_NS
+
+from ..estimator import estimate_network
+from ..network import Network
+from ..weights import Weights
+from .grid import SweepPoint, apply_point, context_hash
 from .pareto import pareto_front
 from .results_file import ResultsFile
-from .sweep_grid import SweepPoint, apply_point, context_hash
-from .sweep_task import evaluate_chunk
+from .task import evaluate_chunk
 from .tally import RunTally
-from .weights import Weights
 
 PARETO_COSTS = ("DSP", "BRAM_18K", "latency_ms")
 
@@ -90,7 +92,7 @@ def run_sweep(plan: SweepPlan, results: ResultsFile, executor: Executor, workers
 
 
 def summarize(plan: SweepPlan, tallies: dict[SweepPoint, RunTally], board: str, preset: str,
-              clock_ns: float = 10.0) -> list[dict]:
+              clock_ns: float = DEFAULT_CLOCK_NS) -> list[dict]:
     """One row per point: accuracy, per-layer SQNR and overflows, the estimator's costs;
     ``pareto`` marks the front of accuracy against DSP, BRAM and latency."""
     rows = []

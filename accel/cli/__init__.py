@@ -1,0 +1,69 @@
+"""The ``accel`` command line: one module per command, options they share in ``common``.
+
+=====================  ==========================================================
+``accel run``           the classification check, or every layer on your images
+``accel testbench``     each layer against golden float outputs, PASS/FAIL
+``accel export-vectors``  one layer's raw vectors and a C++ testbench
+``accel import``        an ONNX or Keras model → network YAML + weights
+``accel quant``         how values are stored in one ``ap_fixed`` type
+``accel report``        resources and latency per layer on a board
+``accel dse``           the tile sizes that minimize latency on a board
+``accel sweep``         accuracy and cost over a grid of bit widths
+=====================  ==========================================================
+
+A command module has ``add(commands)`` (its parser) and ``command(args)`` (exit status).
+Errors users can fix are ``ValueError``s: printed as one line, exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+
+from . import dse, import_model, quant, report, run, sweep, testbench, vectors
+
+COMMANDS = (run, testbench, vectors, import_model, quant, report, dse, sweep)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from ..memory import keep_freed_memory
+
+    keep_freed_memory()  # batches reuse freed memory instead of page-faulting it back in
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 0
+    try:
+        return args.run(args)
+    except ValueError as err:
+        print(f"accel {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # the reader went away (accel report | head): not an error of ours
+        sys.stderr.close()
+        return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="accel",
+        description="Bit-accurate model of a Vitis HLS fixed-point CNN accelerator.",
+    )
+    parser.add_argument("--version", action="version", version=f"accel {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMANDS:
+        module.add(commands)
+    return parser
+
+
+def _version() -> str:
+    try:
+        return version("accel-hls")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""Reading a layer's entry of a network YAML, naming the place of every problem.
+
+A network file is validated before anything runs, and every error names the file, the
+layer and the field. ``Fields`` reads one mapping and remembers which keys were read, so
+that ``finish()`` can refuse the ones nobody asked for (a typo is never silently
+ignored). The helpers below read the fields several layer kinds share.
+
+    >>> f = Fields({"kernel": 3, "stride": 2}, "net.yaml: layer 'pool1' (maxpool)")
+    >>> f.get("kernel", int), f.get("padding", int, 0)
+    (3, 0)
+    >>> f.finish()
+    Traceback (most recent call last):
+    ...
+    layers.fields.ConfigError: net.yaml: layer 'pool1' (maxpool): unknown field(s) ['stride']; known: ['kernel', 'padding']
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quant import FixedType
+
+from .loop_nest import Directives
+
+REQUIRED = object()
+
+
+class ConfigError(ValueError):
+    """A network file that cannot describe a network; the message says where and why."""
+
+
+class Fields:
+    """Reads one mapping of a config, naming the place of every problem it finds."""
+
+    def __init__(self, mapping: Any, where: str):
+        if not isinstance(mapping, dict):
+            raise ConfigError(f"{where}: expected a mapping, got {type(mapping).__name__} {mapping!r}")
+        self.mapping, self.where, self.seen = mapping, where, set()
+
+    def get(self, key: str, kind: type | tuple = object, default: Any = REQUIRED) -> Any:
+        self.seen.add(key)
+        if key not in self.mapping:
+            if default is REQUIRED:
+                raise ConfigError(f"{self.where}: missing field {key!r}")
+            return default
+        value = self.mapping[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or (kind in (int, float) and isinstance(value, bool)):
+            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            raise ConfigError(f"{self.where}: field {key!r} must be {names}, got {value!r}")
+        return value
+
+    def fixed_type(self, key: str, default: Any = REQUIRED) -> FixedType | None:
+        text = self.get(key, (str, type(None)), default)
+        if text is None:
+            return None
+        try:
+            return FixedType.parse(text)
+        except ValueError as err:
+            raise ConfigError(f"{self.where}: field {key!r}: {err}") from None
+
+    def finish(self) -> None:
+        unknown = sorted(set(self.mapping) - self.seen)
+        if unknown:
+            raise ConfigError(f"{self.where}: unknown field(s) {unknown}; known: {sorted(self.seen)}")
+
+
+def read_pair(fields: Fields, key: str) -> tuple[int, int]:
+    """A positive int ``k`` (meaning ``k×k``) or ``[height, width]``."""
+    value = fields.get(key, (int, list))
+    if isinstance(value, int) and value > 0:
+        return (value, value)
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) and v > 0 for v in value):
+        return (value[0], value[1])
+    raise ConfigError(f"{fields.where}: field {key!r} must be a positive int or [height, width], got {value!r}")
+
+
+def read_tiles(fields: Fields) -> tuple[tuple[str, int], ...]:
+    """``tiles: {m: 16, n: 3}``: loop name → tile size (checked against the nest later)."""
+    mapping = fields.get("tiles", dict, {})
+    for key, value in mapping.items():
+        if not isinstance(value, int):
+            raise ConfigError(f"{fields.where}: tiles: {key!r} must be an integer, got {value!r}")
+    return tuple(mapping.items())
+
+
+def read_directives(fields: Fields) -> Directives:
+    """``directives: {pipeline: j, ii: 1, unroll: {i: 0}, partition: [[w, cyclic, 4]], ...}``."""
+    d = Fields(fields.get("directives", dict, {}), f"{fields.where}: directives")
+    unroll = d.get("unroll", dict, {})
+    partition = d.get("partition", list, [])
+    for item in partition:
+        if not (isinstance(item, list) and len(item) == 3 and item[1] in ("cyclic", "block", "complete")):
+            raise ConfigError(f"{d.where}: partition entries are [array, cyclic|block|complete, factor], got {item!r}")
+    result = Directives(
+        pipeline=d.get("pipeline", (str, type(None)), None), ii=d.get("ii", int, 1),
+        unroll=tuple((str(k), int(v)) for k, v in unroll.items()),
+        partition=tuple((str(a), str(kind), int(f)) for a, kind, f in partition),
+        dataflow=d.get("dataflow", bool, False), latency=d.get("latency", (int, type(None)), None),
+        bind=d.get("bind", str, "dsp"),
+        storage=tuple((str(k), str(v)) for k, v in d.get("storage", dict, {}).items()),
+    )
+    d.finish()
+    return result

@@ -1,0 +1,79 @@
+"""What conv and dense layers share: a multiply-accumulate kernel with weights, biases
+and the six types of ``LayerTypes``.
+
+The YAML gives them ``types: {weight, bias, accum, result, product, partial}``; a sweep
+retypes weights, biases and results and chooses the accumulator; the C++ of both begins
+with the same three typedefs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from quant import FixedType
+
+from .base import Layer, Retype
+from .registry import BuildContext
+from .types import LayerTypes
+
+MAC_TYPE_KEYS = ("weight", "bias", "accum", "result", "product", "partial")
+
+
+class MacLayer(Layer):
+    """Mixin of conv and dense: subclasses are frozen dataclasses with a ``types`` field."""
+
+    types: LayerTypes
+    bias: bool
+
+    def output_type(self, in_type: FixedType) -> FixedType:
+        return self.types.result
+
+    def data_arrays(self) -> tuple[str, ...]:
+        return ("weight", "bias", "result")
+
+    def retyped(self, retype: Retype) -> "MacLayer":
+        t = self.types
+        weight = retype.data(t.weight, self.name, "weight")
+        types = replace(t, weight=weight, bias=retype.data(t.bias, self.name, "bias"),
+                        result=retype.data(t.result, self.name, "result"), accum=retype.accumulator(t.accum, weight))
+        return replace(self, types=types)
+
+    def param_raws(self, params: dict[str, np.ndarray]) -> dict[str, tuple[np.ndarray, FixedType]]:
+        """Weights and biases as raws; a layer without bias reads zeros."""
+        t, weight = self.types, params["weight"]
+        bias = params["bias"] if self.bias else np.zeros(weight.shape[0])
+        return {"weight": (t.weight.to_raw(weight), t.weight), "bias": (t.bias.to_raw(bias), t.bias)}
+
+    def cpp_typedefs(self, prefix: str) -> str:
+        """The product, accumulator and partial-sum types of the C++ kernel."""
+        t = self.types
+        return (f"typedef {t.product_type.cpp()} {prefix}_product_t;\n"
+                f"typedef {t.accum.cpp()} {prefix}_accum_t;\n"
+                f"typedef {t.partial_type.cpp()} {prefix}_partial_t;\n")
+
+
+def mac_types(ctx: BuildContext) -> LayerTypes:
+    """The six types of a conv or dense layer from its YAML ``types`` (and the defaults)."""
+    resolved = {key: ctx.required_type(key) for key in ("weight", "bias", "accum", "result")}
+    extra = {}
+    for key in ("product", "partial"):
+        text = ctx.types.get(key, "accum")
+        allowed = ("accum", "full") if key == "product" else ("accum",)
+        extra[key] = text if text in allowed else ctx.type(key)
+    return LayerTypes(input=ctx.in_type, **resolved, **extra)
+
+
+def power_steps(extent: int, extra: tuple[int, ...] = ()) -> list[int]:
+    """Tile sizes to try: powers of two below ``extent``, ``extent`` and ``extra`` values that fit.
+
+    >>> power_steps(96, (3, 7))
+    [1, 2, 3, 4, 7, 8, 16, 32, 64, 96]
+    """
+    values = {extent, *(v for v in extra if v < extent)}
+    step = 1
+    while step < extent:
+        values.add(step)
+        step *= 2
+    return sorted(values)

@@ -1,0 +1,94 @@
+"""Documents of the simulation commands: the classification check and the per-layer
+report of ``accel run``, the layer testbench of ``accel testbench`` and the tile choices
+of ``accel dse``.
+
+Inputs are plain dictionaries (what ``--format json`` prints); ``reports`` never imports
+``accel``. Overflow counts are shown by stage, product / accumulation / result, in the
+order of ``reports.tally.STAGES``.
+"""
+
+from __future__ import annotations
+
+from .document import Document
+from .table import Table
+from .tally import STAGES
+
+LAYER_HEADERS = ("layer", "op", "type", "path", "ms/img", "overflows p/a/r", "max |err|", "SQNR dB")
+
+
+def stage_counts(overflows: dict[str, int]) -> str:
+    return "/".join(str(overflows[stage]) for stage in STAGES)
+
+
+def layers_table(layers: list[dict], title: str = "Per layer: fixed point against float") -> Table:
+    """Rows of ``{name, op, type, path, ms_per_image, overflows, max_abs_error, sqnr_db}``."""
+    rows = tuple((l["name"], l["op"], l["type"], l["path"] or "-", f"{l['ms_per_image']:.2f}",
+                  stage_counts(l["overflows"]), f"{l['max_abs_error']:.4g}", f"{l['sqnr_db']:.1f}") for l in layers)
+    return Table(title, LAYER_HEADERS, rows)
+
+
+def classification_document(data: dict) -> Document:
+    """``accel run``: the classification check (``Classification.as_dict()`` plus the
+    network, weights and data it ran on)."""
+    classes = data["classes"]
+    example = data["example"]
+    per_class = Table("Per class", ("class", "images", "float top-1", "fixed top-1", "agreement"), tuple(
+        (row["class"], row["images"], f"{row['float_top1']:.1%}", f"{row['fixed_top1']:.1%}", f"{row['agreement']:.1%}")
+        for row in data["per_class"]))
+    confusion = Table("Fixed-point confusion matrix (rows: true class, columns: predicted)",
+                      ("", *[c[:5] for c in classes]),
+                      tuple((name, *row) for name, row in zip(classes, data["confusion_fixed"])))
+    probabilities = Table(f"Float and fixed class probabilities of image {example['index']} (label: {example['label']})",
+                          ("class", "float", "fixed"), tuple(
+                              (c, f"{p:.6g}", f"{q:.6g}") for c, p, q in
+                              zip(classes, example["float_probabilities"], example["fixed_probabilities"])))
+    images, seconds = data["images"], data["seconds"]
+    lines = (f"{data['network']} ({data['source']}) | {data['weights']} | {data['data']}: {images} images",
+             f"float top-1 {data['float_top1']:.2%} | fixed top-1 {data['fixed_top1']:.2%} | float/fixed agreement "
+             f"{data['agreement']:.2%} | {seconds:.1f} s ({seconds / max(images, 1) * 1000:.1f} ms/image, both networks)")
+    return Document(f"accel run: {data['network']} classification check", (per_class, confusion, probabilities,
+                    layers_table(data["layers"])), data, lines=lines, csv_tables=(0,))
+
+
+def layer_report_document(data: dict) -> Document:
+    """``accel run --input``: every layer's output against the float64 reference."""
+    rows = tuple((l["name"], l["op"], l["output"], l["type"], l["path"] or "-", f"{l['ms_per_image']:.2f}",
+                  stage_counts(l["overflows"]), f"{l['max_abs_error']:.4g}", f"{l['sqnr_db']:.1f}")
+                 for l in data["layers"])
+    table = Table("Per layer: fixed point against the float64 reference",
+                  ("layer", "op", "output", "type", "path", "ms/img", "overflows p/a/r", "max |err|", "SQNR dB"), rows)
+    lines = (f"{data['network']} ({data['source']}) | {data['weights']} | {data['inputs']}",
+             f"input {data['input_type']}: {data['input_overflows']} of {data['input_elements']} values overflowed | "
+             f"simulated in {data['seconds']:.2f} s ({data['seconds'] / max(data['images'], 1) * 1000:.2f} ms/image)")
+    footer = f"saved {len(data['layers'])} layers to {data['saved']}" if data.get("saved") else ""
+    return Document(f"accel run: {data['network']}", (table,), data, lines=lines, footer=footer)
+
+
+def testbench_document(data: dict) -> Document:
+    """``accel testbench``: per layer and mode, the error against golden and PASS/FAIL."""
+    rows = tuple((c["layer"], c["mode"], c["type"], f"{c['max_abs_error']:.4g}", f"{c['mean_abs_error']:.3g}",
+                  f"{c['max_error_lsb']:.1f}", f"{c['sqnr_db']:.1f}", f"{c['share_within']:.2%}",
+                  stage_counts(c["overflows"]), _lrn(c["lrn_errors"]), "PASS" if c["passed"] else "FAIL")
+                 for c in data["layers"])
+    table = Table("Layers against golden outputs", ("layer", "mode", "type", "max |err|", "mean |err|", "max LSB",
+                  "SQNR dB", "within tol", "overflows p/a/r", "LRN approx/quant", "verdict"), rows)
+    passed = sum(c["passed"] for c in data["layers"])
+    lines = (f"{data['network']} | {data['weights']} | golden {data['golden']} ({data['images']} images)",)
+    return Document(f"accel testbench: {data['network']}", (table,), data, lines=lines,
+                    footer=f"{passed} of {len(data['layers'])} checks passed")
+
+
+def dse_document(data: dict) -> Document:
+    """``accel dse``: the chosen tiles per layer, with the YAML to paste."""
+    rows = tuple((name, c["yaml"], f"{c['WorstLatency']:,}", f"{c['latency_ms']:.3f}", c["DSP"], c["BRAM_18K"])
+                 for name, c in data["layers"].items())
+    table = Table("Chosen tiles", ("layer", "YAML", "cycles", "ms", "DSP", "BRAM_18K"), rows)
+    title = (f"{data['network']} on {data['board']} ({data['part']}: {data['available']['DSP']} DSP, "
+             f"{data['available']['BRAM_18K']} BRAM_18K), {data['mode']}, opt preset at {data['clock_ns']:g} ns")
+    return Document(title, (table,), data)
+
+
+def _lrn(errors: dict) -> str:
+    if not errors:
+        return "-"
+    return f"{errors['approximation_max_abs']:.2g}/{errors['quantization_max_abs']:.2g}"

@@ -1,0 +1,72 @@
+"""``LayerTally``: one layer's fixed-point output against its float reference, as sums
+that merge.
+
+Every command that compares a layer with float — ``accel run``, ``accel testbench``, the
+classification check and the sweep — keeps the same tally, so SQNR, error and overflow
+counts mean the same everywhere. A sweep evaluates each point on chunks of images,
+possibly on other machines; what comes back must add up to the numbers one long run
+would give, so the tally keeps sums (error energy, signal energy, overflow counts), never
+averages:
+
+    >>> a = LayerTally(noise=1.0, signal=100.0, max_error=0.5, product=0, accumulation=2, result=1)
+    >>> b = LayerTally(noise=1.0, signal=100.0, max_error=0.25, product=1, accumulation=0, result=0)
+    >>> m = a.merged(b); round(m.sqnr_db, 2), m.max_error, m.overflows
+    (20.0, 0.5, 4)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+STAGES = ("product", "accumulation", "result")  # where a MAC layer can overflow, in order
+
+
+@dataclass(frozen=True)
+class LayerTally:
+    noise: float = 0.0  # sum of squared errors
+    signal: float = 0.0  # sum of squared float values
+    max_error: float = 0.0
+    product: int = 0  # overflows by stage
+    accumulation: int = 0
+    result: int = 0
+    count: int = 0  # elements compared
+    abs_error: float = 0.0  # sum of absolute errors
+    within: int = 0  # elements within the tolerance given to ``of``
+
+    @classmethod
+    def of(cls, fixed: np.ndarray, reference: np.ndarray, stats, tolerance: float = math.inf) -> "LayerTally":
+        """``stats``: the layer's ``StageStats`` (anything with ``product``, ``accumulation``
+        and ``result`` counters); ``tolerance``: the absolute error ``within`` counts."""
+        err = (fixed - reference).reshape(-1).astype(np.float64)
+        ref = reference.reshape(-1).astype(np.float64)
+        magnitude = np.abs(err)
+        return cls(float(err @ err), float(ref @ ref), float(magnitude.max(initial=0.0)),
+                   *(getattr(stats, stage).overflows for stage in STAGES),
+                   count=err.size, abs_error=float(magnitude.sum()), within=int((magnitude <= tolerance).sum()))
+
+    def merged(self, other: "LayerTally") -> "LayerTally":
+        summed = {f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
+        return LayerTally(**{**summed, "max_error": max(self.max_error, other.max_error)})
+
+    @property
+    def sqnr_db(self) -> float:
+        """Signal-to-quantization-noise ratio: ``10·log10(Σ ref² / Σ err²)`` (inf when exact)."""
+        return 10 * math.log10(self.signal / self.noise) if self.noise > 0 else math.inf
+
+    @property
+    def mean_error(self) -> float:
+        return self.abs_error / self.count if self.count else 0.0
+
+    @property
+    def share_within(self) -> float:
+        return self.within / self.count if self.count else 1.0
+
+    @property
+    def overflows(self) -> int:
+        return self.product + self.accumulation + self.result
+
+    def overflows_by_stage(self) -> dict[str, int]:
+        return {stage: getattr(self, stage) for stage in STAGES}
