@@ -4,13 +4,13 @@
 ``a / b`` produce a *full-precision* type wide enough for the exact result (the quotient
 is truncated toward zero), and precision is lost only when that result is assigned to a
 narrower type. These functions give the same result types (``ap_fixed_base::RType``)
-and raw values; ``assign`` does the narrowing::
+and raw values; the narrowing is the destination type's ``cast``::
 
     >>> a, b = FixedType(16, 4), FixedType(16, 4)
     >>> raw, t = multiply([6144], a, [-2048], b)        # 1.5 * -0.5
     >>> str(t), raw.tolist(), t.from_raw(raw).tolist()
     ('ap_fixed<32,8>', [-12582912], [-0.75])
-    >>> assign(raw, t, FixedType(16, 4)).tolist()       # (ap_fixed<16,4>)(a * b)
+    >>> FixedType(16, 4).cast(raw, t).tolist()          # (ap_fixed<16,4>)(a * b)
     [-3072]
 
 Full-precision results wider than 64 bits (63 unsigned) carry Python-int raw arrays.
@@ -21,7 +21,6 @@ from __future__ import annotations
 import numpy as np
 
 from .fixed_type import FixedType
-from .stats import OverflowStats
 
 
 # ---------------------------------------------------------------- result types
@@ -99,11 +98,6 @@ def divide(a_raw, a: FixedType, b_raw, b: FixedType) -> tuple[np.ndarray, FixedT
     magnitude = np.abs(x) // np.abs(y)
     quotient = np.where((x < 0) != (y < 0), -magnitude, magnitude)
     return quotient.astype(t.raw_dtype), t
-
-
-def assign(raw, src: FixedType, dst: FixedType, stats: OverflowStats | None = None) -> np.ndarray:
-    """``dst v = value_of_src_type``: round and overflow as ``dst``'s modes say."""
-    return dst.cast(raw, src, stats)
 
 
 def _operands(a_raw, b_raw, result: FixedType) -> tuple[np.ndarray, np.ndarray]:

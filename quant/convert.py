@@ -18,18 +18,22 @@ exact path (``quant.exact``), which agrees bit for bit.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from . import exact
-from .fixed_type import FixedType
 from .modes import Overflow, Rounding
 from .overflow import low_bound, settle, wrap
 from .rounding import increment
 from .stats import OverflowStats
 
+if TYPE_CHECKING:  # annotations only: fixed_type imports this module, never the reverse
+    from .fixed_type import FixedType
+
 CHUNK = 1 << 18  # elements per chunk: 2 MiB of float64, cache-resident
 _FAST_LIMIT = 2.0**62  # |q| below this keeps q, q + 1 and q << 1 inside int64
-_INT64_SOURCE = FixedType(64, 64)
 
 
 # ---------------------------------------------------------------- float64 → raw
@@ -219,9 +223,15 @@ def _as_numeric_array(x, t: FixedType) -> np.ndarray:
 def _integers_to_raw(arr: np.ndarray, t: FixedType, stats) -> np.ndarray:
     """Integers convert exactly (as C++ assigns a ``long``), never through a double."""
     if arr.dtype.kind == "u" and arr.dtype.itemsize == 8:
-        source = FixedType(64, 64, signed=False)
-        return raw_to_raw(arr.astype(object), source, t, stats)
-    return raw_to_raw(arr.astype(np.int64), _INT64_SOURCE, t, stats)
+        return raw_to_raw(arr.astype(object), _integer_type(t, signed=False), t, stats)
+    return raw_to_raw(arr.astype(np.int64), _integer_type(t, signed=True), t, stats)
+
+
+def _integer_type(t: FixedType, signed: bool) -> FixedType:
+    """A 64-bit C++ integer (``long`` or ``unsigned long``) as a fixed-point type, made
+    from ``t`` so that this module needs ``FixedType`` only for annotations."""
+    return replace(t, width=64, integer=64, signed=signed, rounding=Rounding.TRN, overflow=Overflow.WRAP,
+                   sat_bits=0)
 
 
 def _require_finite(x: np.ndarray, t: FixedType, offset: int = 0) -> None:

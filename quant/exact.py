@@ -11,14 +11,18 @@ also the reference the fast paths are tested against.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fractions import Fraction
 
 import numpy as np
 
-from .fixed_type import FixedType
 from .overflow import settle
 from .rounding import increment
 from .stats import OverflowStats
+
+if TYPE_CHECKING:  # annotations only: fixed_type imports this module, never the reverse
+    from .fixed_type import FixedType
 
 
 def quantize_dyadic(

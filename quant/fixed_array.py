@@ -10,7 +10,7 @@ that read like their C++::
     'ap_fixed<32,8>'
     >>> p.to_float().tolist()            # -1.5 * 1228/4096, exact in 24 fraction bits
     [1.5, -0.44970703125]
-    >>> p.to("ap_fixed<8,3,AP_RND>").to_float().tolist()   # 5 fraction bits: -14.39/32 -> -14/32
+    >>> p.cast("ap_fixed<8,3,AP_RND>").to_float().tolist()   # 5 fraction bits: -14.39/32 -> -14/32
     [1.5, -0.4375]
 """
 
@@ -37,8 +37,9 @@ class FixedArray:
         t = FixedType.parse(t)
         return cls(t.to_raw(x, stats), t)
 
-    def to(self, t: "FixedType | str", stats: OverflowStats | None = None) -> "FixedArray":
-        """Assign to another type (rounding and overflow by that type's modes)."""
+    def cast(self, t: "FixedType | str", stats: OverflowStats | None = None) -> "FixedArray":
+        """Assign to another type (rounding and overflow by that type's modes): the array
+        form of ``FixedType.cast``, the one spelling of an assignment."""
         t = FixedType.parse(t)
         return FixedArray(t.cast(self.raw, self.type, stats), t)
 

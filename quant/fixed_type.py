@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .convert import float_to_raw, raw_to_float, raw_to_raw
 from .modes import Overflow, Rounding
 
 if TYPE_CHECKING:
@@ -197,20 +198,14 @@ class FixedType:
         NaN and ±inf raise ``ValueError``. Pass an ``OverflowStats`` to count
         overflowed and rounded elements.
         """
-        from .convert import float_to_raw
-
         return float_to_raw(x, self, stats)
 
     def from_raw(self, raw) -> np.ndarray:
         """float64 values of raw integers (exact whenever the value fits a double)."""
-        from .convert import raw_to_float
-
         return raw_to_float(raw, self)
 
     def cast(self, raw, src: "FixedType | str", stats: "OverflowStats | None" = None) -> np.ndarray:
         """Raw values of ``src``-typed ``raw`` assigned to this type (``T v = src_value``)."""
-        from .convert import raw_to_raw
-
         return raw_to_raw(raw, FixedType.parse(src), self, stats)
 
     def quantize(self, x) -> np.ndarray:

@@ -18,12 +18,14 @@ N bits forced by adding a constant), so every constant fits ``int64`` up to 64 b
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
-from .fixed_type import FixedType
 from .modes import Overflow
+
+if TYPE_CHECKING:  # annotations only: fixed_type imports this module, never the reverse
+    from .fixed_type import FixedType
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class OutOfRange:
     bit_above: np.ndarray | None  # only computed for WRAP_SM
 
 
-OverflowHandler = Callable[[FixedType, OutOfRange], np.ndarray]
+OverflowHandler = Callable[["FixedType", OutOfRange], np.ndarray]
 
 OVERFLOW_HANDLERS: dict[Overflow, OverflowHandler] = {}
 

@@ -1,6 +1,6 @@
 """``OverflowStats``: what a conversion did to its elements.
 
-Pass one to any conversion (``to_raw``, ``cast``, ``arith.assign``); it adds up, over
+Pass one to any conversion (``to_raw``, ``cast``); it adds up, over
 every call it is given to, how many elements were converted, how many were above or
 below the target range (saturated or wrapped, depending on the overflow mode), and how
 many lost precision (had nonzero bits below the target LSB). The layers keep one per
