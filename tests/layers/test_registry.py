@@ -1,0 +1,113 @@
+"""Every layer kind owns its behaviour: a builder registered beside it, its output type,
+the arrays a sweep retypes, its tilings and its C++ — checked kind by kind."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from layers import LRN, ConfigError, Conv, Dense, Flatten, MaxPool, ReLU, kinds
+from layers.fields import Fields
+from layers.registry import BuildContext, register, type_keys
+from quant import FixedType
+
+DATA = FixedType.parse("ap_fixed<16,4,AP_RND,AP_SAT>")
+MAC_TYPES = {"weight": "ap_fixed<16,4>", "bias": "ap_fixed<16,4>", "accum": "ap_fixed<40,16>",
+             "result": "ap_fixed<16,4,AP_RND,AP_SAT>"}
+
+
+def build(op: str, entry: dict, types: dict | None = None):
+    kind = kinds()[op]
+    fields = Fields(entry, f"test: layer 'x' ({op})")
+    layer = kind.build(fields, BuildContext("x", fields.where, types or {}, DATA))
+    fields.finish()
+    return layer
+
+
+def test_every_kind_is_registered_with_the_class_it_builds() -> None:
+    built = {
+        "conv": build("conv", {"out_channels": 4, "kernel": 3}, MAC_TYPES),
+        "dense": build("dense", {"out_features": 4}, MAC_TYPES),
+        "lrn": build("lrn", {"size": 3}),
+        "maxpool": build("maxpool", {"kernel": 2, "stride": 2}),
+        "relu": build("relu", {}),
+        "flatten": build("flatten", {"order": "hwc"}),
+    }
+    assert set(built) == set(kinds())
+    classes = {"conv": Conv, "dense": Dense, "lrn": LRN, "maxpool": MaxPool, "relu": ReLU, "flatten": Flatten}
+    assert all(type(layer) is classes[op] and layer.op == op for op, layer in built.items())
+    assert {"weight", "accum", "partial", "sum", "norm", "result"} <= type_keys()
+    assert not kinds()["maxpool"].inherits_defaults and kinds()["conv"].inherits_defaults
+
+
+def test_builders_name_the_field_at_fault() -> None:
+    with pytest.raises(ConfigError, match=r"layer 'x' \(conv\): field 'kernel' must be a positive int"):
+        build("conv", {"out_channels": 4, "kernel": 0}, MAC_TYPES)
+    with pytest.raises(ConfigError, match=r"layer 'x' \(dense\): no 'accum' type"):
+        build("dense", {"out_features": 4}, {k: v for k, v in MAC_TYPES.items() if k != "accum"})
+    with pytest.raises(ConfigError, match=r"unknown field\(s\) \['stride'\]"):
+        build("relu", {"stride": 2})
+    with pytest.raises(ConfigError, match=r"field 'order' must be 'chw'"):
+        build("flatten", {"order": "whc"})
+    with pytest.raises(ValueError, match="registered twice"):
+        register("conv")(lambda f, ctx: None)
+
+
+def test_output_types_and_data_arrays() -> None:
+    conv = build("conv", {"out_channels": 4, "kernel": 3}, MAC_TYPES)
+    narrow = FixedType.parse("ap_fixed<8,3>")
+    assert conv.output_type(narrow) == FixedType.parse(MAC_TYPES["result"])
+    assert build("maxpool", {}).output_type(narrow) == narrow  # keeps its input type
+    assert build("relu", {}, {"result": "ap_ufixed<8,3>"}).output_type(narrow) == FixedType.parse("ap_ufixed<8,3>")
+    assert build("flatten", {}).output_type(narrow) == narrow
+    assert conv.data_arrays() == ("weight", "bias", "result")
+    assert build("lrn", {}).data_arrays() == ("result",) and build("maxpool", {}).data_arrays() == ()
+
+
+class Halve:
+    """A retype that halves every width and uses the weight type as accumulator."""
+
+    def data(self, t, layer, array):
+        return replace(t, width=t.width // 2, integer=t.integer)
+
+    def accumulator(self, accum, weight):
+        return weight
+
+
+def test_retyped_touches_exactly_the_data_arrays() -> None:
+    dense = build("dense", {"out_features": 4}, MAC_TYPES)
+    halved = dense.retyped(Halve())
+    assert (halved.types.weight.width, halved.types.bias.width, halved.types.result.width) == (8, 8, 8)
+    assert halved.types.accum == halved.types.weight and halved.types.input == dense.types.input
+    lrn = build("lrn", {})
+    assert lrn.retyped(Halve()).result.width == lrn.result.width // 2
+    pool = build("maxpool", {})
+    assert pool.retyped(Halve()) is pool
+    assert lrn.without_reports().report_errors is False and pool.without_reports() is pool
+
+
+def test_tilings_for_the_design_space_exploration() -> None:
+    conv = build("conv", {"out_channels": 96, "kernel": 3}, MAC_TYPES)
+    shape = (16, 27, 27)
+    candidates = conv.tile_candidates(shape)
+    assert {c["m"] for c in candidates} == {1, 2, 4, 8, 16, 32, 64, 96}
+    assert {c["n"] for c in candidates} == {1, 2, 3, 4, 7, 8, 16}
+    assert {c["r"] for c in candidates} == {25, 13, 7}  # whole, half, quarter of the 25 output rows
+    assert conv.engine_tiles(shape, 128, 7) == [{"m": 96, "n": 7, "r": r, "c": 25} for r in (7, 13, 25)]
+    dense = build("dense", {"out_features": 10}, MAC_TYPES)
+    assert dense.engine_tiles((64,), 8, 8) is None and min(c["n"] for c in dense.tile_candidates((64,))) == 16
+    assert build("relu", {}).tile_candidates(shape) == []
+
+
+def test_cpp_source_is_the_nest_of_the_layer() -> None:
+    conv = build("conv", {"out_channels": 4, "kernel": 3, "padding": 1, "relu": True, "tiles": {"n": 2},
+                          "order": ["m", "r", "c", "i", "j", "n"]}, MAC_TYPES)
+    text = conv.cpp_source((4, 8, 8), (4, 8, 8), "c1")
+    assert "inline void c1_layer(" in text and "typedef ap_fixed<40,16,AP_TRN,AP_WRAP,0> c1_accum_t;" in text
+    # the reduction loops in the layer's order: i, j, then n
+    assert text.index("i = 0; i < 3") < text.index("j = 0; j < 3") < text.index("n = n0; n < n0 + 2")
+    assert "if (acc < 0) acc = 0;" in text
+    assert "for (int n = n0;" in build("dense", {"out_features": 3}, MAC_TYPES).cpp_source((8,), (3,), "f")
+    with pytest.raises(NotImplementedError, match="layer 'x' \\(relu\\) has no C\\+\\+"):
+        build("relu", {}).cpp_source((4,), (4,), "r")
