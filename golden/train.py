@@ -1,6 +1,6 @@
 """Train the float CIFAR-10 AlexNet (``golden.model.AlexNet32``) on the CPU, reproducibly.
 
-    python -m golden.train --data ../shared/data/cifar-10-binary.tar.gz --epochs 20 \\
+    python -m golden.train --data cifar-10-binary.tar.gz --epochs 20 \\
         --seed 0 --out accel/data/weights/alexnet32.npz
 
 SGD with momentum, cosine learning rate, weight decay, standard augmentation (random

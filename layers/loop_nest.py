@@ -2,7 +2,7 @@
 
 One description serves two readers. The kernels read the *order of the reduction*
 (C-simulation runs the C++ in program order, so a rounding or saturating accumulator
-sees the products in exactly that order); the estimator (a later step) reads trip counts,
+sees the products in exactly that order); the estimator (``layers.hw``) reads trip counts,
 tiles and directives. Directives change timing and resources, never values.
 
 Tiling follows the usual HLS pattern: every tiled loop ``x`` with tile ``Tx`` becomes a

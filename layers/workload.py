@@ -1,6 +1,6 @@
 """What a layer computes and moves: MACs, operations, parameters, bytes, intensity.
 
-The first analysis an accelerator designer makes (``../seeds/000``): operations
+The first analysis an accelerator designer makes: operations
 ``2·Hout·Wout·Cout·(Cin/groups)·Kh·Kw`` for a conv, ``2·in·out`` for a dense layer, over
 the bytes the layer must move (its input, weights, biases and output, at a given element
 width and batch size) gives the arithmetic intensity a roofline compares with the

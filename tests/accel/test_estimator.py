@@ -1,4 +1,4 @@
-"""The estimator against the seed's per-layer Vitis HLS table (shared/seeds/002: AlexNet-227,
+"""The estimator against the seed design's per-layer Vitis HLS table (ARCHITECTURE.md; AlexNet-227,
 ap_fixed<16,4>, xczu3eg, 10 ns). The seed's numbers are typed in below from the paper; the
 tolerances say how close the model comes, and README "Estimator" explains each gap."""
 
