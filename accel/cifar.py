@@ -6,10 +6,9 @@ pixel bytes, each plane row-major 32×32. ``read_cifar`` reads either form strai
 the archive (no extraction), checks every file's size, and returns uint8 images
 (N, 3, 32, 32) and labels (N,).
 
-The python release (``cifar-10-python.tar.gz`` / ``cifar-10-batches-py/``) is read too,
-but only from a path the user gives: its batches are *pickle* files, and unpickling runs
-whatever code a file holds. Prefer the binary release; use the python one only from a
-source you trust.
+The python release (``cifar-10-python.tar.gz`` / ``cifar-10-batches-py/``) is never read:
+its batches are *pickle* files, and unpickling runs whatever code a file holds. A path
+that holds it gets an error that names the binary release instead.
 
 The networks take normalized images: ``(pixel / 255 - MEAN) / STD`` per channel, the
 usual CIFAR-10 statistics; ``normalize`` applies it (the accelerator's input type sees
@@ -53,10 +52,10 @@ def read_cifar(path: str | Path, split: Split = "test") -> Cifar:
     names = TEST_FILES if split == "test" else TRAIN_FILES
     if split not in ("train", "test"):
         raise ValueError(f"split {split!r} must be 'train' or 'test'")
-    if _is_python_release(path):
-        return _read_python_release(path, split)
     if path.is_dir():
         folder = path / "cifar-10-batches-bin" if (path / "cifar-10-batches-bin").is_dir() else path
+        if not (folder / names[0]).exists() and _holds_python_release(path):
+            raise ValueError(_python_release_error(path))
         chunks = [_records(_read_file(folder / name), f"{folder / name}") for name in names]
         classes = _classes((folder / "batches.meta.txt").read_text() if (folder / "batches.meta.txt").exists() else None)
     elif path.is_file():
@@ -85,35 +84,14 @@ PY_TRAIN = tuple(f"data_batch_{i}" for i in range(1, 6))
 PY_TEST = ("test_batch",)
 
 
-def _is_python_release(path: Path) -> bool:
-    if path.is_dir():
-        return (path / "cifar-10-batches-py").is_dir() or (path / "test_batch").is_file()
-    return path.is_file() and "python" in path.name
+def _holds_python_release(folder: Path) -> bool:
+    return (folder / "cifar-10-batches-py").is_dir() or any((folder / n).exists() for n in PY_TEST + PY_TRAIN)
 
 
-def _read_python_release(path: Path, split: Split) -> Cifar:
-    """The pickled release, from a path the user gave (see the module docstring)."""
-    import pickle
-
-    names = PY_TEST if split == "test" else PY_TRAIN
-    blobs = []
-    try:
-        if path.is_dir():
-            folder = path / "cifar-10-batches-py" if (path / "cifar-10-batches-py").is_dir() else path
-            blobs = [(folder / n).read_bytes() for n in names]
-        else:
-            with tarfile.open(path, "r:*") as tar:
-                members = {Path(m.name).name: m for m in tar.getmembers() if m.isfile()}
-                blobs = [tar.extractfile(members[n]).read() for n in names]
-        batches = [pickle.loads(blob, encoding="bytes") for blob in blobs]  # noqa: S301 - user's own path
-    except (OSError, KeyError, tarfile.TarError, pickle.UnpicklingError, EOFError) as err:
-        raise ValueError(f"{path}: not a readable CIFAR-10 python release ({type(err).__name__}: {err})") from None
-    try:
-        images = np.concatenate([np.asarray(b[b"data"], dtype=np.uint8) for b in batches]).reshape(-1, *IMAGE_SHAPE)
-        labels = np.concatenate([np.asarray(b[b"labels"], dtype=np.uint8) for b in batches])
-    except (KeyError, TypeError, ValueError) as err:
-        raise ValueError(f"{path}: batches lack CIFAR-10 'data'/'labels' ({err})") from None
-    return Cifar(np.ascontiguousarray(images), labels, CLASSES, str(path))
+def _python_release_error(path: Path) -> str:
+    return (f"{path}: this is CIFAR-10's python release, whose batches are pickle files; reading a pickle "
+            f"runs any code it holds, so accel never does. Use the binary release (cifar-10-binary.tar.gz "
+            f"from https://www.cs.toronto.edu/~kriz/cifar.html) instead")
 
 
 def normalize(images: np.ndarray) -> np.ndarray:
@@ -141,6 +119,8 @@ def _from_archive(path: Path, names: tuple[str, ...]) -> tuple[list[np.ndarray],
         with tarfile.open(path, "r:*") as tar:
             members = {Path(m.name).name: m for m in tar.getmembers() if m.isfile()}
             missing = [n for n in names if n not in members]
+            if missing and any(n in members for n in PY_TEST + PY_TRAIN):
+                raise ValueError(_python_release_error(path))
             if missing:
                 raise ValueError(f"{path}: the archive has no {missing} (is it the *binary* release?)")
             chunks = [_records(tar.extractfile(members[n]).read(), f"{path}:{n}") for n in names]

@@ -29,9 +29,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from layers import Layer, kinds
+from layers import Layer, kinds, safe_yaml
 from layers.fields import ConfigError, Fields
 from layers.registry import BuildContext, type_keys
 from quant import FixedType
@@ -42,14 +40,8 @@ __all__ = ["ConfigError", "load_network", "network_from_dict"]
 
 
 def load_network(path: str | Path) -> Network:
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text())
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read the network file ({err.strerror})") from None
-    except yaml.YAMLError as err:
-        raise ConfigError(f"{path}: not valid YAML: {err}") from None
-    return network_from_dict(data, source=str(path))
+    """The network of a YAML file (bounded in size and expansion, duplicate keys refused)."""
+    return network_from_dict(safe_yaml.load_file(path), source=str(path))
 
 
 def network_from_dict(data: Any, source: str = "<config>") -> Network:
@@ -69,6 +61,8 @@ def network_from_dict(data: Any, source: str = "<config>") -> Network:
     top.get("hardware", dict, {})  # shared directives, referenced from the layers by YAML anchors
     entries = top.get("layers", list)
     top.finish()
+    if not entries:
+        raise ConfigError(f"{source}: field 'layers' is empty; a network needs at least one layer")
     layers: list[Layer] = []
     seen: set[str] = set()
     current_type, current_shape = in_type, tuple(shape)
@@ -81,8 +75,7 @@ def network_from_dict(data: Any, source: str = "<config>") -> Network:
             layer.loop_nest(current_shape)  # validates tiles, order and directives
             current_shape = layer.output_shape(current_shape)
         except ValueError as err:
-            place = "" if str(err).startswith("layer ") else f"layer {layer.name!r} ({layer.op}): "
-            raise ConfigError(f"{source}: {place}{err}") from None
+            raise ConfigError(_placed(source, f"{source}: layer {layer.name!r} ({layer.op})", err)) from None
         current_type = layer.output_type(current_type)
         layers.append(layer)
     unknown = sorted(set(tolerances) - {"default"} - seen)
@@ -126,6 +119,15 @@ def _build_layer(entry, index: int, source: str, default_types: dict, in_type: F
         raise ConfigError(f"{fields.where}: unknown op {op!r}; ops: {sorted(kinds())}")
     own = _type_texts(fields.get("types", dict, {}), f"{fields.where}: types", set(kind.type_keys))
     types = {**default_types, **own} if kind.inherits_defaults else own
-    layer = kind.build(fields, BuildContext(name, fields.where, types, in_type, count))
+    try:
+        layer = kind.build(fields, BuildContext(name, fields.where, types, in_type, count))
+    except ConfigError:
+        raise
+    except ValueError as err:  # the layer's own checks (they name the layer already)
+        raise ConfigError(_placed(source, fields.where, err)) from None
     fields.finish()
     return layer
+
+
+def _placed(source: str, where: str, err: ValueError) -> str:
+    return f"{source}: {err}" if str(err).startswith("layer ") else f"{where}: {err}"

@@ -146,6 +146,13 @@ class Layer(ABC):
         return result
 
 
+def require_counts(layer: Layer, minimum: int = 1, **values: int) -> None:
+    """Sizes, strides and counts of a layer are integers of at least ``minimum``."""
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise ValueError(f"layer {layer.name!r} ({layer.op}): {name} must be an integer >= {minimum}, got {value!r}")
+
+
 def require_shape(layer: Layer, what: str, actual: Shape, expected: Shape) -> None:
     if tuple(actual) != tuple(expected):
         raise ValueError(f"layer {layer.name!r} ({layer.op}): {what} has shape {tuple(actual)}, expected {tuple(expected)}")

@@ -32,7 +32,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from quant import FixedType
 
-from .base import LayerResult, Shape, require_shape
+from .base import LayerResult, Shape, require_counts, require_shape
 from .fields import Fields, read_directives, read_pair, read_tiles
 from .hw import Estimate, Preset
 from .hw.mac_cost import ArrayUse, MacKernel, estimate_mac, tile_count
@@ -64,6 +64,11 @@ class Conv(MacLayer):
     directives: Directives = field(default_factory=Directives)
     count_overflows: bool = True
     op: str = "conv"
+
+    def __post_init__(self) -> None:
+        require_counts(self, out_channels=self.out_channels, kernel_height=self.kernel[0], kernel_width=self.kernel[1],
+                       stride=self.stride, groups=self.groups)
+        require_counts(self, 0, padding=self.padding)
 
     def output_shape(self, input_shape: Shape) -> Shape:
         channels, height, width = input_shape
@@ -239,8 +244,8 @@ def build_conv(f: Fields, ctx: BuildContext) -> Conv:
     """``{name: conv1, op: conv, out_channels: 96, kernel: 11, stride: 4, padding: 0, groups: 1,
     bias: true, relu: true, tiles: {...}, order: [...], directives: {...}, types: {...}}``."""
     return Conv(
-        ctx.name, f.get("out_channels", int), read_pair(f, "kernel"), mac_types(ctx), stride=f.get("stride", int, 1),
-        padding=f.get("padding", int, 0), groups=f.get("groups", int, 1), bias=f.get("bias", bool, True),
+        ctx.name, f.count("out_channels"), read_pair(f, "kernel"), mac_types(ctx), stride=f.count("stride", 1),
+        padding=f.count("padding", 0, minimum=0), groups=f.count("groups", 1), bias=f.get("bias", bool, True),
         relu=f.get("relu", bool, False), tiles=read_tiles(f), order=tuple(f.get("order", list, list(DEFAULT_ORDER))),
         directives=read_directives(f), count_overflows=ctx.count_overflows,
     )

@@ -25,7 +25,7 @@ import numpy as np
 
 from quant import FixedType
 
-from .base import LayerResult, Shape, require_shape
+from .base import LayerResult, Shape, require_counts, require_shape
 from .fields import Fields, read_directives, read_tiles
 from .hw import Estimate, Preset
 from .hw.mac_cost import ArrayUse, MacKernel, estimate_mac, tile_count
@@ -52,6 +52,9 @@ class Dense(MacLayer):
     directives: Directives = field(default_factory=Directives)
     count_overflows: bool = True
     op: str = "dense"
+
+    def __post_init__(self) -> None:
+        require_counts(self, out_features=self.out_features)
 
     def output_shape(self, input_shape: Shape) -> Shape:
         if len(input_shape) != 1:
@@ -151,7 +154,7 @@ def build_dense(f: Fields, ctx: BuildContext) -> Dense:
     """``{name: fc1, op: dense, out_features: 256, bias: true, relu: true, tiles: {...},
     order: [m, n], directives: {...}, types: {...}}``."""
     return Dense(
-        ctx.name, f.get("out_features", int), mac_types(ctx), bias=f.get("bias", bool, True),
+        ctx.name, f.count("out_features"), mac_types(ctx), bias=f.get("bias", bool, True),
         relu=f.get("relu", bool, False), tiles=read_tiles(f), order=tuple(f.get("order", list, ["m", "n"])),
         directives=read_directives(f), count_overflows=ctx.count_overflows,
     )

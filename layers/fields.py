@@ -11,22 +11,23 @@ ignored). The helpers below read the fields several layer kinds share.
     >>> f.finish()
     Traceback (most recent call last):
     ...
-    layers.fields.ConfigError: net.yaml: layer 'pool1' (maxpool): unknown field(s) ['stride']; known: ['kernel', 'padding']
+    layers.config_error.ConfigError: net.yaml: layer 'pool1' (maxpool): unknown field(s) ['stride']; known: ['kernel', 'padding']
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from quant import FixedType
 
+from .config_error import ConfigError
+from .hw.mac_cost import ARRAY_ALIASES
 from .loop_nest import Directives
 
+ARRAYS = ("input", "weight", "bias", "output")  # what partition and storage directives name
+
 REQUIRED = object()
-
-
-class ConfigError(ValueError):
-    """A network file that cannot describe a network; the message says where and why."""
 
 
 class Fields:
@@ -48,7 +49,16 @@ class Fields:
             value = float(value)
         if not isinstance(value, kind) or (kind in (int, float) and isinstance(value, bool)):
             names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-            raise ConfigError(f"{self.where}: field {key!r} must be {names}, got {value!r}")
+            raise ConfigError(f"{self.where}: field {key!r} must be {names}, got {_short(value)}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(f"{self.where}: field {key!r} must be a finite number, got {value!r}")
+        return value
+
+    def count(self, key: str, default: Any = REQUIRED, minimum: int = 1) -> int:
+        """An integer of at least ``minimum`` (sizes, strides, channels: 1; padding: 0)."""
+        value = self.get(key, int, default)
+        if value < minimum:
+            raise ConfigError(f"{self.where}: field {key!r} must be at least {minimum}, got {value}")
         return value
 
     def fixed_type(self, key: str, default: Any = REQUIRED) -> FixedType | None:
@@ -91,8 +101,16 @@ def read_directives(fields: Fields) -> Directives:
     unroll = d.get("unroll", dict, {})
     partition = d.get("partition", list, [])
     for item in partition:
-        if not (isinstance(item, list) and len(item) == 3 and item[1] in ("cyclic", "block", "complete")):
-            raise ConfigError(f"{d.where}: partition entries are [array, cyclic|block|complete, factor], got {item!r}")
+        if not (isinstance(item, list) and len(item) == 3 and item[1] in ("cyclic", "block", "complete")
+                and isinstance(item[2], int) and not isinstance(item[2], bool)):
+            raise ConfigError(f"{d.where}: partition entries are [array, cyclic|block|complete, factor], "
+                              f"got {_short(item)}")
+        _check_array(item[0], d.where, "partition")
+        if item[1] != "complete" and item[2] < 2:
+            raise ConfigError(f"{d.where}: partition {item[0]!r} {item[1]} factor={item[2]}: a factor below 2 "
+                              f"leaves one bank (use 'complete' with factor 0 for registers)")
+    for array in d.mapping.get("storage", {}) if isinstance(d.mapping.get("storage"), dict) else {}:
+        _check_array(array, d.where, "storage")
     result = Directives(
         pipeline=d.get("pipeline", (str, type(None)), None), ii=d.get("ii", int, 1),
         unroll=tuple((str(k), int(v)) for k, v in unroll.items()),
@@ -103,3 +121,15 @@ def read_directives(fields: Fields) -> Directives:
     )
     d.finish()
     return result
+
+
+def _check_array(name: Any, where: str, directive: str) -> None:
+    if ARRAY_ALIASES.get(name, name) not in ARRAYS:
+        raise ConfigError(f"{where}: {directive} of unknown array {name!r}; arrays are {list(ARRAYS)} "
+                          f"(or {sorted(ARRAY_ALIASES)})")
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    """``repr`` cut to ``limit`` characters: an error message never prints a whole document."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."

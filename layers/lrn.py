@@ -42,7 +42,7 @@ import numpy as np
 from quant import FixedType, OverflowStats, arith
 
 from .base import Layer, LayerResult, Retype, Shape
-from .fields import ConfigError, Fields
+from .fields import Fields
 from .hw import Estimate, Preset
 from .hw.stream_cost import StreamKernel, estimate_stream
 from .registry import BuildContext, register
@@ -280,14 +280,11 @@ def build_lrn(f: Fields, ctx: BuildContext) -> LRN:
     """``{name: lrn1, op: lrn, size: 5, alpha: 1.0e-4, beta: 0.75, k: 2, alpha_convention: pytorch,
     mode: exact|linear|pwl, segments: 8, expansion_point: ..., u_max: ..., types: {...}}``."""
     internal = {key: ctx.type(key) for key in ("scale", "coef", "norm")}
-    try:
-        return LRN(
-            ctx.name, ctx.type("result", ctx.in_type), size=f.get("size", int, 5),
-            alpha=f.get("alpha", float, 1e-4), beta=f.get("beta", float, 0.75), k=f.get("k", float, 2.0),
-            alpha_convention=f.get("alpha_convention", str, "pytorch"), mode=f.get("mode", str, "exact"),
-            segments=f.get("segments", int, 8), expansion_point=f.get("expansion_point", (float, type(None)), None),
-            u_max=f.get("u_max", (float, type(None)), None), sum_type=ctx.type("sum"), alpha_type=ctx.type("alpha"),
-            **{f"{key}_type": value for key, value in internal.items() if value is not None},
-        )
-    except ValueError as err:
-        raise ConfigError(f"{f.where}: {err}") from None
+    return LRN(
+        ctx.name, ctx.type("result", ctx.in_type), size=f.count("size", 5),
+        alpha=f.get("alpha", float, 1e-4), beta=f.get("beta", float, 0.75), k=f.get("k", float, 2.0),
+        alpha_convention=f.get("alpha_convention", str, "pytorch"), mode=f.get("mode", str, "exact"),
+        segments=f.count("segments", 8), expansion_point=f.get("expansion_point", (float, type(None)), None),
+        u_max=f.get("u_max", (float, type(None)), None), sum_type=ctx.type("sum"), alpha_type=ctx.type("alpha"),
+        **{f"{key}_type": value for key, value in internal.items() if value is not None},
+    )

@@ -21,7 +21,7 @@ import numpy as np
 
 from quant import FixedType
 
-from .base import Layer, LayerResult, Shape
+from .base import Layer, LayerResult, Shape, require_counts
 from .fields import Fields
 from .hw import Estimate, Preset
 from .hw.stream_cost import StreamKernel, estimate_stream
@@ -38,6 +38,10 @@ class MaxPool(Layer):
     padding: int = 0
     result: FixedType | None = None  # None: keep the input type
     op: str = "maxpool"
+
+    def __post_init__(self) -> None:
+        require_counts(self, kernel=self.kernel, stride=self.stride)
+        require_counts(self, 0, padding=self.padding)
 
     def output_shape(self, input_shape: Shape) -> Shape:
         channels, height, width = input_shape
@@ -119,5 +123,5 @@ inline void {t}_layer(const {t}_input_t* in, {t}_output_t* out) {{
 def build_maxpool(f: Fields, ctx: BuildContext) -> MaxPool:
     """``{name: pool1, op: maxpool, kernel: 3, stride: 2, padding: 0, types: {result: ...}}``;
     without a result type of its own the layer keeps its input type."""
-    return MaxPool(ctx.name, f.get("kernel", int, 3), f.get("stride", int, 2), f.get("padding", int, 0),
+    return MaxPool(ctx.name, f.count("kernel", 3), f.count("stride", 2), f.count("padding", 0, minimum=0),
                    ctx.type("result"))

@@ -35,14 +35,15 @@ def add_network_options(parser: argparse.ArgumentParser, default: str = DEFAULT_
     parser.add_argument("--seed", type=int, default=0, help="seed for seeded weights and images (default 0)")
 
 
-def add_board_options(parser: argparse.ArgumentParser, clock: bool = True) -> None:
+def add_board_options(parser: argparse.ArgumentParser, preset: bool = True) -> None:
     parser.add_argument("--board", default=DEFAULT_BOARD, help=f"board name or part number (default {DEFAULT_BOARD})")
+    parser.add_argument("--clock-ns", type=float, default=DEFAULT_CLOCK_NS,
+                        help=f"clock period in ns (default {DEFAULT_CLOCK_NS:g})")
+    if not preset:
+        return
     parser.add_argument("--preset", default=Preset.CONFIG.value, choices=[p.value for p in Preset],
                         help="config: the YAML's tiles and directives; unopt: rolled loops, whole arrays on chip; "
                         "opt: tiled, pipelined, partitioned, dataflow (default config)")
-    if clock:
-        parser.add_argument("--clock-ns", type=float, default=DEFAULT_CLOCK_NS,
-                            help=f"clock period in ns (default {DEFAULT_CLOCK_NS:g})")
 
 
 def add_format_options(parser: argparse.ArgumentParser, out: bool = False) -> None:

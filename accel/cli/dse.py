@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import argparse
 
-from layers.hw import DEFAULT_CLOCK_NS, find_device
+from layers.hw import find_device
 from reports.output import emit
 from reports.simulation import dse_document
 
 from ..dse import explore
 from ..shipped import DEFAULT_HARDWARE_NETWORK
-from .common import add_format_options, add_network_options, output_format, resolve_network
+from .common import add_board_options, add_format_options, add_network_options, output_format, resolve_network
 
 
 def add(commands) -> None:
@@ -25,9 +25,7 @@ def add(commands) -> None:
         "fastest that fit the board, with the YAML to paste.",
     )
     add_network_options(dse, default=DEFAULT_HARDWARE_NETWORK, weights=False)
-    dse.add_argument("--board", default="ultra96", help="board name or part number (default ultra96)")
-    dse.add_argument("--clock-ns", type=float, default=DEFAULT_CLOCK_NS,
-                     help=f"clock period in ns for the ms column (default {DEFAULT_CLOCK_NS:g})")
+    add_board_options(dse, preset=False)  # the search runs under the opt preset
     dse.add_argument("--unified", action="store_true", help="one (Tm, Tn) shared by all conv layers")
     dse.add_argument("--share", type=float, default=1.0, help="fraction of the board's DSP and BRAM a layer may use")
     add_format_options(dse)

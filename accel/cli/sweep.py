@@ -17,7 +17,7 @@ import os
 from reports.output import emit
 from reports.sweep import document
 
-from ..cifar import load_sample, normalize, read_cifar
+from ..cifar import IMAGE_SHAPE, load_sample, normalize, read_cifar
 from ..progress import Progress
 from ..sweep.executors import dask_executor, local_executor
 from ..sweep.grid import check_scope, grid, parse_range, retypable
@@ -57,7 +57,7 @@ def add(commands) -> None:
 def command(args: argparse.Namespace) -> int:
     network = resolve_network(args.config)
     if not network.takes_cifar:
-        raise ValueError(f"{network.source}: accel sweep classifies CIFAR-10 images (3, 32, 32); "
+        raise ValueError(f"{network.source}: accel sweep classifies CIFAR-10 images {IMAGE_SHAPE}; "
                          f"{network.name} takes {tuple(network.input_shape)}")
     if args.chunk < 1:
         raise ValueError(f"--chunk {args.chunk} must be at least 1")

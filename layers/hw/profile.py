@@ -11,12 +11,14 @@ of a kernel, what a DRAM port delivers) comes from a profile; the shipped one,
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
+from .. import safe_yaml
 
 SHIPPED = "vitis_profile.yaml"
 REQUIRED = ("name", "version", "latency", "rolled", "pipelined", "dram")
@@ -32,17 +34,14 @@ class Profile:
     @classmethod
     def load(cls, path: str | Path | None = None) -> "Profile":
         """The shipped profile, or one from ``path``."""
+        shipped = _shipped_data()
         if path is None:
-            text, source = resources.files("layers.hw").joinpath(SHIPPED).read_text(), SHIPPED
-        else:
-            try:
-                text, source = Path(path).read_text(), str(path)
-            except OSError as err:
-                raise ValueError(f"profile {path}: cannot read it ({err.strerror})") from None
-        data = yaml.safe_load(text)
+            return cls(str(shipped["name"]), int(shipped["version"]), shipped, SHIPPED)
+        data, source = safe_yaml.load_file(path), str(path)
         missing = [key for key in REQUIRED if not isinstance(data, dict) or key not in data]
         if missing:
             raise ValueError(f"profile {source}: missing field(s) {', '.join(missing)}")
+        _check_like(shipped, data, f"profile {source}", ())
         return cls(str(data["name"]), int(data["version"]), data, source)
 
     def updated(self, **sections: dict) -> "Profile":
@@ -92,3 +91,28 @@ def _merged(base: dict, changes: dict) -> dict:
     for key, value in changes.items():
         out[key] = _merged(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
     return out
+
+
+@lru_cache(maxsize=1)
+def _shipped_data() -> dict:
+    return safe_yaml.load(resources.files("layers.hw").joinpath(SHIPPED).read_text(), SHIPPED)
+
+
+def _check_like(reference, data, where: str, keys: tuple[str, ...]) -> None:
+    """``data`` has the shape of the shipped profile: the same mappings (a calibrated
+    profile may drop notes but not numbers), numbers where it has numbers, nothing unknown."""
+    place = f"{where}: {'.'.join(keys)}" if keys else where
+    if isinstance(reference, dict):
+        if not isinstance(data, dict):
+            raise ValueError(f"{place}: expected a mapping, got {data!r}")
+        unknown = sorted(str(k) for k in set(data) - set(reference))
+        if unknown:
+            raise ValueError(f"{place}: unknown field(s) {unknown}; known: {sorted(map(str, reference))}")
+        for key, value in reference.items():
+            if key in data:
+                _check_like(value, data[key], where, (*keys, str(key)))
+            elif isinstance(value, (int, float, dict)) and not isinstance(value, bool):
+                raise ValueError(f"{place}: missing field {key!r}")
+    elif isinstance(reference, (int, float)) and not isinstance(reference, bool):
+        if isinstance(data, bool) or not isinstance(data, (int, float)) or not math.isfinite(data) or data < 0:
+            raise ValueError(f"{place}: must be a finite, non-negative number, got {data!r}")

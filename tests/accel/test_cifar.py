@@ -74,21 +74,55 @@ def test_normalize() -> None:
     assert np.allclose(normalize(pixels)[0, :, 0, 0], (1 - MEAN) / STD)
 
 
-def test_python_release_from_a_given_path(tmp_path, rng) -> None:
+class _Payload:
+    """Unpickling this runs ``os.system`` — what a hostile "CIFAR-10" download could do."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        import os
+
+        return (os.system, (f"touch {self.marker}",))
+
+
+def _malicious_releases(tmp_path: Path) -> list[Path]:
+    """The python release's layouts — a folder, a bare batch folder, a .tar.gz — each
+    holding a pickle that would create ``marker`` if it were ever loaded."""
+    import io
+    import pickle
+    import tarfile
+
+    blob = pickle.dumps({b"data": _Payload(tmp_path / "marker"), b"labels": [0]})
+    folder = tmp_path / "release"
+    (folder / "cifar-10-batches-py").mkdir(parents=True)
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    for where in (folder / "cifar-10-batches-py", bare):
+        for name in ("test_batch", "data_batch_1"):
+            (where / name).write_bytes(blob)
+    archive = tmp_path / "cifar-10-python.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        info = tarfile.TarInfo("cifar-10-batches-py/test_batch")
+        info.size = len(blob)
+        tar.addfile(info, io.BytesIO(blob))
+    return [folder, bare, archive]
+
+
+def test_pickled_releases_are_refused_and_never_unpickled(tmp_path, capsys) -> None:
+    from accel.cli import main
+
+    marker = tmp_path / "marker"
+    for path in _malicious_releases(tmp_path):
+        with pytest.raises(ValueError, match="python release, whose batches are pickle files.*binary release"):
+            read_cifar(path, "test")
+        assert main(["run", "--cifar", str(path)]) == 2
+        assert main(["sweep", "--cifar", str(path), "--width", "8", "--int", "3", "--images", "10",
+                     "--results", str(tmp_path / "r.jsonl")]) == 2
+        assert "pickle" in capsys.readouterr().err
+    assert not marker.exists()
+    # the same payload does run when unpickled: the test above could have failed
     import pickle
 
-    folder = tmp_path / "cifar-10-batches-py"
-    folder.mkdir()
-    expected = {}
-    for name in ["data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch"]:
-        images = rng.integers(0, 256, (4, 3072), dtype=np.uint8)
-        labels = rng.integers(0, 10, 4).tolist()
-        (folder / name).write_bytes(pickle.dumps({b"data": images, b"labels": labels}))
-        expected[name] = (images, labels)
-    test = read_cifar(tmp_path, "test")
-    assert np.array_equal(test.images.reshape(4, 3072), expected["test_batch"][0])
-    assert test.labels.tolist() == expected["test_batch"][1]
-    assert len(read_cifar(tmp_path, "train")) == 20
-    (folder / "test_batch").write_bytes(b"garbage")
-    with pytest.raises(ValueError, match="not a readable CIFAR-10 python release"):
-        read_cifar(tmp_path, "test")
+    pickle.loads((tmp_path / "bare" / "test_batch").read_bytes())
+    assert marker.exists()
