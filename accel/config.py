@@ -41,7 +41,7 @@ __all__ = ["ConfigError", "load_network", "network_from_dict"]
 
 def load_network(path: str | Path) -> Network:
     """The network of a YAML file (bounded in size and expansion, duplicate keys refused)."""
-    return network_from_dict(safe_yaml.load_file(path), source=str(path))
+    return network_from_dict(safe_yaml.load_file(path, "network file"), source=str(path))
 
 
 def network_from_dict(data: Any, source: str = "<config>") -> Network:

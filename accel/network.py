@@ -33,7 +33,7 @@ class Network:
         for layer in self.layers:
             if layer.name == name:
                 return layer
-        raise KeyError(f"{self.source}: no layer named {name!r}; layers are {[l.name for l in self.layers]}")
+        raise ValueError(f"{self.source}: no layer named {name!r}; layers are {[l.name for l in self.layers]}")
 
     def shapes(self) -> list[tuple[Layer, Shape, Shape]]:
         """(layer, input shape, output shape) per layer, per image."""

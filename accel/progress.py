@@ -24,10 +24,17 @@ class Progress:
         if self.terminal:
             filled = int(self.width * fraction)
             sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] "
-                             f"{self.done}/{self.total} ({rate:.1f}/s)")
+                             f"{self.done}/{self.total} ({rate:.1f}/s{self._eta(rate)})")
             if self.done >= self.total:
                 sys.stderr.write("\n")
         elif fraction >= self.next_line or self.done >= self.total:
-            sys.stderr.write(f"{self.label}: {self.done}/{self.total} ({rate:.1f}/s)\n")
+            sys.stderr.write(f"{self.label}: {self.done}/{self.total} ({rate:.1f}/s{self._eta(rate)})\n")
             self.next_line = (int(fraction * 10) + 1) / 10
         sys.stderr.flush()
+
+    def _eta(self, rate: float) -> str:
+        left = self.total - self.done
+        if left <= 0 or rate <= 0:
+            return ""
+        seconds = int(left / rate)
+        return f", {seconds // 60}:{seconds % 60:02d} left"

@@ -10,6 +10,7 @@ this package: for each layer ``NAME`` (float64 values), ``NAME.raw`` (int64) and
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
@@ -66,7 +67,15 @@ def check_images(network: Network, images: np.ndarray, source: str = "input") ->
         )
     if images.dtype.kind not in "fiu":
         raise ValueError(f"{source}: dtype {images.dtype} is not numeric")
-    return images.astype(np.float64)
+    if len(images) == 0:
+        raise ValueError(f"{source}: no images (an empty batch)")
+    if images.dtype.kind in "iu":
+        warnings.warn(f"{source}: integer images ({images.dtype}) are used as they are; the networks take "
+                      f"normalized float inputs (accel.cifar.normalize for CIFAR-10 pixels)", stacklevel=3)
+    images = images.astype(np.float64)
+    if not np.isfinite(images).all():
+        raise ValueError(f"{source}: images hold NaN or inf")
+    return images
 
 
 class Simulator:

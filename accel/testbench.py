@@ -17,6 +17,7 @@ within tolerance and the SQNR reach the limits set in the network's ``tolerances
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
@@ -25,6 +26,7 @@ import numpy as np
 
 from reports.tally import LayerTally
 
+from .arrays import check_npz_headers
 from .network import Network
 from .simulator import Simulator
 from .weights import Weights
@@ -55,9 +57,10 @@ class LayerCheck:
 def load_golden(network: Network, path: str | Path) -> dict[str, np.ndarray]:
     path = Path(path)
     try:
+        check_npz_headers(path, {})  # numeric, and no header claiming more than the file holds
         with np.load(path, allow_pickle=False) as npz:
             golden = {key: npz[key] for key in npz.files}
-    except (OSError, ValueError) as err:
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
         raise ValueError(f"{path}: not a readable golden .npz ({err})") from None
     expected = {"input", *(layer.name for layer in network.layers)}
     missing = sorted(expected - set(golden))

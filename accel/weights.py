@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .arrays import check_npz_headers
 from .network import Network
 
 Weights = dict[str, dict[str, np.ndarray]]  # layer name -> parameter name -> float64 array
@@ -29,11 +30,14 @@ def load_weights(network: Network, path: str | Path) -> Weights:
 
         return check_weights(network, read_state_dict(path), str(path))
     try:
+        check_npz_headers(path, network.param_shapes())
         with np.load(path, allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}
     except FileNotFoundError:
         raise ValueError(f"{path}: weights file not found") from None
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
+        if str(err).startswith(str(path)):
+            raise
         raise ValueError(f"{path}: not a readable .npz weights file ({err})") from None
     return check_weights(network, arrays, str(path))
 

@@ -108,8 +108,8 @@ def load(text: str, source: str, max_nodes: int = MAX_NODES) -> Any:
         loader.dispose()
 
 
-def load_file(path: str | Path) -> Any:
-    """``load`` of a file, with unreadable files reported by name."""
+def load_file(path: str | Path, what: str = "file") -> Any:
+    """``load`` of a file, with unreadable files reported by name (``what``: "network file")."""
     path = Path(path)
     try:
         if path.stat().st_size > MAX_BYTES:
@@ -117,7 +117,7 @@ def load_file(path: str | Path) -> Any:
                               f"can be ({MAX_BYTES:,} at most)")
         text = path.read_text()
     except OSError as err:
-        raise ConfigError(f"{path}: cannot read the file ({err.strerror})") from None
+        raise ConfigError(f"{path}: cannot read the {what} ({err.strerror})") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not a text file (YAML expected)") from None
     return load(text, str(path))

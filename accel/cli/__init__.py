@@ -32,7 +32,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     keep_freed_memory()  # batches reuse freed memory instead of page-faulting it back in
     parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as done:  # argparse has printed its usage error (status 2) or --help/--version (0)
+        return int(done.code or 0)
     if not hasattr(args, "run"):
         parser.print_help()
         return 0
@@ -44,6 +47,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (accel report | head): not an error of ours
         sys.stderr.close()
         return 0
+    except KeyboardInterrupt:  # Ctrl-C: one line, the conventional status, no traceback
+        print(f"\naccel {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 def _parser() -> argparse.ArgumentParser:

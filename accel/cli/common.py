@@ -11,6 +11,10 @@ weights and its images. No command module imports another; they all import this 
 from __future__ import annotations
 
 import argparse
+import math
+import os
+import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -21,6 +25,8 @@ from ..cifar import load_sample, normalize
 from ..config import load_network
 from ..network import Network
 from ..shipped import DEFAULT_NETWORK, NETWORKS, shipped_config, trained_weights
+
+BESIDE_CONFIG = "weights.npz"  # what accel import writes next to net.yaml
 from ..weights import Weights, load_weights, seeded_weights
 
 DEFAULT_BOARD = "ultra96"
@@ -37,7 +43,7 @@ def add_network_options(parser: argparse.ArgumentParser, default: str = DEFAULT_
 
 def add_board_options(parser: argparse.ArgumentParser, preset: bool = True) -> None:
     parser.add_argument("--board", default=DEFAULT_BOARD, help=f"board name or part number (default {DEFAULT_BOARD})")
-    parser.add_argument("--clock-ns", type=float, default=DEFAULT_CLOCK_NS,
+    parser.add_argument("--clock-ns", type=positive_float, default=DEFAULT_CLOCK_NS,
                         help=f"clock period in ns (default {DEFAULT_CLOCK_NS:g})")
     if not preset:
         return
@@ -65,12 +71,22 @@ def resolve_network(config: str | None) -> Network:
 
 
 def resolve_weights(network: Network, args: argparse.Namespace) -> tuple[Weights, str]:
-    """(weights, where they came from) for ``--weights``, trained or seeded weights."""
+    """(weights, where they came from): ``--weights``; else a ``weights.npz`` beside the
+    network file (as ``accel import`` writes them); else the trained weights shipped for
+    the network; else seeded random weights, said on stderr — their results mean nothing
+    about a trained model."""
     if getattr(args, "weights", None):
         return load_weights(network, args.weights), args.weights
+    beside = Path(network.source).with_name(BESIDE_CONFIG)
+    if args.config not in NETWORKS and beside.is_file():
+        print(f"accel: using the weights beside the network file, {beside} (--weights to choose others)",
+              file=sys.stderr)
+        return load_weights(network, beside), str(beside)
     trained = trained_weights(network.name)
     if trained is not None:
         return load_weights(network, trained), f"trained weights {trained.name}"
+    print(f"accel: no weights for {network.name}: using seeded random weights (seed {args.seed}); "
+          f"pass --weights W.npz for a trained model", file=sys.stderr)
     return seeded_weights(network, args.seed), f"seeded weights (seed {args.seed})"
 
 
@@ -84,3 +100,66 @@ def example_images(network: Network, count: int, seed: int) -> np.ndarray:
     if network.takes_cifar:
         return normalize(load_sample().images[:count])
     return np.random.default_rng(seed + 1).normal(0.0, 1.0, (count, *network.input_shape))
+
+
+# ----------------------------------------------------------------- argument types
+def positive_int(text: str) -> int:
+    """argparse type: an integer of at least 1 (counts of images, batches, workers)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a finite number above 0 (clock periods, bandwidths)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} must be a finite number above 0")
+    return value
+
+
+# ----------------------------------------------------------------- output paths
+def output_file(path: str | None, suffix: str, option: str) -> Path | None:
+    """Check an output file before any compute: ``suffix`` appended when missing (so the
+    name printed is the name written), its folder existing and writable, and no link or
+    folder in its place (writing through a link would overwrite its target)."""
+    if path is None:
+        return None
+    target = Path(path)
+    if target.suffix != suffix:
+        target = target.with_name(target.name + suffix)
+    if target.is_symlink():
+        raise ValueError(f"{option} {target}: is a symbolic link; refusing to write through it")
+    if target.is_dir():
+        raise ValueError(f"{option} {target}: is a folder, not a file")
+    folder = target.parent
+    if not folder.is_dir():
+        raise ValueError(f"{option} {target}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise ValueError(f"{option} {target}: not writable")
+    return target
+
+
+def output_folder(path: str | None, option: str = "--out") -> Path | None:
+    """Create an output folder before any compute, or say why it cannot be one."""
+    if path is None:
+        return None
+    folder = Path(path)
+    if folder.is_symlink() and not folder.is_dir():
+        raise ValueError(f"{option} {folder}: is a broken symbolic link")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ValueError(f"{option} {folder}: is a file, not a folder") from None
+    except OSError as err:
+        raise ValueError(f"{option} {folder}: cannot create the folder ({err.strerror})") from None
+    if not os.access(folder, os.W_OK):
+        raise ValueError(f"{option} {folder}: not writable")
+    return folder

@@ -15,7 +15,8 @@ from reports.simulation import dse_document
 
 from ..dse import explore
 from ..shipped import DEFAULT_HARDWARE_NETWORK
-from .common import add_board_options, add_format_options, add_network_options, output_format, resolve_network
+from .common import add_board_options, add_format_options, add_network_options, output_format, positive_float, \
+    resolve_network
 
 
 def add(commands) -> None:
@@ -27,7 +28,8 @@ def add(commands) -> None:
     add_network_options(dse, default=DEFAULT_HARDWARE_NETWORK, weights=False)
     add_board_options(dse, preset=False)  # the search runs under the opt preset
     dse.add_argument("--unified", action="store_true", help="one (Tm, Tn) shared by all conv layers")
-    dse.add_argument("--share", type=float, default=1.0, help="fraction of the board's DSP and BRAM a layer may use")
+    dse.add_argument("--share", type=positive_float, default=1.0,
+                     help="fraction of the board's DSP and BRAM a layer may use, in (0, 1] (default 1)")
     add_format_options(dse)
     dse.set_defaults(run=command)
 

@@ -14,8 +14,8 @@ from reports.output import emit
 
 from ..estimator import estimate_network
 from ..shipped import DEFAULT_HARDWARE_NETWORK
-from .common import add_board_options, add_format_options, add_network_options, output_format, resolve_network, \
-    resolve_profile
+from .common import add_board_options, add_format_options, add_network_options, output_folder, output_format, \
+    positive_float, positive_int, resolve_network, resolve_profile
 
 
 def add(commands) -> None:
@@ -28,18 +28,18 @@ def add(commands) -> None:
     add_network_options(report, default=DEFAULT_HARDWARE_NETWORK, weights=False)
     add_board_options(report)
     add_format_options(report, out=True)
-    report.add_argument("--batch", type=int, default=1, help="batch size for bytes moved and intensity")
-    report.add_argument("--bits", type=int, help="element width for intensity (default: each layer's own; 32 = float32)")
-    report.add_argument("--bandwidth", type=float, help="DRAM bandwidth in GB/s (default: the board's peak)")
+    report.add_argument("--batch", type=positive_int, default=1, help="batch size for bytes moved and intensity")
+    report.add_argument("--bits", type=positive_int,
+                        help="element width for intensity (default: each layer's own; 32 = float32)")
+    report.add_argument("--bandwidth", type=positive_float, help="DRAM bandwidth in GB/s (default: the board's peak)")
     report.add_argument("--profile", help="calibration profile YAML (default: the shipped one)")
     report.add_argument("--no-plots", action="store_true", help="with --out: skip the PNG plots")
     report.set_defaults(run=command)
 
 
 def command(args: argparse.Namespace) -> int:
-    if args.batch < 1 or (args.bits is not None and args.bits < 1):
-        raise ValueError(f"--batch ({args.batch}) and --bits ({args.bits}) must be at least 1")
     network = resolve_network(args.config)
+    output_folder(args.out)
     estimate = estimate_network(network, args.board, args.preset, resolve_profile(args.profile), args.clock_ns,
                                 args.bandwidth)
     report = estimate.to_dict(batch=args.batch, element_bits=args.bits)

@@ -14,7 +14,6 @@ input; ``--save`` writes all layers to an ``.npz``.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 
@@ -22,12 +21,14 @@ from reports.output import emit
 from reports.simulation import classification_document, layer_report_document
 from reports.tally import LayerTally
 
+from ..arrays import load_npy
 from ..cifar import load_sample, read_cifar
 from ..classify import classify
 from ..network import Network
 from ..progress import Progress
 from ..simulator import Simulation, check_images, save_npz, simulate, simulate_float
-from .common import add_format_options, add_network_options, output_format, resolve_network, resolve_weights
+from .common import add_format_options, add_network_options, output_file, output_format, positive_int, \
+    resolve_network, resolve_weights
 
 
 def add(commands) -> None:
@@ -38,9 +39,10 @@ def add(commands) -> None:
     )
     add_network_options(run)
     run.add_argument("--cifar", help="classify this CIFAR-10 binary release's test set (.tar.gz or folder)")
-    run.add_argument("--images", type=int, help="classify only the first N images")
+    run.add_argument("--images", type=positive_int, help="classify only the first N images")
     run.add_argument("--input", help="unlabelled images .npy, (N, C, H, W) float: per-layer report")
-    run.add_argument("--batch", type=int, default=16, help="seeded images for networks that take no CIFAR input")
+    run.add_argument("--batch", type=positive_int, default=16,
+                     help="how many seeded images for a network that takes no CIFAR input (default 16)")
     run.add_argument("--save", help="with --input: write every layer's values, raws and types to this .npz")
     add_format_options(run)
     run.set_defaults(run=command)
@@ -48,8 +50,11 @@ def add(commands) -> None:
 
 def command(args: argparse.Namespace) -> int:
     network = resolve_network(args.config)
+    classification = args.input is None and network.takes_cifar
+    _check_options(network, classification, args)
+    args.save = output_file(args.save, ".npz", "--save")
     weights, weights_source = resolve_weights(network, args)
-    if args.input is None and network.takes_cifar:
+    if classification:
         return _classification(network, weights, weights_source, args)
     images = _images(network, args)
     progress = Progress(len(images), "simulating", enabled=len(images) > 256)
@@ -64,6 +69,21 @@ def command(args: argparse.Namespace) -> int:
             "layers": _layers(sim, reference), "saved": args.save}
     emit(layer_report_document(data), output_format(args), None, "run")
     return 0
+
+
+def _check_options(network: Network, classification: bool, args: argparse.Namespace) -> None:
+    """Options that would be ignored in this mode are errors, not silence."""
+    if classification and args.save:
+        raise ValueError("--save writes every layer of a per-layer run: give the images with --input X.npy")
+    if args.cifar and not network.takes_cifar:
+        raise ValueError(f"--cifar: {network.name} takes {tuple(network.input_shape)} inputs, not CIFAR-10 images")
+    if args.cifar and args.input:
+        raise ValueError("--cifar and --input both name the images: give one")
+    if args.images is not None and not classification:
+        raise ValueError("--images counts CIFAR-10 images to classify; with --input every image runs, "
+                         "for seeded images use --batch")
+    if args.batch != 16 and (classification or args.input):
+        raise ValueError("--batch sets how many seeded images run; it has no use with --input or CIFAR-10 images")
 
 
 def _classification(network: Network, weights, weights_source: str, args: argparse.Namespace) -> int:
@@ -81,12 +101,7 @@ def _images(network: Network, args: argparse.Namespace) -> np.ndarray:
     if args.input is None:
         rng = np.random.default_rng(args.seed + 1)
         return rng.normal(0.0, 1.0, (args.batch, *network.input_shape))
-    path = Path(args.input)
-    try:
-        images = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as err:
-        raise ValueError(f"{path}: cannot read images ({err})") from None
-    return check_images(network, images, str(path))
+    return check_images(network, load_npy(args.input, "images"), args.input)
 
 
 def _layers(sim: Simulation, reference: dict[str, np.ndarray]) -> list[dict]:

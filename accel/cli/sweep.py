@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
+from pathlib import Path
 
 from reports.output import emit
 from reports.sweep import document
+
+from layers.hw import Preset, find_device
 
 from ..cifar import IMAGE_SHAPE, load_sample, normalize, read_cifar
 from ..progress import Progress
@@ -24,8 +28,8 @@ from ..sweep.grid import check_scope, grid, parse_range, retypable
 from ..sweep.plan import SweepPlan, finished_points, pending_tasks, run_sweep, summarize
 from ..sweep.ranges import profile_ranges
 from ..sweep.results_file import ResultsFile
-from .common import add_board_options, add_format_options, add_network_options, output_format, resolve_network, \
-    resolve_weights
+from .common import add_board_options, add_format_options, add_network_options, output_file, output_folder, \
+    output_format, positive_int, resolve_network, resolve_weights
 
 
 def add(commands) -> None:
@@ -44,12 +48,13 @@ def add(commands) -> None:
     sweep.add_argument("--scope", default="all", help="all, a layer kind (conv, dense, lrn) or layer names, "
                        "comma-separated; each: every layer on its own")
     sweep.add_argument("--cifar", help="CIFAR-10 binary release (.tar.gz or folder); default: the embedded sample")
-    sweep.add_argument("--images", type=int, help="use the first N images")
-    sweep.add_argument("--chunk", type=int, default=100, help="images per task (default 100)")
+    sweep.add_argument("--images", type=positive_int, help="use the first N images")
+    sweep.add_argument("--chunk", type=positive_int, default=100, help="images per task (default 100)")
     add_board_options(sweep)
-    sweep.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="local worker processes")
+    sweep.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1,
+                       help="local worker processes (default: one per core)")
     sweep.add_argument("--scheduler", help="run on the Dask cluster at this address instead")
-    sweep.add_argument("--results", help="results file (JSON lines; default sweep-NETWORK.jsonl)")
+    sweep.add_argument("--results", help="results file (JSON lines; default sweep-NETWORK.jsonl, in --out when given)")
     add_format_options(sweep, out=True)
     sweep.set_defaults(run=command)
 
@@ -59,12 +64,14 @@ def command(args: argparse.Namespace) -> int:
     if not network.takes_cifar:
         raise ValueError(f"{network.source}: accel sweep classifies CIFAR-10 images {IMAGE_SHAPE}; "
                          f"{network.name} takes {tuple(network.input_shape)}")
-    if args.chunk < 1:
-        raise ValueError(f"--chunk {args.chunk} must be at least 1")
+    device, preset = find_device(args.board), Preset.parse(args.preset)  # before any compute
+    out = output_folder(args.out)
+    results_path = output_file(args.results or str((out or Path(".")) / f"sweep-{network.name}.jsonl"), ".jsonl",
+                               "--results")
     scopes = _scopes(network, args.scope)
     weights, _ = resolve_weights(network, args)
     data = read_cifar(args.cifar, "test") if args.cifar else load_sample()
-    count = len(data) if args.images is None else max(1, min(args.images, len(data)))
+    count = len(data) if args.images is None else min(args.images, len(data))
     pixels, labels = data.images[:count], data.labels[:count]
     accums = _accums(args.accum)
     ranges = None
@@ -78,13 +85,24 @@ def command(args: argparse.Namespace) -> int:
     if not points:
         raise ValueError("the grid is empty: every integer-bit value exceeds every width")
     plan = SweepPlan(network, weights, tuple(points), pixels, labels, args.chunk)
-    results = ResultsFile(args.results or f"sweep-{network.name}.jsonl")
     executor = dask_executor(args.scheduler) if args.scheduler else local_executor(args.workers)
-    with executor as (pool, workers):
-        pending = sum(len(todo) for _, todo in pending_tasks(plan, results, workers))
-        bar = SweepProgress(pending, len(points), finished_points(plan, results))
-        tallies = run_sweep(plan, results, pool, workers, progress=bar)
-    rows = summarize(plan, tallies, args.board, args.preset, args.clock_ns)
+    with ResultsFile(results_path) as results:
+        total = len(points) * plan.chunks
+        reused = total - sum(len(todo) for _, todo in pending_tasks(plan, results, 1))
+        if reused:
+            print(f"accel sweep: reusing {reused} of {total} (point, chunk) results from {results.path}",
+                  file=sys.stderr)
+        try:
+            with executor as (pool, workers):
+                pending = sum(len(todo) for _, todo in pending_tasks(plan, results, workers))
+                bar = SweepProgress(pending, len(points), finished_points(plan, results))
+                tallies = run_sweep(plan, results, pool, workers, progress=bar)
+        except KeyboardInterrupt:
+            kept = sum(1 for key in results.done)
+            print(f"\naccel sweep: interrupted; {kept} (point, chunk) results are kept in {results.path}: "
+                  f"run the same command again to resume", file=sys.stderr)
+            return 130
+    rows = summarize(plan, tallies, device, preset, args.clock_ns)
     report = {"network": network.name, "board": args.board, "preset": args.preset, "images": count,
               "data": data.source, "results_file": str(results.path), "rows": rows,
               "ranges": [list(r) for r in ranges.table(args.headroom)] if ranges else None}

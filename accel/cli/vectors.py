@@ -7,10 +7,14 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import os
+import shlex
 from pathlib import Path
 
 from ..vectors import export_layer
-from .common import add_network_options, example_images, resolve_network, resolve_weights
+from .common import add_network_options, example_images, output_folder, positive_int, resolve_network, \
+    resolve_weights
 
 
 def add(commands) -> None:
@@ -21,18 +25,40 @@ def add(commands) -> None:
     )
     export.add_argument("--layer", required=True, help="the layer to export")
     add_network_options(export)
-    export.add_argument("--images", type=int, default=1, help="how many images (default 1, as the seed's board test)")
+    export.add_argument("--images", type=positive_int, default=1, help="how many images (default 1, as the seed's board test)")
     export.add_argument("--out", default="vectors", help="output folder (default ./vectors)")
     export.set_defaults(run=command)
 
 
 def command(args: argparse.Namespace) -> int:
     network = resolve_network(args.config)
+    network.layer(args.layer)  # an unknown name fails before anything runs
+    out = output_folder(args.out)
     weights, source = resolve_weights(network, args)
     images = example_images(network, args.images, args.seed)
-    files = export_layer(network, weights, images, args.layer, Path(args.out))
-    print(f"{network.name} layer {args.layer} ({source}, {args.images} image(s)) -> {args.out}/")
+    files = export_layer(network, weights, images, args.layer, out)
+    print(f"{network.name} layer {args.layer} ({source}, {len(images)} image(s)) -> {out}/")
     for kind, path in files.items():
         print(f"  {kind:9s} {path}")
-    print(f"build and run: g++ -std=c++14 -I<ap_types> {files['testbench']} -o tb && (cd {args.out} && ../tb)")
+    folder = shlex.quote(str(out.resolve()))
+    headers = ap_types_folder()
+    include = f"-I{shlex.quote(str(headers))}" if headers else "-I<folder holding ap_fixed.h>"
+    print(f"build and run: cd {folder} && g++ -std=c++14 -O1 {include} {files['testbench'].name} -o "
+          f"{args.layer}_tb && ./{args.layer}_tb")
     return 0
+
+
+def ap_types_folder() -> Path | None:
+    """Where the Xilinx ``ap_types`` headers are: ``$ACCEL_AP_TYPES``, or the copy inside an
+    installed ``hls4ml`` wheel (the ``test`` extra), or ``$XILINX_HLS/include``."""
+    candidates = [os.environ.get("ACCEL_AP_TYPES")]
+    spec = importlib.util.find_spec("hls4ml")
+    if spec and spec.submodule_search_locations:
+        root = Path(next(iter(spec.submodule_search_locations)))
+        candidates += [str(p.parent) for p in sorted(root.glob("templates/**/ap_types/ap_fixed.h"))]
+    if os.environ.get("XILINX_HLS"):
+        candidates.append(str(Path(os.environ["XILINX_HLS"]) / "include"))
+    for candidate in candidates:
+        if candidate and (Path(candidate) / "ap_fixed.h").is_file():
+            return Path(candidate).resolve()
+    return None

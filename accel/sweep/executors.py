@@ -8,6 +8,8 @@ BLAS threads between them, so that N workers do not fight over the cores.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing import get_context
@@ -15,10 +17,19 @@ from multiprocessing import get_context
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 
 
-def _init_worker() -> None:
+def _init_worker(parent: int) -> None:
     from ..memory import keep_freed_memory
 
     keep_freed_memory()
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="parent-watch").start()
+
+
+def _exit_with(parent: int, every: float = 0.5) -> None:
+    """A worker whose sweep died (SIGKILL, SIGTERM) exits too, even mid-task: nobody is
+    left to take its result, and it would otherwise hold its memory forever."""
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(1)
 
 
 @contextmanager
@@ -31,9 +42,16 @@ def local_executor(workers: int):
     # workers start on demand, at a submit: the variables stay set while the pool lives
     os.environ.update({name: threads for name in THREAD_VARIABLES})
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
-                                 initializer=_init_worker) as pool:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                                   initializer=_init_worker, initargs=(os.getpid(),))
+        try:
             yield pool, workers
+        except BaseException:  # Ctrl-C or an error: stop now, do not finish the tasks in flight
+            for process in list((pool._processes or {}).values()):
+                process.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
     finally:
         for name, value in saved.items():
             if value is None:

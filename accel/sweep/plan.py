@@ -29,6 +29,7 @@ from .task import evaluate_chunk
 from .tally import RunTally
 
 PARETO_COSTS = ("DSP", "BRAM_18K", "latency_ms")
+POINTS_PER_TASK = 4  # small tasks: progress moves steadily and an interruption loses little
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def pending_tasks(plan: SweepPlan, results: ResultsFile, workers: int) -> list[t
     groups = max(1, ceil(2 * workers / plan.chunks))
     for chunk in range(plan.chunks):
         todo = [p for p in plan.points if not results.has(p.key(context), chunk)]
-        size = max(1, ceil(len(todo) / groups))
+        size = max(1, min(ceil(len(todo) / groups), POINTS_PER_TASK))
         tasks += [(chunk, todo[i:i + size]) for i in range(0, len(todo), size)]
     return tasks
 

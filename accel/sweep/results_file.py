@@ -1,14 +1,19 @@
 """The results file of a sweep: one JSON line per (point, image chunk), appended and
 flushed as each finishes, so an interrupted sweep loses only the work in flight.
 
-A line is ``{"key": POINT_KEY, "chunk": I, "point": {...}, "tally": {...}}``; the key
-hashes the point with everything its result depends on (network, weights, images, chunk
-size), so a rerun with the same inputs skips what is there and a changed input computes
-afresh. A last line cut off mid-write (the process was killed) is dropped on reading.
+A line is ``{"key": POINT_KEY, "chunk": I, "point": {...}, "tally": {...}, "sha256": ...}``;
+the key hashes the point with everything its result depends on (network, weights,
+images, chunk size), so a rerun with the same inputs skips what is there and a changed
+input computes afresh. The checksum covers the rest of the record: an edited line is
+refused, not trusted. A last line cut off mid-write (the process was killed) is dropped
+on reading. While a sweep writes the file it holds an exclusive lock on it, so a second
+sweep on the same file refuses at once instead of duplicating the work.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -16,23 +21,61 @@ from pathlib import Path
 from .tally import RunTally
 
 
+def _checksum(record: dict) -> str:
+    body = {k: v for k, v in record.items() if k != "sha256"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
 class ResultsFile:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.done: dict[tuple[str, int], RunTally] = {}
+        self._lock = None
+        if self.path.is_symlink() or self.path.is_dir():
+            raise ValueError(f"{self.path}: the results file must be a plain file, not a link or a folder")
         if self.path.exists():
             self._read()
 
+    def __enter__(self) -> "ResultsFile":
+        """Take the file for this sweep (exclusive, non-blocking)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = self.path.with_name(self.path.name + ".lock").open("a")
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock.close()
+            self._lock = None
+            raise ValueError(f"{self.path}: another sweep is writing this results file; wait for it to finish "
+                             f"(a rerun then reuses its results) or give another --results file") from None
+        if self.path.exists():  # what the other sweep wrote before it let go
+            self.done.clear()
+            self._read()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._lock is not None:
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+            self._lock.close()
+            self._lock = None
+
     def _read(self) -> None:
-        text = self.path.read_text()
+        try:
+            text = self.path.read_text()
+        except UnicodeDecodeError:
+            raise ValueError(f"{self.path}: not a sweep results file (binary data); give another --results "
+                             f"file or remove this one") from None
+        except OSError as err:
+            raise ValueError(f"{self.path}: cannot read the results file ({err.strerror})") from None
         lines = text.splitlines(keepends=True)
         for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
             try:
                 record = json.loads(line)
+                if record.get("sha256") != _checksum(record):
+                    raise ValueError("its checksum does not match: the line was edited or damaged")
                 self.done[(record["key"], int(record["chunk"]))] = RunTally.from_dict(record["tally"])
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as err:
+            except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as err:
                 if number == len(lines):  # a record cut short by an interruption: drop it
                     self.path.write_text("".join(lines[:-1]))
                     continue
@@ -44,7 +87,8 @@ class ResultsFile:
 
     def add(self, key: str, chunk: int, point: dict, tally: RunTally) -> None:
         self.done[(key, chunk)] = tally
-        line = json.dumps({"key": key, "chunk": chunk, "point": point, "tally": tally.as_dict()})
+        record = {"key": key, "chunk": chunk, "point": point, "tally": tally.as_dict()}
+        line = json.dumps({**record, "sha256": _checksum(record)})
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a") as fh:
             fh.write(line + "\n")

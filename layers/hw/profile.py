@@ -37,7 +37,7 @@ class Profile:
         shipped = _shipped_data()
         if path is None:
             return cls(str(shipped["name"]), int(shipped["version"]), shipped, SHIPPED)
-        data, source = safe_yaml.load_file(path), str(path)
+        data, source = safe_yaml.load_file(path, "profile"), str(path)
         missing = [key for key in REQUIRED if not isinstance(data, dict) or key not in data]
         if missing:
             raise ValueError(f"profile {source}: missing field(s) {', '.join(missing)}")

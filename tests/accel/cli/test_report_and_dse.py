@@ -85,9 +85,12 @@ def test_intensity_follows_bits_and_batch(capsys) -> None:
 @pytest.mark.parametrize("argv, fragment", [
     (["--board", "ultra69"], "unknown device 'ultra69'"),
     (["--config", "nowhere.yaml"], "nowhere.yaml"),
-    (["--profile", "nowhere.yaml"], "profile nowhere.yaml: cannot read it"),
-    (["--clock-ns", "0"], "clock period"),
-    (["--batch", "0"], "--batch (0)"),
+    (["--profile", "nowhere.yaml"], "nowhere.yaml: cannot read the profile"),
+    (["--clock-ns", "0"], "--clock-ns: 0 must be a finite number above 0"),
+    (["--clock-ns", "nan"], "--clock-ns: nan must be a finite number above 0"),
+    (["--bandwidth", "-5"], "--bandwidth: -5 must be a finite number above 0"),
+    (["--batch", "0"], "--batch: 0 must be at least 1"),
+    (["--out", "/proc/version"], "is a file, not a folder"),
 ])
 def test_errors_name_what_is_wrong(capsys, argv, fragment) -> None:
     assert main(["report", *argv]) == 2

@@ -217,7 +217,7 @@ def test_sweep_command_end_to_end(tmp_path, capsys) -> None:
     (["--width", "x"], "--width 'x'"),
     (["--scope", "conv9"], "--scope conv9"),
     (["--config", "alexnet227"], "classifies CIFAR-10 images"),
-    (["--workers", "0"], "--workers 0"),
+    (["--workers", "0"], "--workers: 0 must be at least 1"),
     (["--width", "4", "--int", "6"], "the grid is empty"),
 ])
 def test_sweep_errors(tmp_path, capsys, argv, fragment) -> None:

@@ -56,7 +56,7 @@ def test_bad_profiles_name_the_file_and_field(tmp_path) -> None:
     path.write_text("name: x\nversion: 1\n")
     with pytest.raises(ValueError, match=r"broken.yaml: missing field\(s\) latency, rolled, pipelined, dram"):
         Profile.load(path)
-    with pytest.raises(ValueError, match="nowhere.yaml: cannot read it"):
+    with pytest.raises(ValueError, match="nowhere.yaml: cannot read the profile"):
         Profile.load(tmp_path / "nowhere.yaml")
     with pytest.raises(ValueError, match="no field rolled.per_body.tpu"):
         Profile.load().rolled_per_body("tpu")
