@@ -85,18 +85,25 @@ def subtract(a_raw, a: FixedType, b_raw, b: FixedType) -> tuple[np.ndarray, Fixe
 
 
 def divide(a_raw, a: FixedType, b_raw, b: FixedType) -> tuple[np.ndarray, FixedType]:
-    """``a / b`` as the headers compute it: ``(a_raw << max(F2, 0)) / b_raw``, truncated
-    toward zero, in quotient_type(a, b). A zero divisor raises ``ZeroDivisionError``
-    (the C++ program would crash)."""
+    """``a / b`` as the headers compute it in C-simulation: ``(a_raw << max(F2, 0)) / b_raw``
+    truncated toward zero, in a ``W1``-bit divider, into quotient_type(a, b). ``W1`` is
+    just wide enough for the shifted dividend, so the one quotient that needs a bit more —
+    the minimum over −1 — wraps there, as in C-sim (``-32768 / -1`` raw at ⟨16,4⟩ gives
+    ``-2**27``, not ``+2**27``). A zero divisor raises ``ZeroDivisionError`` (the C++
+    program would crash)."""
     t = quotient_type(a, b)
-    dividend_bits = a.width + max(b.frac, 0) + 1
-    native = t.is_native and dividend_bits <= 63
+    shift = max(b.frac, 0)
+    divider_bits = max(a.width + shift + int(b.signed and not a.signed), b.width + int(a.signed and not b.signed))
+    native = t.is_native and divider_bits <= 62
     x, y = (np.asarray(v, dtype=np.int64 if native else object) for v in (a_raw, b_raw))
     if np.any(y == 0):
         raise ZeroDivisionError(f"division of {a} by a zero {b}: ap_fixed has no value for x/0")
-    x = x << max(b.frac, 0)
+    x = x << shift
     magnitude = np.abs(x) // np.abs(y)
     quotient = np.where((x < 0) != (y < 0), -magnitude, magnitude)
+    if a.signed or b.signed:  # two's complement in the divider's width: only min / -1 moves
+        half = 1 << (divider_bits - 1)
+        quotient = (quotient + half) % (2 * half) - half
     return quotient.astype(t.raw_dtype), t
 
 

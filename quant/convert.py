@@ -71,9 +71,14 @@ def _floats_chunk(x: np.ndarray, out: np.ndarray, y: np.ndarray, floor: np.ndarr
         rounded = y != floor
     else:
         np.floor(y, out=floor)
-        frac = np.subtract(y, floor, out=y)  # exact: both are within one unit
-        half = frac >= 0.5
-        rest = (frac != 0.5) & (frac != 0.0)
+        # Compare y with floor + 1/2 instead of forming y - floor: for a small negative y
+        # that difference rounds (1 - 0.49999999999999994 is 0.5 in float64) and a value
+        # just above a tie would look like one. floor + 1/2 is exact while |floor| < 2**52;
+        # beyond, y has no fraction bits, equals its floor, and rounds nowhere.
+        whole = y == floor
+        mid = floor + 0.5
+        half = (y >= mid) & ~whole
+        rest = (y != mid) & ~whole
         odd = np.fmod(floor, 2.0) != 0.0 if t.rounding is Rounding.RND_CONV else None
         q = floor + increment(t.rounding, half, rest, floor < 0.0, odd)
         rounded = (half | rest) if stats is not None else None

@@ -26,8 +26,21 @@ def doubles_for(t: FixedType, rng: np.random.Generator, count: int = 400) -> np.
     wraps = np.array([2.0**t.width, -(2.0**t.width), 2.0**t.width + 0.5, 3 * 2.0**(t.width - 1) + 0.5,
                       -(2.0**(t.width - 1)) - 0.5, 2.0**(t.width + 1) - 0.5])
     in_lsbs = np.concatenate([ties, around, wraps, -ties])
-    values = np.concatenate([random, in_lsbs * lsb, HUGE, TINY, rng.uniform(-4, 4, 32)])
+    values = np.concatenate([random, in_lsbs * lsb, HUGE, TINY, rng.uniform(-4, 4, 32), near_ties(np.concatenate([ties[:16], [0.5, 1.5]]) * lsb)])
     return values[np.isfinite(values)]
+
+
+def near_ties(ties: np.ndarray, ulps: int = 3) -> np.ndarray:
+    """Doubles within ``ulps`` units in the last place of each tie, both sides and both
+    signs: a rounding that computes the dropped fraction in float64 sees some of them as
+    exact ties (e.g. -0.5 LSB + 1 ulp, where 1 - 0.49999999999999994 rounds to 0.5)."""
+    found = []
+    for start in np.concatenate([ties, -ties]):
+        up = down = float(start)
+        for _ in range(ulps):
+            up, down = np.nextafter(up, np.inf), np.nextafter(down, -np.inf)
+            found += [up, down]
+    return np.array(found)
 
 
 def raws_for(t: FixedType, rng: np.random.Generator, count: int = 300) -> np.ndarray:

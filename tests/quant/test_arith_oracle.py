@@ -56,6 +56,10 @@ def test_binary_operators_match_headers(program: Program, rng) -> None:
     for a, b in PAIRS:
         x, y = raws_for(a, rng, 200), raws_for(b, rng, 200)
         n = min(len(x), len(y))
+        # the corner pairs of a division: the minimum over -1 (C-sim's divider wraps), and over ±1
+        corners = [(a.min_raw, -1), (a.min_raw, 1), (a.max_raw, -1), (a.min_raw + 1, -1)]
+        for k, (p, q) in enumerate(c for c in corners if b.min_raw <= c[1] <= b.max_raw):
+            x[k], y[k] = p, q
         x, y = x[:n], y[:n]
         for op, fn in OPS.items():
             ys = y
