@@ -87,6 +87,8 @@ class Simulator:
             network = replace(network, layers=tuple(layer.without_reports() for layer in network.layers))
         self.network = network
         self.prepared = {layer.name: layer.prepare(weights.get(layer.name, {})) for layer in network.layers}
+        self.parameter_stats = {layer.name: layer.parameter_stats(weights.get(layer.name, {}))
+                                for layer in network.layers}
 
     def run(self, images: np.ndarray, batch_size: int = 64,
             progress: Callable[[int], None] | None = None) -> Simulation:
@@ -103,7 +105,9 @@ class Simulator:
             if progress is not None:
                 progress(len(batches[-1][0].raw))
         for index, layer in enumerate(network.layers):
-            sim.layers.append(LayerRun(layer.name, layer.op, _merge([batch[index] for batch in batches])))
+            result = _merge([batch[index] for batch in batches])
+            result.stats.parameters += self.parameter_stats[layer.name]
+            sim.layers.append(LayerRun(layer.name, layer.op, result))
         return sim
 
     def _run_batch(self, raw: np.ndarray) -> list[LayerResult]:

@@ -93,6 +93,7 @@ def run_testbench(network: Network, weights: Weights, golden: dict[str, np.ndarr
         if only in (None, layer.name):
             raw = in_type.to_raw(golden[previous])
             result = layer.timed(raw, in_type, simulator.prepared[layer.name])
+            result.stats.parameters += simulator.parameter_stats[layer.name]
             checks.append(_check(network, layer.name, layer.op, mode, result, golden[layer.name]))
         previous = layer.name
     return checks

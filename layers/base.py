@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from quant import FixedType
+from quant import FixedType, OverflowStats
 
 from .loop_nest import LoopNest
 from .types import StageStats
@@ -101,6 +101,11 @@ class Layer(ABC):
                  preset: "Preset | str" = "config") -> "Estimate":
         """Resources and latency of this layer's kernel (``layers.hw``)."""
         raise NotImplementedError(f"layer {self.name!r} ({self.op}) has no hardware estimate")
+
+    def parameter_stats(self, params: dict[str, np.ndarray]) -> OverflowStats:
+        """How many parameters overflowed (saturated or wrapped) or rounded when quantized
+        to the layer's types — counted once per simulation, not per batch."""
+        return OverflowStats()
 
     def param_raws(self, params: dict[str, np.ndarray]) -> dict[str, tuple[np.ndarray, FixedType]]:
         """Each parameter as the raws the C++ kernel reads, with its type (test vectors)."""

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from quant import FixedType
+from quant import FixedType, OverflowStats
 
 from .base import Layer, Retype
 from .registry import BuildContext
@@ -39,6 +39,14 @@ class MacLayer(Layer):
         types = replace(t, weight=weight, bias=retype.data(t.bias, self.name, "bias"),
                         result=retype.data(t.result, self.name, "result"), accum=retype.accumulator(t.accum, weight))
         return replace(self, types=types)
+
+    def parameter_stats(self, params: dict[str, np.ndarray]) -> OverflowStats:
+        stats = OverflowStats()
+        if "weight" in params:
+            self.types.weight.to_raw(params["weight"], stats)
+        if self.bias and "bias" in params:
+            self.types.bias.to_raw(params["bias"], stats)
+        return stats
 
     def param_raws(self, params: dict[str, np.ndarray]) -> dict[str, tuple[np.ndarray, FixedType]]:
         """Weights and biases as raws; a layer without bias reads zeros."""

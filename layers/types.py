@@ -61,6 +61,7 @@ class LayerTypes:
 class StageStats:
     """Overflow and rounding counts of one layer, by stage of its arithmetic."""
 
+    parameters: OverflowStats = field(default_factory=OverflowStats)  # weights and biases into their types (once)
     product: OverflowStats = field(default_factory=OverflowStats)  # (product)(w*x)
     accumulation: OverflowStats = field(default_factory=OverflowStats)  # (accum) bias, sums, partials
     result: OverflowStats = field(default_factory=OverflowStats)  # (result) acc, or the op's output cast

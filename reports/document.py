@@ -37,6 +37,7 @@ class Document:
     data: dict  # what --format json prints
     plots: Callable[[], dict[str, bytes]] | None = None  # name -> PNG, drawn only when asked for
     csv_tables: tuple[int, ...] = (0,)  # the tables CSV holds (those sharing one set of columns)
+    csv_table: Table | None = None  # or one tidy table made for CSV alone
     lines: tuple[str, ...] = field(default_factory=tuple)  # text after the title (text and Markdown)
     footer: str = ""  # a last line (text and Markdown)
 
@@ -51,6 +52,8 @@ def render(doc: Document, fmt: str) -> str:
     if fmt == "html":
         return page(doc.title, "\n".join(doc.lines), list(doc.tables), doc.drawn_plots())
     if fmt == "csv":
+        if doc.csv_table is not None:
+            return doc.csv_table.render("csv")
         return "\n".join(doc.tables[i].render("csv") for i in doc.csv_tables if i < len(doc.tables))
     if fmt not in ("text", "md"):
         raise ValueError(f"unknown format {fmt!r}; formats: {', '.join(FORMATS)}")

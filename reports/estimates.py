@@ -33,8 +33,8 @@ def utilization_table(report: dict) -> Table:
     percent = report["utilization"]
     rows.append(("Utilization (%)", *(_percent(percent[k]) for k in RESOURCES)))
     flagged |= {(len(rows) - 1, c + 1) for c, k in enumerate(RESOURCES) if (percent[k] or 0) > 100}
-    notes = ("'!' marks a cell over the device's capacity.",) if flagged else ()
-    return Table("Utilization Estimates", ("Name", *RESOURCES), tuple(rows), frozenset(flagged), notes)
+    return Table("Utilization Estimates", ("Name", *RESOURCES), tuple(rows), frozenset(flagged),
+                 flag_meaning="over the device's capacity")
 
 
 def latency_table(report: dict) -> Table:
@@ -77,9 +77,19 @@ def all_tables(report: dict) -> list[Table]:
     return [utilization_table(report), latency_table(report), workload_table(report), memories_table(report)]
 
 
+def tidy_table(report: dict) -> Table:
+    """One row per layer (and the total) with every resource and latency column: the CSV
+    of ``accel report``, one observation per row, ready for a spreadsheet or pandas."""
+    columns = (*RESOURCES, *LATENCIES, "latency_ms")
+    rows = tuple((name, layer["op"], *(layer[k] for k in columns)) for name, layer in report["layers"].items())
+    rows += (("Total", "", *(report["total"][k] for k in columns)),)
+    return Table("Per layer", ("name", "op", *columns), rows)
+
+
 def document(report: dict) -> Document:
-    """``accel report``: CSV holds the utilization and latency columns of every layer."""
-    return Document(heading(report), tuple(all_tables(report)), report, lambda: all_plots(report), csv_tables=(0, 1))
+    """``accel report``: text, Markdown and HTML show every table; CSV the tidy one."""
+    return Document(heading(report), tuple(all_tables(report)), report, lambda: all_plots(report),
+                    csv_table=tidy_table(report))
 
 
 def _percent(value: float | None) -> float | None:

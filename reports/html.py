@@ -20,7 +20,7 @@ def table_html(table: Table) -> str:
         cells = "".join(f"<td{' class=over' if (r, c) in table.flagged else ''}>{html.escape(v)}</td>"
                         for c, v in enumerate(row))
         body.append(f"<tr>{cells}</tr>")
-    notes = "".join(f"<p class=note>{html.escape(n)}</p>" for n in table.notes)
+    notes = "".join(f"<p class=note>{html.escape(n)}</p>" for n in table.all_notes("Shading marks"))
     return f"<h2>{html.escape(table.title)}</h2><table><tr>{head}</tr>{''.join(body)}</table>{notes}"
 
 

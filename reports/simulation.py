@@ -4,7 +4,8 @@ of ``accel dse``.
 
 Inputs are plain dictionaries (what ``--format json`` prints); ``reports`` never imports
 ``accel``. Overflow counts are shown by stage, product / accumulation / result, in the
-order of ``reports.tally.STAGES``.
+order of ``reports.tally.STAGES``: w (weights and biases into their types), p (products),
+a (accumulation), r (the result cast).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from .document import Document
 from .table import Table
 from .tally import STAGES
 
-LAYER_HEADERS = ("layer", "op", "type", "path", "ms/img", "overflows p/a/r", "max |err|", "SQNR dB")
+LAYER_HEADERS = ("layer", "op", "type", "path", "ms/img", "overflows w/p/a/r", "max |err|", "SQNR dB")
 
 
 def stage_counts(overflows: dict[str, int]) -> str:
@@ -56,7 +57,7 @@ def layer_report_document(data: dict) -> Document:
                   stage_counts(l["overflows"]), f"{l['max_abs_error']:.4g}", f"{l['sqnr_db']:.1f}")
                  for l in data["layers"])
     table = Table("Per layer: fixed point against the float64 reference",
-                  ("layer", "op", "output", "type", "path", "ms/img", "overflows p/a/r", "max |err|", "SQNR dB"), rows)
+                  ("layer", "op", "output", "type", "path", "ms/img", "overflows w/p/a/r", "max |err|", "SQNR dB"), rows)
     lines = (f"{data['network']} ({data['source']}) | {data['weights']} | {data['inputs']}",
              f"input {data['input_type']}: {data['input_overflows']} of {data['input_elements']} values overflowed | "
              f"simulated in {data['seconds']:.2f} s ({data['seconds'] / max(data['images'], 1) * 1000:.2f} ms/image)")
@@ -68,10 +69,13 @@ def testbench_document(data: dict) -> Document:
     """``accel testbench``: per layer and mode, the error against golden and PASS/FAIL."""
     rows = tuple((c["layer"], c["mode"], c["type"], f"{c['max_abs_error']:.4g}", f"{c['mean_abs_error']:.3g}",
                   f"{c['max_error_lsb']:.1f}", f"{c['sqnr_db']:.1f}", f"{c['share_within']:.2%}",
-                  stage_counts(c["overflows"]), _lrn(c["lrn_errors"]), "PASS" if c["passed"] else "FAIL")
+                  stage_counts(c["overflows"]), _lrn(c["lrn_errors"]), _limits(c["tolerance"]),
+                  "PASS" if c["passed"] else "FAIL")
                  for c in data["layers"])
     table = Table("Layers against golden outputs", ("layer", "mode", "type", "max |err|", "mean |err|", "max LSB",
-                  "SQNR dB", "within tol", "overflows p/a/r", "LRN approx/quant", "verdict"), rows)
+                  "SQNR dB", "within tol", "overflows w/p/a/r", "LRN approx/quant", "limits", "verdict"), rows,
+                  notes=("limits (the network's tolerances): share of elements within abs of golden, and SQNR; "
+                         "a layer passes when it reaches both.",))
     passed = sum(c["passed"] for c in data["layers"])
     lines = (f"{data['network']} | {data['weights']} | golden {data['golden']} ({data['images']} images)",)
     return Document(f"accel testbench: {data['network']}", (table,), data, lines=lines,
@@ -79,13 +83,25 @@ def testbench_document(data: dict) -> Document:
 
 
 def dse_document(data: dict) -> Document:
-    """``accel dse``: the chosen tiles per layer, with the YAML to paste."""
+    """``accel dse``: the chosen tiles per layer, their total, and the YAML to paste."""
+    layers = data["layers"]
     rows = tuple((name, c["yaml"], f"{c['WorstLatency']:,}", f"{c['latency_ms']:.3f}", c["DSP"], c["BRAM_18K"])
-                 for name, c in data["layers"].items())
-    table = Table("Chosen tiles", ("layer", "YAML", "cycles", "ms", "DSP", "BRAM_18K"), rows)
+                 for name, c in layers.items())
+    total = data["total"]
+    rows += (("Total", "", f"{total['WorstLatency']:,}", f"{total['latency_ms']:.3f}", total["DSP"],
+              total["BRAM_18K"]),)
+    table = Table("Chosen tiles", ("layer", "YAML", "cycles", "ms", "DSP", "BRAM_18K"), rows,
+                  notes=("Total: the layers run one after another, each with the board to itself: cycles add up, "
+                         "DSP and BRAM_18K are the most any layer needs.",))
     title = (f"{data['network']} on {data['board']} ({data['part']}: {data['available']['DSP']} DSP, "
              f"{data['available']['BRAM_18K']} BRAM_18K), {data['mode']}, opt preset at {data['clock_ns']:g} ns")
-    return Document(title, (table,), data)
+    paste = "\n".join(["", "# tiles to paste into the network YAML (each under its layer):",
+                        *(f"#   {name}: {c['yaml']}" for name, c in layers.items())])
+    return Document(title, (table,), data, footer=paste)
+
+
+def _limits(tolerance: dict) -> str:
+    return f">={tolerance['share']:.0%} within {tolerance['abs']:g}, >={tolerance['sqnr_db']:g} dB"
 
 
 def _lrn(errors: dict) -> str:

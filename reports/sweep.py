@@ -12,6 +12,9 @@ COLUMNS = ("point", "fixed_top1", "agreement", "min_sqnr_db", "overflows", "BRAM
 
 def points_table(rows: list[dict], title: str = "Sweep points") -> Table:
     body = tuple((*(_cell(row, c) for c in COLUMNS), "*" if row["pareto"] else "") for row in rows)
+    if rows:  # the float model on the same images: the accuracy every point is measured against
+        body = (("float (reference)", f"{100 * rows[0]['float_top1']:.2f}%", "100.00%",
+                 *(None for _ in COLUMNS[3:]), ""),) + body
     return Table(title, (*COLUMNS, "Pareto"), body,
                  notes=("Pareto: no other point is at least as accurate with no more DSP, BRAM_18K and latency.",))
 
@@ -29,6 +32,15 @@ def sqnr_table(rows: list[dict]) -> Table:
 
 def all_tables(rows: list[dict]) -> list[Table]:
     return [points_table(rows), pareto_table(rows), sqnr_table(rows)]
+
+
+def ranges_table(ranges: list[dict]) -> Table:
+    """What ``--auto-int`` chose: per layer and array, the largest magnitude seen and the
+    integer bits given (sign included, plus headroom), with the typedef at the first width."""
+    rows = tuple((r["layer"], r["array"], r["max_abs"], r["integer_bits"], r["typedefs"][0] if r["typedefs"] else "")
+                 for r in ranges)
+    return Table("Integer bits chosen by --auto-int", ("layer", "array", "max |x|", "I", "typedef"), rows,
+                 notes=("Each array holds values up to max |x|: I = floor(log2(max |x|)) + 2 (sign) + headroom.",))
 
 
 def _cell(row: dict, column: str):
@@ -101,4 +113,8 @@ def document(report: dict) -> Document:
     """``accel sweep``: the points, the Pareto front, SQNR per layer; CSV holds the points."""
     title = (f"{report['network']} sweep: {len(report['rows'])} points on {report['images']} images "
              f"({report['data']}), costs on {report['board']} ({report['preset']})")
-    return Document(title, tuple(all_tables(report["rows"])), report, lambda: all_plots(report["rows"]))
+    tables = all_tables(report["rows"])
+    if report.get("ranges"):
+        tables.insert(0, ranges_table(report["ranges"]))
+    csv = (1,) if report.get("ranges") else (0,)
+    return Document(title, tuple(tables), report, lambda: all_plots(report["rows"]), csv_tables=csv)

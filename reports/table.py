@@ -32,6 +32,12 @@ class Table:
     rows: tuple[tuple, ...]
     flagged: frozenset[tuple[int, int]] | set = field(default_factory=frozenset)  # (row, column)
     notes: tuple[str, ...] = ()
+    flag_meaning: str = "over budget"  # what a flagged cell is; each format says how it shows it
+
+    def all_notes(self, marker: str) -> tuple[str, ...]:
+        """The notes, preceded by what ``marker`` (how this format shows a flag) means."""
+        flag = (f"{marker} a cell {self.flag_meaning}.",) if self.flagged else ()
+        return flag + self.notes
 
     def cells(self, mark: str) -> list[list[str]]:
         out = []
@@ -50,12 +56,13 @@ class Table:
             lines = [f"### {self.title}", "", "| " + " | ".join(self.headers) + " |",
                      "|" + "---|" * len(self.headers)]
             lines += ["| " + " | ".join(row) + " |" for row in self.cells("md")]
-            lines += [""] + [f"> {note}" for note in self.notes] if self.notes else []
+            notes = self.all_notes("'!' marks")
+            lines += [""] + [f"> {note}" for note in notes] if notes else []
             return "\n".join(lines)
         align = ("left",) + ("right",) * (len(self.headers) - 1)  # names left, numbers right
         body = tabulate(self.cells("text"), headers=self.headers, disable_numparse=True, colalign=align)
         rule = "=" * len(self.title)
-        notes = "".join(f"\n  {note}" for note in self.notes)
+        notes = "".join(f"\n  {note}" for note in self.all_notes("'!' marks"))
         return f"== {self.title}\n{rule}===\n{body}{notes}"
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-STAGES = ("product", "accumulation", "result")  # where a MAC layer can overflow, in order
+STAGES = ("parameters", "product", "accumulation", "result")  # where a layer can overflow, in order
 
 
 @dataclass(frozen=True)
@@ -29,9 +29,10 @@ class LayerTally:
     noise: float = 0.0  # sum of squared errors
     signal: float = 0.0  # sum of squared float values
     max_error: float = 0.0
-    product: int = 0  # overflows by stage
-    accumulation: int = 0
-    result: int = 0
+    parameters: int = 0  # overflows by stage: weights and biases quantized,
+    product: int = 0  # products cast,
+    accumulation: int = 0  # sums (and partial sums),
+    result: int = 0  # the output cast
     count: int = 0  # elements compared
     abs_error: float = 0.0  # sum of absolute errors
     within: int = 0  # elements within the tolerance given to ``of``
@@ -43,13 +44,15 @@ class LayerTally:
         err = (fixed - reference).reshape(-1).astype(np.float64)
         ref = reference.reshape(-1).astype(np.float64)
         magnitude = np.abs(err)
-        return cls(float(err @ err), float(ref @ ref), float(magnitude.max(initial=0.0)),
-                   *(getattr(stats, stage).overflows for stage in STAGES),
+        counts = {stage: getattr(stats, stage).overflows for stage in STAGES if hasattr(stats, stage)}
+        return cls(float(err @ err), float(ref @ ref), float(magnitude.max(initial=0.0)), **counts,
                    count=err.size, abs_error=float(magnitude.sum()), within=int((magnitude <= tolerance).sum()))
 
     def merged(self, other: "LayerTally") -> "LayerTally":
         summed = {f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
-        return LayerTally(**{**summed, "max_error": max(self.max_error, other.max_error)})
+        # the parameters are the same in every chunk of images: their count is not a sum
+        return LayerTally(**{**summed, "max_error": max(self.max_error, other.max_error),
+                             "parameters": max(self.parameters, other.parameters)})
 
     @property
     def sqnr_db(self) -> float:

@@ -41,7 +41,10 @@ def command(args: argparse.Namespace) -> int:
     layers = {c.layer: {"tiles": dict(c.tiles), "yaml": c.yaml(), "WorstLatency": c.WorstLatency,
                         "latency_ms": c.WorstLatency * args.clock_ns * 1e-6, "DSP": c.DSP, "BRAM_18K": c.BRAM_18K}
               for c in choices}
-    data = {"network": network.name, "board": args.board, "part": device.part, "available": device.available(),
+    total = {"WorstLatency": sum(c.WorstLatency for c in choices), "DSP": max((c.DSP for c in choices), default=0),
+             "BRAM_18K": max((c.BRAM_18K for c in choices), default=0)}
+    total["latency_ms"] = total["WorstLatency"] * args.clock_ns * 1e-6
+    data = {"network": network.name, "total": total, "board": args.board, "part": device.part, "available": device.available(),
             "mode": "unified Tm, Tn" if args.unified else "per layer", "clock_ns": args.clock_ns, "layers": layers}
     emit(dse_document(data), output_format(args), None, "dse")
     return 0

@@ -105,9 +105,16 @@ def command(args: argparse.Namespace) -> int:
     rows = summarize(plan, tallies, device, preset, args.clock_ns)
     report = {"network": network.name, "board": args.board, "preset": args.preset, "images": count,
               "data": data.source, "results_file": str(results.path), "rows": rows,
-              "ranges": [list(r) for r in ranges.table(args.headroom)] if ranges else None}
+              "ranges": _ranges(ranges, args.headroom, widths) if ranges else None}
     emit(document(report), output_format(args), args.out, "sweep")
     return 0
+
+
+def _ranges(ranges, headroom: int, widths: list[int]) -> list[dict]:
+    """The integer bits --auto-int chose, per layer and array, as typedefs to paste (at each width)."""
+    return [{"layer": layer, "array": array, "max_abs": value, "integer_bits": bits,
+             "typedefs": [f"typedef ap_fixed<{w},{bits}> {layer}_{array}_t;" for w in widths]}
+            for layer, array, value, bits in ranges.table(headroom)]
 
 
 def _scopes(network, text: str) -> list[tuple[str, ...]]:

@@ -54,5 +54,9 @@ def test_tally_sums_merge_to_the_whole() -> None:
     assert whole.sqnr_db == pytest.approx(10 * math.log10(np.sum(reference**2) / np.sum(err**2)))
     assert half.sqnr_db == pytest.approx(whole.sqnr_db) and half.max_error == whole.max_error
     assert whole.mean_error == pytest.approx(np.abs(err).mean()) and whole.share_within == np.mean(np.abs(err) <= 0.01)
-    assert whole.overflows_by_stage() == {"product": 0, "accumulation": 4, "result": 0} and STAGES[1] == "accumulation"
+    assert whole.overflows_by_stage() == {"parameters": 0, "product": 0, "accumulation": 4, "result": 0}
+    assert STAGES == ("parameters", "product", "accumulation", "result")
+    # parameter overflows are a property of the network: merging chunks does not add them up
+    stats.parameters.record(10, 2, 0, 0)
+    assert LayerTally.of(fixed, reference, stats).merged(LayerTally.of(fixed, reference, stats)).parameters == 2
     assert LayerTally.of(reference, reference, StageStats()).sqnr_db == math.inf
