@@ -4,6 +4,7 @@ against the device, the roofline with every layer on it, and the latency breakdo
 from __future__ import annotations
 
 import io
+import math
 
 from layers.hw.estimate import RESOURCES
 from layers.hw.roofline import roofline_point
@@ -35,7 +36,8 @@ def utilization_plot(report: dict) -> bytes:
     kinds = [k for k in RESOURCES if available[k]]
     width = 0.8 / len(kinds)
     for i, kind in enumerate(kinds):
-        shares = [max(100.0 * report["layers"][n][kind] / available[kind], 0.01) for n in names]
+        # a layer that uses none of a resource gets no bar (a log axis has no zero to draw)
+        shares = [100.0 * report["layers"][n][kind] / available[kind] or float("nan") for n in names]
         ax.bar([x + i * width for x in range(len(names))], shares, width, label=kind)
     ax.axhline(100, color="red", linestyle="--", linewidth=1, label="capacity")
     ax.set_yscale("log")
@@ -56,9 +58,15 @@ def roofline_plot(report: dict) -> bytes:
     xs = [lo * (hi / lo) ** (i / 200) for i in range(201)]
     ax.plot(xs, [roofline_point(x, roofs["compute_gops"], roofs["bandwidth_gbs"])[0] for x in xs], "k-",
             label=f"roof: {roofs['compute_gops']:.3g} GOPS, {roofs['bandwidth_gbs']:g} GB/s")
+    placed: list[tuple[float, float]] = []
     for name, intensity, achieved in points:
-        ax.plot(intensity, max(achieved, 1e-6), "o")
-        ax.annotate(name, (intensity, max(achieved, 1e-6)), fontsize=8, xytext=(3, 3), textcoords="offset points")
+        y = max(achieved, 1e-6)
+        ax.plot(intensity, y, "o")
+        # layers with nearly the same point (conv3-5, fc1-2) would print over each other:
+        # each further label near an earlier one moves down a line
+        near = sum(1 for px, py in placed if abs(math.log10(px / intensity)) < 0.15 and abs(math.log10(py / y)) < 0.15)
+        ax.annotate(name, (intensity, y), fontsize=8, xytext=(4, 3 - 10 * near), textcoords="offset points")
+        placed.append((intensity, y))
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("arithmetic intensity (operations / byte)")

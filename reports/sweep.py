@@ -90,19 +90,38 @@ def resources_plot(rows: list[dict]) -> bytes:
 
 
 def pareto_plot(rows: list[dict]) -> bytes:
+    """Accuracy against each cost, the front in red and labelled with its points (and the
+    layer in scope when a sweep varies one layer at a time)."""
     plt = pyplot()
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), sharey=True)
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4.2), sharey=True)
+    units = {"DSP": "DSP slices", "BRAM_18K": "BRAM_18K blocks", "latency_ms": "latency (ms)"}
     for ax, cost in zip(axes, ("DSP", "BRAM_18K", "latency_ms")):
-        ax.scatter([r[cost] for r in rows], [100 * r["fixed_top1"] for r in rows], c="lightgray", label="points")
-        front = [r for r in rows if r["pareto"]]
-        ax.scatter([r[cost] for r in front], [100 * r["fixed_top1"] for r in front], c="tab:red", label="Pareto")
-        for r in front:
-            ax.annotate(r["point"].split(" ")[0], (r[cost], 100 * r["fixed_top1"]), fontsize=7)
-        ax.set_xlabel(cost)
-    axes[0].set_ylabel("top-1 (%)")
+        ax.scatter([r[cost] for r in rows], [100 * r["fixed_top1"] for r in rows], c="lightgray", s=18, label="points")
+        front = sorted((r for r in rows if r["pareto"]), key=lambda r: r[cost])
+        # the front is joint over all three costs, so its points are marked, not joined
+        ax.scatter([r[cost] for r in front], [100 * r["fixed_top1"] for r in front], c="tab:red", s=22,
+                   label="Pareto front (all three costs)")
+        for k, r in enumerate(front):
+            ax.annotate(_short_label(r), (r[cost], 100 * r["fixed_top1"]), fontsize=7, rotation=20,
+                        xytext=(3, 4 if k % 2 else -9), textcoords="offset points")
+        values = [r[cost] for r in rows if r[cost] > 0]
+        if values and max(values) / min(values) > 50:
+            ax.set_xscale("log")
+        ax.set_xlabel(units[cost])
+        ax.grid(alpha=0.3)
+        if ax.get_xscale() == "linear":  # whole numbers, no "1e4 + offset" corner label
+            ax.ticklabel_format(axis="x", style="plain", useOffset=False)
+    axes[0].set_ylabel("fixed-point top-1 (%)")
     axes[0].legend(fontsize=8)
     fig.suptitle("Accuracy against cost")
+    fig.tight_layout()
     return png_bytes(fig)
+
+
+def _short_label(row: dict) -> str:
+    """``<W,I>`` and, for a one-layer scope, the layer: ``<8,3> conv2``."""
+    label = row["point"].split(" ")[0]
+    return label if row["scope"] == ["all"] else f"{label} {','.join(row['scope'])}"
 
 
 def all_plots(rows: list[dict]) -> dict[str, bytes]:

@@ -6,6 +6,13 @@ layer), ``LRN`` → lrn (ONNX divides alpha by the size: the ``pytorch`` convent
 ``MaxPool`` → maxpool, ``Flatten`` → flatten (chw), ``Gemm`` or ``MatMul`` + ``Add`` →
 dense; ``Identity`` and ``Dropout`` are skipped. Anything else is refused with the
 node's name and op, before any compute. Weights keep the names of the layers made.
+
+``torch.onnx.export`` writes ``nn.LocalResponseNorm`` not as one ``LRN`` node but as its
+decomposition: ``x*x`` → pad the channels → ``AveragePool`` over ``size`` channels →
+``* alpha`` → ``+ k`` → ``Pow(beta)`` → ``x / that`` (with reshapes and shape arithmetic
+between). That chain, from the ``Mul`` of a tensor by itself to the ``Div`` of the same
+tensor, is recognised and imported as one LRN layer (``pytorch`` convention: the average
+divides by the size).
 """
 
 from __future__ import annotations
@@ -17,6 +24,9 @@ import numpy as np
 from layers.types import DEFAULT_DATA_TYPE
 
 SKIPPED = {"Identity", "Dropout"}
+# what may stand inside PyTorch's LRN decomposition besides its Mul, AveragePool, Add, Pow, Div
+LRN_PLUMBING = {"Constant", "Reshape", "ConstantOfShape", "Concat", "Slice", "Transpose", "Cast", "Pad", "Shape",
+                "Gather", "Equal", "If", "Unsqueeze", "Squeeze", "Expand"}
 DEFAULT_TYPES = {"weight": DEFAULT_DATA_TYPE, "bias": DEFAULT_DATA_TYPE, "accum": "ap_fixed<40,16>",
                  "result": DEFAULT_DATA_TYPE}
 
@@ -47,6 +57,8 @@ def import_onnx(path: str | Path, input_type: str = DEFAULT_DATA_TYPE,
     builder = _Builder(path, constants)
     for node in graph.node:
         builder.add(node)
+    if builder.pending_lrn is not None:
+        raise ValueError(f"{builder.pending_lrn['start']}: a tensor squared and never divided: not an LRN")
     description = {"name": path.stem, "input": {"shape": dims[1:], "type": input_type},
                    "defaults": {"types": {**DEFAULT_TYPES, **(types or {})}}, "layers": builder.layers}
     return description, builder.weights
@@ -58,14 +70,20 @@ class _Builder:
         self.layers: list[dict] = []
         self.weights: dict[str, np.ndarray] = {}
         self.pending_matmul: tuple[str, np.ndarray] | None = None
+        self.pending_lrn: dict | None = None  # inside PyTorch's LRN decomposition
         self.counts: dict[str, int] = {}
 
     def add(self, node) -> None:
         op, attrs = node.op_type, {a.name: _attr(a) for a in node.attribute}
         where = f"{self.path}: node {node.name or node.output[0]!r} ({op})"
         handler = getattr(self, f"_{op.lower()}", None)
+        if self.pending_lrn is not None:
+            return self._lrn_part(node, attrs, where)
+        if op == "Mul" and len(node.input) == 2 and node.input[0] == node.input[1]:
+            self.pending_lrn = {"x": node.input[0], "start": where}  # x * x: a decomposed LRN begins
+            return None
         if op in SKIPPED:
-            return
+            return None
         if handler is None:
             raise ValueError(f"{where}: unsupported op; supported: Conv, Relu, LRN, MaxPool, Flatten, "
                              f"Gemm, MatMul+Add, Constant, Identity, Dropout")
@@ -118,6 +136,32 @@ class _Builder:
         self.layers.append({"name": self._name(node, None, "lrn"), "op": "lrn", "size": int(attrs["size"]),
                             "alpha": float(attrs.get("alpha", 1e-4)), "beta": float(attrs.get("beta", 0.75)),
                             "k": float(attrs.get("bias", 1.0)), "alpha_convention": "pytorch"})
+
+    def _lrn_part(self, node, attrs, where) -> None:
+        """One node of PyTorch's LRN decomposition: collect size, alpha, k and beta; the
+        ``Div`` of the squared tensor by the result ends it."""
+        lrn, op = self.pending_lrn, node.op_type
+        if op == "Constant":
+            self._constant(node, attrs, where)
+        elif op == "AveragePool":
+            if attrs.get("count_include_pad", 0) != 1:
+                raise ValueError(f"{where}: an LRN decomposition averages with count_include_pad=1")
+            lrn["size"] = int(attrs["kernel_shape"][0])
+        elif op in ("Mul", "Add", "Pow") and len(node.input) == 2 and node.input[1] in self.constants:
+            value = np.asarray(self.constants[node.input[1]]).reshape(-1)[0]
+            # the shortest decimal of the stored (float32) constant: 1e-4, not 9.999999747e-05
+            lrn[{"Mul": "alpha", "Add": "k", "Pow": "beta"}[op]] = float(str(value))
+        elif op == "Div" and node.input[0] == lrn["x"]:
+            missing = [key for key in ("size", "alpha", "k", "beta") if key not in lrn]
+            if missing:
+                raise ValueError(f"{lrn['start']}: x*x ... x/(...) is not a local response normalization "
+                                 f"(no {', '.join(missing)} found)")
+            self.layers.append({"name": self._name(node, None, "lrn"), "op": "lrn", "size": lrn["size"],
+                                "alpha": lrn["alpha"], "beta": lrn["beta"], "k": lrn["k"], "alpha_convention": "pytorch"})
+            self.pending_lrn = None
+        elif op not in LRN_PLUMBING:
+            raise ValueError(f"{where}: unsupported op inside what began as an LRN at {lrn['start']} "
+                             f"(a tensor squared); only PyTorch's LocalResponseNorm decomposition is recognised")
 
     def _maxpool(self, node, attrs, where) -> None:
         kernel, strides = attrs["kernel_shape"], attrs.get("strides", [1, 1])

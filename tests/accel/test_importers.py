@@ -130,3 +130,34 @@ def test_onnx_unsupported_ops_and_bad_files(tmp_path) -> None:
     (tmp_path / "junk.onnx").write_bytes(b"\x00garbage")
     with pytest.raises(ValueError, match="junk.onnx: not a readable ONNX model"):
         import_onnx(tmp_path / "junk.onnx")
+
+
+def test_onnx_of_the_projects_own_alexnet32_imports_its_lrn(tmp_path) -> None:
+    """``torch.onnx.export`` decomposes ``nn.LocalResponseNorm`` into some 30 nodes; the
+    importer recognises the chain and gives back the network of ``alexnet32.yaml``."""
+    pytest.importorskip("onnx")
+    from accel.importers.onnx_model import import_onnx
+    from accel.shipped import trained_weights
+    from accel.simulator import simulate_float
+    from accel.weights import check_weights
+
+    reference = load_network(shipped_config("alexnet32"))
+    model = AlexNet32().eval()
+    trained = load_weights(reference, trained_weights("alexnet32"))
+    model.load_state_dict({f"{layer}.{p}": torch.from_numpy(a.astype(np.float32))
+                           for layer, params in trained.items() for p, a in params.items()})
+    torch.onnx.export(model, torch.zeros(1, 3, 32, 32), tmp_path / "alexnet32.onnx", dynamo=False)
+    description, flat = import_onnx(tmp_path / "alexnet32.onnx")
+    from accel.config import network_from_dict
+
+    net = network_from_dict(description, "alexnet32.onnx")
+    assert [l.op for l in net.layers] == [l.op for l in reference.layers]
+    for ours, theirs in zip(net.layers, reference.layers):
+        if theirs.op == "lrn":
+            assert (ours.size, ours.alpha, ours.beta, ours.k, ours.alpha_convention) == \
+                   (theirs.size, theirs.alpha, theirs.beta, theirs.k, theirs.alpha_convention)
+    x = np.random.default_rng(3).normal(0, 1, (3, 3, 32, 32))
+    with torch.no_grad():
+        expected = model(torch.from_numpy(x.astype(np.float32))).numpy()
+    ours = simulate_float(net, check_weights(net, flat), x)[net.layers[-1].name]
+    assert np.allclose(ours, expected, rtol=1e-4, atol=1e-4)
