@@ -87,8 +87,9 @@ def load(text: str, source: str, max_nodes: int = MAX_NODES) -> Any:
     if len(text) > MAX_BYTES:
         raise ConfigError(f"{source}: {len(text):,} bytes is more than a network or profile file can be "
                           f"({MAX_BYTES:,} at most)")
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)
         node = loader.get_single_node()
         if node is None:
             return None
@@ -105,7 +106,8 @@ def load(text: str, source: str, max_nodes: int = MAX_NODES) -> Any:
     except yaml.YAMLError as err:
         raise ConfigError(f"{source}: not valid YAML: {err}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def load_file(path: str | Path, what: str = "file") -> Any:

@@ -133,6 +133,8 @@ def output_file(path: str | None, suffix: str, option: str) -> Path | None:
     if path is None:
         return None
     target = Path(path)
+    if target.is_dir():
+        raise ValueError(f"{option} {target}: is a folder, not a file")
     if target.suffix != suffix:
         target = target.with_name(target.name + suffix)
     if target.is_symlink():

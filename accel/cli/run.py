@@ -89,7 +89,7 @@ def _check_options(network: Network, classification: bool, args: argparse.Namesp
 def _classification(network: Network, weights, weights_source: str, args: argparse.Namespace) -> int:
     data = read_cifar(args.cifar, "test") if args.cifar else load_sample()
     count = len(data) if args.images is None else max(1, min(args.images, len(data)))
-    progress = Progress(count, "classifying", enabled=bool(args.cifar))  # the full-dataset run
+    progress = Progress(count, "classifying", enabled=count >= 100)  # seconds of work: say so
     result = classify(network, weights, data.images[:count], data.labels[:count], data.classes, progress=progress)
     document = classification_document({"network": network.name, "source": network.source,
                                         "weights": weights_source, "data": data.source, **result.as_dict()})

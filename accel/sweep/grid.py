@@ -77,8 +77,9 @@ def grid(widths: list[int], integers: list[int] | None, accums: list[str], scope
          auto_int: tuple[tuple[str, str, int], ...] = ()) -> list[SweepPoint]:
     """Every (W, I, accumulator) combination; I > W (all-integer types and beyond) is skipped."""
     for accum in accums:
-        if accum not in ACCUM_KEYWORDS and not (accum.isdigit() and 2 <= int(accum) <= 1024):
-            raise ValueError(f"--accum {accum!r}: expected exact, keep, same or a width such as 32")
+        if accum not in ACCUM_KEYWORDS and not (accum.isdigit() and 2 <= int(accum) <= MAX_ACCUM_WIDTH):
+            raise ValueError(f"--accum {accum!r}: expected exact, keep, same or a width from 2 to "
+                             f"{MAX_ACCUM_WIDTH}, such as 32")
     for width in widths:
         if not 2 <= width <= 64:
             raise ValueError(f"--width {width}: data widths from 2 to 64 bits can be swept")
