@@ -52,9 +52,14 @@ def test_text_flags_over_budget_cells(capsys) -> None:
 def test_markdown_and_csv(capsys) -> None:
     md = run(capsys, "--format", "md")
     assert md.startswith("# alexnet227 on ultra96") and "| Name | BRAM_18K | DSP | FF | LUT | URAM |" in md
-    rows = list(csv.reader(io.StringIO(run(capsys, "--format", "csv").split("\n\n")[0])))
-    assert rows[0] == ["Name", *RESOURCES] and [r[0] for r in rows[1:4]] == ["conv1", "lrn1", "pool1"]
-    assert rows[-3][0] == "Total" and rows[-1][0] == "Utilization (%)"
+    text = run(capsys, "--format", "csv")
+    rows = list(csv.reader(io.StringIO(text)))
+    # one tidy table: a row per layer and the total, every resource and latency column
+    assert "\n\n" not in text.strip() and {len(r) for r in rows} == {len(rows[0])}
+    assert rows[0] == ["name", "op", *RESOURCES, *LATENCIES, "latency_ms"]
+    assert [r[0] for r in rows[1:4]] == ["conv1", "lrn1", "pool1"] and rows[-1][0] == "Total"
+    report = json.loads(run(capsys, "--format", "json"))
+    assert rows[1][2:2 + len(RESOURCES)] == [str(report["layers"]["conv1"][k]) for k in RESOURCES]
 
 
 def test_html_is_one_self_contained_page(tmp_path, capsys) -> None:
