@@ -181,3 +181,14 @@ def test_weights_beside_the_network_file_are_used_and_seeded_weights_said(tmp_pa
 def test_version(capsys) -> None:
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.startswith("accel ")
+
+
+def test_every_option_has_help_text() -> None:
+    import argparse
+
+    from accel.cli import _parser
+
+    commands = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    missing = [(name, action.option_strings or action.dest) for name, sub in commands.choices.items()
+               for action in sub._actions if action.help is None]
+    assert len(commands.choices) == 8 and not missing
