@@ -38,7 +38,7 @@ from .hw import Estimate, Preset
 from .hw.mac_cost import ArrayUse, MacKernel, estimate_mac, tile_count
 from .hw.preset import mac_mapping
 from .loop_nest import Directives, LoopNest
-from .mac import MacWeights, PreparedParams, Schedule, multiply_accumulate
+from .mac import MacWeights, PreparedParams, Schedule, multiply_accumulate, patch_dtype
 from .mac_layer import MAC_TYPE_KEYS, MacLayer, mac_types, power_steps
 from .registry import BuildContext, register
 from .types import LayerTypes, StageStats
@@ -163,8 +163,8 @@ class Conv(MacLayer):
         stats = StageStats()
         out = np.empty((batch, *out_shape), dtype=np.int64)
         paths = set()
-        # patches in float64: the matrix product takes them as they are (raws are < 2**53)
-        patches = self._patches(raw.astype(np.float64), pad_value=0.0)
+        # patches in float64 for the matrix product (raws are < 2**53), int32 for the compiled kernels
+        patches = self._patches(raw.astype(patch_dtype(types)), pad_value=0)
         x_max = float(max(raw.max(), -raw.min())) if raw.size else 0.0  # patches hold these values and 0
         for g, (group_patches, (weights, bias)) in enumerate(zip(patches, prepared.groups)):
             res, path = multiply_accumulate(group_patches, weights, bias, types, schedule, self.relu, stats,

@@ -16,8 +16,12 @@ Three paths compute that, all bit-identical (the tests prove it):
 ``elementwise`` order-free, but each product (or ``acc + p``) rounds on its own: the
               products are formed, cast and summed elementwise.
 ``loop``      anything else: step through the reduction in the nest's order, vectorized
-              over all the outputs that need it (``loop-jit``: the same loop compiled
-              by numba when it is installed, see ``layers.jit_loop``).
+              over all the outputs that need it.
+
+``elementwise`` and ``loop`` are also compiled (numba, ``elementwise-jit`` and
+``loop-jit``): ``layers.jit_mac`` for the common datapaths (operands up to 16 + 16 bits,
+the usual cast modes), ``layers.jit_loop`` for the rest of what int64 can hold. The numpy
+code stays the readable reference the tests hold them to.
 
 Outputs are split: those the bound proves safe take a fast path, the rest the loop path.
 """
@@ -32,7 +36,7 @@ from quant import FixedType, OverflowStats, Rounding, arith
 from quant.modes import Overflow
 from quant.overflow import low_bound, wrap
 
-from . import jit_loop
+from . import jit_loop, jit_mac
 from .types import LayerTypes, StageStats, lossless
 
 EXACT_FLOAT = 2.0**52  # integer sums below this are exact in float64, whatever the order
@@ -109,18 +113,29 @@ def multiply_accumulate(
     if force_path == "elementwise" and fast == "blas":
         fast = "elementwise"
     x_max = _largest_magnitude(x) if x_max is None else x_max
-    safe = _safe_columns(x, x_max, w, acc0, types, count_overflows) if fast and positions else np.zeros(outputs, bool)
+    # the compiled kernels check the range at every step anyway: the precise bound (one
+    # more matrix product) would only choose between two kernels of nearly equal cost
+    precise = not (jit_mac.supports(types) and fast == "elementwise")
+    safe = (_safe_columns(x, x_max, w, acc0, types, count_overflows, precise) if fast and positions
+            else np.zeros(outputs, bool))
+    name = f"{fast}-jit" if fast == "elementwise" and jit_mac.supports(types) else fast
     if fast and positions and safe.all():
-        return _all_fast(x, x_max, w, acc0, types, fast, schedule, relu, stats), fast
+        return _all_fast(x, x_max, w, acc0, types, fast, schedule, relu, stats), name
     acc = np.empty((positions, outputs), dtype=np.int64)
     paths = []
     # whole columns take the fast path (one matrix product); the rest the loop path
     columns = np.flatnonzero(safe)
     if columns.size:
         acc[:, columns] = _sum_fast(x, x_max, w.columns(columns), acc0[columns], types, fast, schedule, stats)
-        paths.append(fast)
+        paths.append(name)
+    ordered = np.flatnonzero(~safe)
+    if ordered.size and jit_mac.supports(types):  # whole columns, in the nest's order, compiled
+        acc[:, ordered] = jit_mac.multiply_accumulate(x, w.raw[:, ordered], acc0[ordered], types, schedule,
+                                                      True, stats)
+        paths.append("loop-jit")
+        ordered = ordered[:0]
     unsafe = np.zeros((positions, outputs), dtype=bool)
-    unsafe[:, ~safe] = True
+    unsafe[:, ordered] = True
     if unsafe.any():
         rows, cols = np.nonzero(unsafe)
         as_int = x.astype(np.int64) if as_int is None else as_int
@@ -140,7 +155,10 @@ def _all_fast(x, x_max: float, w: MacWeights, acc0, types: LayerTypes, fast: str
     """Every output on the fast path, in blocks of positions: the matrix product and the
     casts after it then work on cache-sized pieces instead of streaming the whole layer."""
     out = np.empty((x.shape[0], w.outputs), dtype=np.int64)
-    rows = max(64, EPILOGUE_BLOCK // max(1, w.outputs))
+    # blocks keep BLAS's output and the numpy casts after it in cache; the compiled kernel
+    # tiles positions itself, and would only redo its per-call work block by block
+    compiled = fast == "elementwise" and jit_mac.supports(types)
+    rows = x.shape[0] if compiled else max(64, EPILOGUE_BLOCK // max(1, w.outputs))
     for start in range(0, x.shape[0], rows):
         acc = _sum_fast(x[start:start + rows], x_max, w, acc0, types, fast, schedule, stats)
         if relu:
@@ -161,7 +179,15 @@ def _fast_path(types: LayerTypes) -> str | None:
     return "blas" if exact_products else "elementwise"
 
 
-def _safe_columns(x, x_max: float, w: MacWeights, acc0, types: LayerTypes, count_overflows: bool) -> np.ndarray:
+def patch_dtype(types: LayerTypes) -> type:
+    """The dtype a caller should build ``x`` in: int32 for the compiled per-product path,
+    float64 (what BLAS takes without a conversion) otherwise."""
+    compiled = jit_mac.supports(types) and _fast_path(types) != "blas"
+    return np.int32 if compiled else np.float64
+
+
+def _safe_columns(x, x_max: float, w: MacWeights, acc0, types: LayerTypes, count_overflows: bool,
+                  precise: bool = True) -> np.ndarray:
     """(M,) mask of outputs whose partial sums provably stay in the accumulator range at
     every position: first a bound from max |x| (cheap), then, for the columns it cannot
     clear, one from |x| @ |w| per position."""
@@ -175,7 +201,7 @@ def _safe_columns(x, x_max: float, w: MacWeights, acc0, types: LayerTypes, count
     slack = x.shape[1] * per_step + np.abs(acc0).astype(np.float64)
     safe = w.abs_colsum * x_max * to_accum + slack <= limit
     doubtful = np.flatnonzero(~safe)
-    if doubtful.size:
+    if doubtful.size and precise:
         precise = (np.abs(x).astype(np.float64) @ np.abs(w.as_float[:, doubtful])) * to_accum + slack[doubtful]
         safe[doubtful] = (precise <= limit).all(axis=0)
     return safe
@@ -202,6 +228,8 @@ def _sum_fast(x, x_max: float, w: MacWeights, acc0, types: LayerTypes, fast: str
         if types.accum.frac != types.full_product.frac:
             total <<= types.accum.frac - types.full_product.frac
         stats.product.record(steps, 0, 0, 0)
+    elif jit_mac.supports(types):  # compiled: counts recorded, bias included
+        return jit_mac.multiply_accumulate(x, w.raw, acc0, types, schedule, False, stats)  # wraps modular sums
     else:
         total = _sum_of_rounded_products(x.astype(np.int64, copy=False), w.raw, types, stats)
     stats.accumulation.record(steps + 2 * entries * schedule.breaks.size, 0, 0, 0)

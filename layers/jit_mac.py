@@ -1,0 +1,286 @@
+"""Compiled MAC kernels (numba) for per-product casts and order-dependent accumulators.
+
+What hls4ml's C++ (and most hand-written HLS) does per output is::
+
+    acc = (accum_t) bias;
+    for k in the nest's order:  acc = (accum_t)(acc + (product_t)(w[k] * x[k]));
+
+With ``product_t`` narrower than the exact product, every product rounds on its own;
+with a saturating (or counted) accumulator, the order matters. Both defeat the float64
+matrix product, and numpy's vectorized steps cost a few ns per MAC. This kernel runs the
+loop above compiled, one tile of positions (im2col rows) per work item:
+
+- ``w[k] * x[k]`` in 32-bit operands (raws of types up to 16 + 16 bits multiply exactly
+  in a 32-bit product), the product cast by one arithmetic shift and a branch-free
+  rounding rule, its overflow by a sign-extension (``WRAP``) or a clamp (``SAT``);
+- the sum in 64-bit lanes, checked against the accumulator's range at every step when
+  overflow can happen (the bound of ``mac._safe_columns`` says when it cannot), so that
+  the counts by stage are those of C-simulation;
+- the rounding rule, the two overflow handlers and the zero test are compile-time
+  constants of one kernel per combination: the inner loop, over the outputs of a weight
+  row, has no branches and vectorizes; an input of 0 (half of them after a ReLU) skips
+  its whole row — exactly, since ``0 * w`` rounds and overflows nowhere.
+
+Kernels compile on first use and are cached on disk (numba's ``cache=True``): a second
+process loads them in milliseconds. ``supports(types)`` says which layers qualify; the
+others keep ``jit_loop`` or the numpy paths. Tests hold every kernel bit for bit and
+count for count against the numpy reference path and the C++ oracle.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from quant import Overflow, Rounding
+from quant.overflow import low_bound
+
+from . import jit_loop
+from .jit_loop import ROUNDING_ID, numba, type_params
+
+NONE, WRAP, SAT, SAT_ZERO = 0, 1, 2, 3  # overflow handling of a cast (NONE: proven impossible)
+OVERFLOW_KIND = {Overflow.WRAP: WRAP, Overflow.SAT: SAT, Overflow.SAT_SYM: SAT, Overflow.SAT_ZERO: SAT_ZERO}
+TILE = 16  # positions per work item: their accumulators (TILE x outputs int64) stay in L1/L2
+
+
+def supports(types) -> bool:
+    """The layer's arithmetic fits the kernel: operands whose product fits 32 bits, product
+    and accumulator types the cast rules cover (no WRAP with saturation bits), a product
+    no finer than the exact one, and an accumulator no coarser than the product (so that
+    ``acc + p`` itself never rounds)."""
+    full, product, accum, partial = types.full_product, types.product_type, types.accum, types.partial_type
+    if full.width > 32 or product.width > 32 or accum.width > 62 or partial.width > 62:
+        return False
+    if any(t.overflow not in OVERFLOW_KIND or t.sat_bits for t in (product, accum)):
+        return False
+    if partial.overflow not in jit_loop.OVERFLOW_ID or partial.sat_bits:
+        return False
+    shift = full.frac - product.frac
+    align = accum.frac - product.frac
+    return shift >= 0 and align >= 0 and product.width + align <= 62 and jit_loop.available()
+
+
+def product_can_overflow(types) -> bool:
+    """Whether ``(product_t)(w * x)`` can leave the product type's range."""
+    full, product = types.full_product, types.product_type
+    shift = full.frac - product.frac
+    # after rounding up the largest magnitude may grow by one LSB: compare raw bounds
+    top = (full.max_raw >> shift) + 1
+    bottom = -((-full.min_raw) >> shift) - 1 if full.signed else 0
+    return top > product.max_raw or bottom < low_bound(product)
+
+
+_KERNELS: dict = {}
+
+
+def kernel(types, checked: bool):
+    """The compiled kernel for a layer's modes; ``checked``: test the accumulator's range
+    at every step (False when a bound proved it cannot overflow, or when a wrapping
+    accumulator's overflows are not counted: its sums are then taken modulo 2**W at the end)."""
+    product, accum, partial = types.product_type, types.accum, types.partial_type
+    shift = types.full_product.frac - product.frac
+    key = (ROUNDING_ID[product.rounding] if shift else -1,
+           OVERFLOW_KIND[product.overflow] if product_can_overflow(types) else NONE,
+           OVERFLOW_KIND[accum.overflow] if checked else NONE,
+           ROUNDING_ID[partial.rounding], jit_loop.OVERFLOW_ID[partial.overflow], int(partial.signed),
+           ROUNDING_ID[accum.rounding], jit_loop.OVERFLOW_ID[accum.overflow], int(accum.signed),
+           int(not checked and accum.overflow is Overflow.WRAP))
+    if key not in _KERNELS:
+        _KERNELS[key] = _compile(*key)
+    return _KERNELS[key]
+
+
+if numba is not None:
+    TRN, TRN_ZERO, RND, RND_ZERO, RND_MIN_INF, RND_INF, RND_CONV = (ROUNDING_ID[m] for m in Rounding)
+
+    @numba.njit(inline="always")
+    def round_shift(v, shift, rounding):
+        """``v >> shift`` rounded by rule ``rounding`` (a ``ROUNDING_ID``; -1: no shift),
+        branch-free. Whether bits were dropped is counted outside (``rounded_products``)."""
+        if rounding < 0:
+            return v
+        floor = v >> shift
+        dropped = v - (floor << shift)  # 0 .. 2**shift - 1
+        half = (dropped >> (shift - 1)) & 1
+        rest = np.int64((dropped & ((np.int64(1) << (shift - 1)) - 1)) != 0)
+        neg = np.int64(v < 0)
+        if rounding == TRN:
+            inc = np.int64(0)
+        elif rounding == TRN_ZERO:
+            inc = neg & np.int64(dropped != 0)
+        elif rounding == RND:
+            inc = half
+        elif rounding == RND_ZERO:
+            inc = half & (neg | rest)
+        elif rounding == RND_MIN_INF:
+            inc = half & rest
+        elif rounding == RND_INF:
+            inc = half & ((1 - neg) | rest)
+        else:  # RND_CONV
+            inc = half & ((floor & 1) | rest)
+        return floor + inc
+
+    @numba.njit(inline="always")
+    def settle(q, width, lo, hi, kind):
+        """``q`` into a type of ``width`` bits and range [lo, hi], and its overflows as one
+        counter word: 1 above the range, 1 << 32 below it (one load-add-store per MAC)."""
+        if kind == NONE:
+            return q, np.int64(0)
+        above, below = np.int64(q > hi), np.int64(q < lo)
+        flags = above + (below << 32)
+        if kind == WRAP:
+            gap = 64 - width
+            return (q << gap) >> gap, flags
+        if kind == SAT:
+            return min(max(q, lo), hi), flags
+        return q * (1 - (above | below)), flags  # SAT_ZERO
+
+    @numba.njit(inline="always")
+    def cast(v, src_frac, t, rounding, kind, signed):
+        """``T r = v`` for a partial sum at a tile break (``jit_loop``'s cast with its modes
+        as arguments): (raw, flags) with flags 1 above, 2 below, 4 rounded."""
+        shift = src_frac - t[0]
+        flags = 0
+        if shift > 0:
+            q = round_shift(v, shift, rounding)
+            if v - ((v >> shift) << shift) != 0:
+                flags = 4
+        else:
+            q = v << (-shift)
+        if q > t[5]:
+            flags |= 1
+        elif q < t[6]:
+            flags |= 2
+        else:
+            return q, flags
+        if kind == 1:  # SAT, SAT_SYM (its symmetric bound is t[6])
+            return (t[5] if flags & 1 else t[6]), flags
+        if kind == 2:  # SAT_ZERO
+            return np.int64(0), flags
+        mask = (np.int64(1) << t[1]) - 1
+        if signed == 1:
+            half_range = np.int64(1) << (t[1] - 1)
+            return ((q + half_range) & mask) - half_range, flags
+        return q & mask, flags
+
+
+def _compile(rounding: int, product_overflow: int, accum_overflow: int, partial_rounding: int,
+             partial_kind: int, partial_signed: int, accum_rounding: int, accum_kind: int, accum_signed: int,
+             final_wrap: int):
+    """One kernel: the modes are integers captured by the closure, constants to numba, so
+    every mode test folds away; the helpers above are module globals, so the on-disk
+    cache finds the kernel again in the next process (captured functions would defeat it)."""
+
+    @numba.njit(parallel=True, cache=True)
+    def mac(x, w, acc0, perm, is_break, shift, align, product, accum, partial):
+        """(P, M) accumulators in the nest's order and (6, M) counts: packed product and
+        accumulation overflows, then accumulation above, below, rounded at tile breaks."""
+        positions, outputs = x.shape[0], w.shape[1]
+        tiles = (positions + TILE - 1) // TILE
+        out = np.empty((positions, outputs), dtype=np.int64)
+        counts = np.zeros((tiles, 6, outputs), dtype=np.int64)
+        p_width, p_lo, p_hi = product[1], product[6], product[5]
+        a_width, a_lo, a_hi = accum[1], accum[6], accum[5]
+        accum_frac, partial_frac = accum[0], partial[0]
+        for tile in numba.prange(tiles):
+            first = tile * TILE
+            rows = min(TILE, positions - first)
+            acc = np.empty((rows, outputs), dtype=np.int64)
+            for i in range(rows):
+                acc[i, :] = acc0
+            tally = counts[tile]
+            for s in range(perm.size):
+                k = perm[s]
+                if is_break[s]:  # partial sums pass through the output buffer
+                    for i in range(rows):
+                        for m in range(outputs):
+                            buffered, f = cast(acc[i, m], accum_frac, partial, partial_rounding, partial_kind,
+                                               partial_signed)
+                            back, g = cast(buffered, partial_frac, accum, accum_rounding, accum_kind, accum_signed)
+                            acc[i, m] = back
+                            tally[3, m] += (f & 1) + (g & 1)
+                            tally[4, m] += ((f >> 1) & 1) + ((g >> 1) & 1)
+                            tally[5, m] += (f >> 2) + (g >> 2)
+                row = w[k]
+                for i in range(rows):
+                    xv = np.int64(x[first + i, k])
+                    if xv == 0:
+                        continue
+                    lane = acc[i]
+                    if product_overflow == NONE and accum_overflow == NONE:  # the hot case: no tests
+                        for m in range(outputs):
+                            lane[m] += round_shift(xv * row[m], shift, rounding) << align
+                        continue
+                    product_flags, accum_flags = tally[0], tally[1]
+                    for m in range(outputs):
+                        q, f = settle(round_shift(xv * row[m], shift, rounding), p_width, p_lo, p_hi, product_overflow)
+                        total, g = settle(lane[m] + (q << align), a_width, a_lo, a_hi, accum_overflow)
+                        lane[m] = total
+                        product_flags[m] += f
+                        accum_flags[m] += g
+            if final_wrap:  # modular sums: the low W bits are the accumulator's value
+                gap = 64 - a_width
+                for i in range(rows):
+                    for m in range(outputs):
+                        acc[i, m] = (acc[i, m] << gap) >> gap
+            out[first:first + rows] = acc
+        return out, counts.sum(axis=0)
+
+    return mac
+
+
+def multiply_accumulate(x, w_raw, acc0, types, schedule, checked: bool, stats) -> np.ndarray:
+    """Every output of ``x @ w`` in the nest's order, as ``mac._sum_in_order`` computes
+    it (same counts into ``stats``); ``checked=False`` when no sum can leave the range."""
+    is_break = np.zeros(schedule.perm.size, dtype=np.bool_)
+    is_break[schedule.breaks] = True
+    product, accum = types.product_type, types.accum
+    run = kernel(types, checked)
+    out, counts = run(np.ascontiguousarray(x, dtype=np.int32), np.ascontiguousarray(w_raw, dtype=np.int32),
+                      np.ascontiguousarray(acc0, dtype=np.int64), schedule.perm.astype(np.int64), is_break,
+                      types.full_product.frac - product.frac, accum.frac - product.frac,
+                      type_params(product), type_params(accum), type_params(types.partial_type))
+    totals = counts.sum(axis=1)
+    low_word = (1 << 32) - 1
+    entries = x.shape[0] * w_raw.shape[1]
+    steps = entries * schedule.perm.size
+    shift = types.full_product.frac - product.frac
+    rounded = rounded_products(x, w_raw, shift) if shift > 0 else 0
+    stats.product.record(steps, totals[0] & low_word, totals[0] >> 32, rounded)
+    stats.accumulation.record(steps + 2 * entries * schedule.breaks.size, (totals[1] & low_word) + totals[3],
+                              (totals[1] >> 32) + totals[4], totals[5])
+    return out
+
+
+def rounded_products(x: np.ndarray, w: np.ndarray, shift: int) -> int:
+    """How many of the products ``x[p, k] * w[k, m]`` (over every p, k, m) drop nonzero
+    bits when shifted right by ``shift``: those whose trailing zeros, ``tz(x) + tz(w)``,
+    are fewer than ``shift``. Counted per k from histograms of trailing zeros (capped at
+    ``shift``; a zero has them all), so it costs O(P·K + K·M), not a pass over P·K·M."""
+    x_hist = _trailing_zero_histogram(np.ascontiguousarray(x), shift)
+    w_hist = _trailing_zero_histogram(np.ascontiguousarray(w.T), shift)
+    below = np.cumsum(w_hist, axis=1)  # below[k, j]: weights of row k with tz <= j
+    return int(sum(x_hist[:, a] @ below[:, shift - a - 1] for a in range(shift)))
+
+
+def _trailing_zero_histogram(a: np.ndarray, shift: int) -> np.ndarray:
+    """hist[k, t]: how many ``a[:, k]`` have t trailing zeros (t capped at ``shift``)."""
+    return _histogram(a, shift, 4 * numba.get_num_threads())
+
+
+if numba is not None:
+    @numba.njit(parallel=True, cache=True)
+    def _histogram(a, shift, chunks):
+        positions, k_len = a.shape
+        chunks = max(1, min(positions, chunks))
+        parts = np.zeros((chunks, k_len, shift + 1), dtype=np.int64)
+        for c in numba.prange(chunks):
+            part = parts[c]
+            for p in range(c * positions // chunks, (c + 1) * positions // chunks):
+                for k in range(k_len):
+                    v = np.int64(a[p, k])
+                    low = v & -v  # the lowest set bit; 0 for v = 0, which has every zero
+                    t = 0
+                    for bit in range(1, shift + 1):  # branch-free: trailing zeros, capped
+                        t += np.int64((low == 0) | (low >= (np.int64(1) << bit)))
+                    part[k, t] += 1
+        return parts.sum(axis=0)
