@@ -13,7 +13,8 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from collections.abc import Sequence
+from typing import Callable, Literal
 
 import numpy as np
 
@@ -78,13 +79,31 @@ def check_images(network: Network, images: np.ndarray, source: str = "input") ->
     return images
 
 
+Keep = Literal["all", "last"] | Sequence[str]
+
+
 class Simulator:
     """A network with its weights quantized and prepared once, to run many batches.
-    ``detail=False`` skips what only reports need (the LRN error breakdown)."""
 
-    def __init__(self, network: Network, weights: Weights, detail: bool = True):
+    ``detail=False`` skips what only reports need (the LRN error breakdown). ``keep`` says
+    whose outputs a run keeps for every image: ``"all"`` (``save_npz`` needs them),
+    ``"last"`` (classification needs the logits only) or a list of layer names; the other
+    layers keep their counts and times, and their raws only for the batch in flight — so
+    memory follows the batch, not the number of images."""
+
+    def __init__(self, network: Network, weights: Weights, detail: bool = True, keep: Keep = "all"):
         if not detail:
             network = replace(network, layers=tuple(layer.without_reports() for layer in network.layers))
+        names = [layer.name for layer in network.layers]
+        if keep == "all":
+            self.keep = set(names)
+        elif keep == "last":
+            self.keep = set(names[-1:])
+        else:
+            unknown = sorted(set(keep) - set(names))
+            if unknown or isinstance(keep, str):
+                raise ValueError(f"keep={keep!r}: expected 'all', 'last' or layer names of {network.name} ({names})")
+            self.keep = set(keep)
         self.network = network
         self.prepared = {layer.name: layer.prepare(weights.get(layer.name, {})) for layer in network.layers}
         self.parameter_stats = {layer.name: layer.parameter_stats(weights.get(layer.name, {}))
@@ -101,9 +120,14 @@ class Simulator:
         sim = Simulation(network, raw_in, network.input_type, input_stats)
         batches = []
         for start in range(0, len(images), batch_size):
-            batches.append(self._run_batch(raw_in[start:start + batch_size]))
+            results = self._run_batch(raw_in[start:start + batch_size])
+            done = len(results[0].raw)
+            for layer, result in zip(network.layers, results):
+                if layer.name not in self.keep:
+                    result.raw = None  # the next batch may reuse the memory
+            batches.append(results)
             if progress is not None:
-                progress(len(batches[-1][0].raw))
+                progress(done)
         for index, layer in enumerate(network.layers):
             result = _merge([batch[index] for batch in batches])
             result.stats.parameters += self.parameter_stats[layer.name]
@@ -120,9 +144,9 @@ class Simulator:
 
 
 def simulate(network: Network, weights: Weights, images: np.ndarray, batch_size: int = 64,
-             progress: Callable[[int], None] | None = None) -> Simulation:
-    """One-shot ``Simulator(network, weights).run(images, ...)``."""
-    return Simulator(network, weights).run(images, batch_size, progress)
+             progress: Callable[[int], None] | None = None, keep: Keep = "all") -> Simulation:
+    """One-shot ``Simulator(network, weights, keep=keep).run(images, ...)``."""
+    return Simulator(network, weights, keep=keep).run(images, batch_size, progress)
 
 
 def _merge(parts: list[LayerResult]) -> LayerResult:
@@ -133,7 +157,7 @@ def _merge(parts: list[LayerResult]) -> LayerResult:
     for part in parts[1:]:
         merged.stats += part.stats
         merged.seconds += part.seconds
-    merged.raw = np.concatenate([p.raw for p in parts])
+    merged.raw = None if parts[0].raw is None else np.concatenate([p.raw for p in parts])
     merged.extra = {key: (max if "max" in key else np.mean)([p.extra[key] for p in parts]) for key in merged.extra}
     return merged
 

@@ -50,7 +50,7 @@ Shape = tuple[int, ...]
 class LayerResult:
     """A layer's output on a batch: raws of ``type``, overflow counts, time taken."""
 
-    raw: np.ndarray
+    raw: np.ndarray | None  # None: a simulation that did not keep this layer's outputs
     type: FixedType
     stats: StageStats
     seconds: float = 0.0
@@ -58,6 +58,8 @@ class LayerResult:
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. LRN approximation error
 
     def values(self) -> np.ndarray:
+        if self.raw is None:
+            raise ValueError("this layer's outputs were not kept: run the Simulator with keep='all' or its name")
         return self.type.from_raw(self.raw)
 
 

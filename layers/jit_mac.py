@@ -29,6 +29,9 @@ count for count against the numpy reference path and the C++ oracle.
 
 from __future__ import annotations
 
+import sys
+import time
+
 import numpy as np
 
 from quant import Overflow, Rounding
@@ -235,10 +238,13 @@ def multiply_accumulate(x, w_raw, acc0, types, schedule, checked: bool, stats) -
     is_break[schedule.breaks] = True
     product, accum = types.product_type, types.accum
     run = kernel(types, checked)
+    first, start = not run.signatures, time.perf_counter()
     out, counts = run(np.ascontiguousarray(x, dtype=np.int32), np.ascontiguousarray(w_raw, dtype=np.int32),
                       np.ascontiguousarray(acc0, dtype=np.int64), schedule.perm.astype(np.int64), is_break,
                       types.full_product.frac - product.frac, accum.frac - product.frac,
                       type_params(product), type_params(accum), type_params(types.partial_type))
+    if first and sum(run.stats.cache_misses.values()):
+        _announce(time.perf_counter() - start)
     totals = counts.sum(axis=1)
     low_word = (1 << 32) - 1
     entries = x.shape[0] * w_raw.shape[1]
@@ -249,6 +255,17 @@ def multiply_accumulate(x, w_raw, acc0, types, schedule, checked: bool, stats) -
     stats.accumulation.record(steps + 2 * entries * schedule.breaks.size, (totals[1] & low_word) + totals[3],
                               (totals[1] >> 32) + totals[4], totals[5])
     return out
+
+
+_ANNOUNCED = []
+
+
+def _announce(seconds: float) -> None:
+    """Say once per process that a kernel was compiled (a cached one loads in milliseconds)."""
+    if not _ANNOUNCED:
+        print(f"accel: compiled a MAC kernel for this arithmetic in {seconds:.1f} s (once: it is cached on disk "
+              f"for later runs)", file=sys.stderr)
+        _ANNOUNCED.append(seconds)
 
 
 def rounded_products(x: np.ndarray, w: np.ndarray, shift: int) -> int:

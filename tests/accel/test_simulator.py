@@ -156,3 +156,22 @@ def test_progress_lines_when_not_on_a_terminal(capsys) -> None:
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith("classifying: 10/50") and err[-1].startswith("classifying: 50/50")
     assert len(err) == 5
+
+
+def test_keep_bounds_what_a_run_holds(rng) -> None:
+    from accel.simulator import Simulator
+
+    weights = seeded_weights(NET, 3)
+    images = rng.normal(0, 1, (9, 3, 8, 8))
+    whole = Simulator(NET, weights).run(images, batch_size=4)
+    last = Simulator(NET, weights, keep="last").run(images, batch_size=4)
+    names = [l.name for l in NET.layers]
+    assert last.output.raw.tolist() == whole.output.raw.tolist()
+    for name in names[:-1]:
+        assert last[name].raw is None and last[name].stats.as_dict() == whole[name].stats.as_dict()
+        with pytest.raises(ValueError, match="were not kept"):
+            last[name].values()
+    some = Simulator(NET, weights, keep=[names[0]]).run(images, batch_size=4)
+    assert some[names[0]].raw.tolist() == whole[names[0]].raw.tolist() and some.output.raw is None
+    with pytest.raises(ValueError, match="keep=\\['nope'\\]"):
+        Simulator(NET, weights, keep=["nope"])
