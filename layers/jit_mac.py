@@ -174,47 +174,55 @@ def _compile(rounding: int, product_overflow: int, accum_overflow: int, partial_
     cache finds the kernel again in the next process (captured functions would defeat it)."""
 
     @numba.njit(parallel=True, cache=True)
-    def mac(x, w, acc0, perm, is_break, shift, align, product, accum, partial):
-        """(P, M) accumulators in the nest's order and (6, M) counts: packed product and
-        accumulation overflows, then accumulation above, below, rounded at tile breaks."""
+    def mac(x, w, acc0, perm, is_break, shift, align, product, accum, partial, block):
+        """(P, M) accumulators in the nest's order, and (6,) counts: product above, below;
+        accumulation above, below; at tile breaks: accumulation above, below, rounded
+        (rows 2-4 and 5-7 of the per-item table, summed). Work items are (tile of TILE
+        positions) x (block of outputs), so that a dense layer on a few images still
+        uses every core and keeps its accumulators in L1."""
         positions, outputs = x.shape[0], w.shape[1]
         tiles = (positions + TILE - 1) // TILE
+        blocks = (outputs + block - 1) // block
         out = np.empty((positions, outputs), dtype=np.int64)
-        counts = np.zeros((tiles, 6, outputs), dtype=np.int64)
+        per_item = np.zeros((tiles * blocks, 7), dtype=np.int64)
         p_width, p_lo, p_hi = product[1], product[6], product[5]
         a_width, a_lo, a_hi = accum[1], accum[6], accum[5]
         accum_frac, partial_frac = accum[0], partial[0]
-        for tile in numba.prange(tiles):
-            first = tile * TILE
+        low_word = (np.int64(1) << 32) - 1
+        for item in numba.prange(tiles * blocks):
+            first = (item // blocks) * TILE
             rows = min(TILE, positions - first)
-            acc = np.empty((rows, outputs), dtype=np.int64)
+            m0 = (item % blocks) * block
+            width = min(block, outputs - m0)
+            acc = np.empty((rows, width), dtype=np.int64)
             for i in range(rows):
-                acc[i, :] = acc0
-            tally = counts[tile]
+                acc[i, :] = acc0[m0:m0 + width]
+            product_flags = np.zeros(width, dtype=np.int64)  # packed: above + (below << 32)
+            accum_flags = np.zeros(width, dtype=np.int64)
+            breaks = np.zeros(3, dtype=np.int64)
             for s in range(perm.size):
                 k = perm[s]
                 if is_break[s]:  # partial sums pass through the output buffer
                     for i in range(rows):
-                        for m in range(outputs):
+                        for m in range(width):
                             buffered, f = cast(acc[i, m], accum_frac, partial, partial_rounding, partial_kind,
                                                partial_signed)
                             back, g = cast(buffered, partial_frac, accum, accum_rounding, accum_kind, accum_signed)
                             acc[i, m] = back
-                            tally[3, m] += (f & 1) + (g & 1)
-                            tally[4, m] += ((f >> 1) & 1) + ((g >> 1) & 1)
-                            tally[5, m] += (f >> 2) + (g >> 2)
-                row = w[k]
+                            breaks[0] += (f & 1) + (g & 1)
+                            breaks[1] += ((f >> 1) & 1) + ((g >> 1) & 1)
+                            breaks[2] += (f >> 2) + (g >> 2)
+                row = w[k, m0:m0 + width]
                 for i in range(rows):
                     xv = np.int64(x[first + i, k])
                     if xv == 0:
                         continue
                     lane = acc[i]
                     if product_overflow == NONE and accum_overflow == NONE:  # the hot case: no tests
-                        for m in range(outputs):
+                        for m in range(width):
                             lane[m] += round_shift(xv * row[m], shift, rounding) << align
                         continue
-                    product_flags, accum_flags = tally[0], tally[1]
-                    for m in range(outputs):
+                    for m in range(width):
                         q, f = settle(round_shift(xv * row[m], shift, rounding), p_width, p_lo, p_hi, product_overflow)
                         total, g = settle(lane[m] + (q << align), a_width, a_lo, a_hi, accum_overflow)
                         lane[m] = total
@@ -223,17 +231,28 @@ def _compile(rounding: int, product_overflow: int, accum_overflow: int, partial_
             if final_wrap:  # modular sums: the low W bits are the accumulator's value
                 gap = 64 - a_width
                 for i in range(rows):
-                    for m in range(outputs):
+                    for m in range(width):
                         acc[i, m] = (acc[i, m] << gap) >> gap
-            out[first:first + rows] = acc
-        return out, counts.sum(axis=0)
+            out[first:first + rows, m0:m0 + width] = acc
+            counts = per_item[item]
+            for m in range(width):  # each packed word counts at most K * TILE events: < 2**32
+                counts[0] += product_flags[m] & low_word
+                counts[1] += product_flags[m] >> 32
+                counts[2] += accum_flags[m] & low_word
+                counts[3] += accum_flags[m] >> 32
+            counts[4] += breaks[0]
+            counts[5] += breaks[1]
+            counts[6] += breaks[2]
+        return out, per_item.sum(axis=0)
 
     return mac
 
 
-def multiply_accumulate(x, w_raw, acc0, types, schedule, checked: bool, stats) -> np.ndarray:
+def multiply_accumulate(x, w_raw, acc0, types, schedule, checked: bool, stats, weight_zeros=None) -> np.ndarray:
     """Every output of ``x @ w`` in the nest's order, as ``mac._sum_in_order`` computes
-    it (same counts into ``stats``); ``checked=False`` when no sum can leave the range."""
+    it (same counts into ``stats``); ``checked=False`` when no sum can leave the range.
+    ``weight_zeros(shift)``, if given, returns the weights' trailing-zero histogram (a
+    layer's weights are the same for every batch: ``MacWeights`` caches it)."""
     is_break = np.zeros(schedule.perm.size, dtype=np.bool_)
     is_break[schedule.breaks] = True
     product, accum = types.product_type, types.accum
@@ -242,19 +261,32 @@ def multiply_accumulate(x, w_raw, acc0, types, schedule, checked: bool, stats) -
     out, counts = run(np.ascontiguousarray(x, dtype=np.int32), np.ascontiguousarray(w_raw, dtype=np.int32),
                       np.ascontiguousarray(acc0, dtype=np.int64), schedule.perm.astype(np.int64), is_break,
                       types.full_product.frac - product.frac, accum.frac - product.frac,
-                      type_params(product), type_params(accum), type_params(types.partial_type))
+                      type_params(product), type_params(accum), type_params(types.partial_type),
+                      _block(x.shape[0], w_raw.shape[1]))
     if first and sum(run.stats.cache_misses.values()):
         _announce(time.perf_counter() - start)
-    totals = counts.sum(axis=1)
-    low_word = (1 << 32) - 1
+    totals = [int(c) for c in counts]
     entries = x.shape[0] * w_raw.shape[1]
     steps = entries * schedule.perm.size
     shift = types.full_product.frac - product.frac
-    rounded = rounded_products(x, w_raw, shift) if shift > 0 else 0
-    stats.product.record(steps, totals[0] & low_word, totals[0] >> 32, rounded)
-    stats.accumulation.record(steps + 2 * entries * schedule.breaks.size, (totals[1] & low_word) + totals[3],
-                              (totals[1] >> 32) + totals[4], totals[5])
+    if shift <= 0:
+        rounded = 0
+    else:
+        w_hist = weight_zeros(shift) if weight_zeros is not None else trailing_zero_histogram(w_raw.T, shift)
+        rounded = rounded_products(x, w_hist, shift)
+    stats.product.record(steps, totals[0], totals[1], rounded)
+    stats.accumulation.record(steps + 2 * entries * schedule.breaks.size, totals[2] + totals[4],
+                              totals[3] + totals[5], totals[6])
     return out
+
+
+def _block(positions: int, outputs: int) -> int:
+    """Outputs per work item: all of them when there are tiles enough for every core,
+    else slices (of at least 64) so that the cores share a layer on a few positions."""
+    threads = numba.get_num_threads()
+    if positions >= 4 * threads * TILE:
+        return max(1, min(outputs, 512))
+    return max(64, -(-outputs // (4 * threads)))
 
 
 _ANNOUNCED = []
@@ -268,20 +300,20 @@ def _announce(seconds: float) -> None:
         _ANNOUNCED.append(seconds)
 
 
-def rounded_products(x: np.ndarray, w: np.ndarray, shift: int) -> int:
+def rounded_products(x: np.ndarray, w_hist: np.ndarray, shift: int) -> int:
     """How many of the products ``x[p, k] * w[k, m]`` (over every p, k, m) drop nonzero
     bits when shifted right by ``shift``: those whose trailing zeros, ``tz(x) + tz(w)``,
     are fewer than ``shift``. Counted per k from histograms of trailing zeros (capped at
-    ``shift``; a zero has them all), so it costs O(P·K + K·M), not a pass over P·K·M."""
-    x_hist = _trailing_zero_histogram(np.ascontiguousarray(x), shift)
-    w_hist = _trailing_zero_histogram(np.ascontiguousarray(w.T), shift)
+    ``shift``; a zero has them all; ``w_hist`` is the weights', from
+    ``trailing_zero_histogram(w.T, shift)``), so it costs O(P·K + K·M), not O(P·K·M)."""
+    x_hist = trailing_zero_histogram(x, shift)
     below = np.cumsum(w_hist, axis=1)  # below[k, j]: weights of row k with tz <= j
     return int(sum(x_hist[:, a] @ below[:, shift - a - 1] for a in range(shift)))
 
 
-def _trailing_zero_histogram(a: np.ndarray, shift: int) -> np.ndarray:
+def trailing_zero_histogram(a: np.ndarray, shift: int) -> np.ndarray:
     """hist[k, t]: how many ``a[:, k]`` have t trailing zeros (t capped at ``shift``)."""
-    return _histogram(a, shift, 4 * numba.get_num_threads())
+    return _histogram(np.ascontiguousarray(a), shift, 4 * numba.get_num_threads())
 
 
 if numba is not None:

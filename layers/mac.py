@@ -55,6 +55,8 @@ class MacWeights:
         self.as_float = np.ascontiguousarray(as_float, dtype=np.float64)
         self.abs_colsum = np.abs(self.as_float).sum(axis=0) if abs_colsum is None else abs_colsum
         self._raw: np.ndarray | None = None
+        self._raw32: np.ndarray | None = None
+        self._trailing_zeros: dict[int, np.ndarray] = {}
 
     @classmethod
     def of(cls, raw: np.ndarray) -> "MacWeights":
@@ -65,6 +67,21 @@ class MacWeights:
         if self._raw is None:
             self._raw = self.as_float.astype(np.int64)
         return self._raw
+
+    @property
+    def raw32(self) -> np.ndarray:
+        """The raws as int32, what the compiled kernels read (made once: converting a
+        large layer's weights on every batch would cost more than its MACs)."""
+        if self._raw32 is None:
+            self._raw32 = self.as_float.astype(np.int32)
+        return self._raw32
+
+    def trailing_zeros(self, shift: int) -> np.ndarray:
+        """Per row k, how many weights have 0 .. ``shift`` trailing zeros (cached): what
+        counting the rounded products needs of the weights."""
+        if shift not in self._trailing_zeros:
+            self._trailing_zeros[shift] = jit_mac.trailing_zero_histogram(self.raw32.T, shift)
+        return self._trailing_zeros[shift]
 
     @property
     def outputs(self) -> int:
@@ -130,8 +147,10 @@ def multiply_accumulate(
         paths.append(name)
     ordered = np.flatnonzero(~safe)
     if ordered.size and jit_mac.supports(types):  # whole columns, in the nest's order, compiled
-        acc[:, ordered] = jit_mac.multiply_accumulate(x, w.raw[:, ordered], acc0[ordered], types, schedule,
-                                                      True, stats)
+        whole = ordered.size == outputs
+        weights = w.raw32 if whole else w.raw32[:, ordered]
+        acc[:, ordered] = jit_mac.multiply_accumulate(x, weights, acc0[ordered], types, schedule, True, stats,
+                                                      w.trailing_zeros if whole else None)
         paths.append("loop-jit")
         ordered = ordered[:0]
     unsafe = np.zeros((positions, outputs), dtype=bool)
@@ -229,7 +248,8 @@ def _sum_fast(x, x_max: float, w: MacWeights, acc0, types: LayerTypes, fast: str
             total <<= types.accum.frac - types.full_product.frac
         stats.product.record(steps, 0, 0, 0)
     elif jit_mac.supports(types):  # compiled: counts recorded, bias included
-        return jit_mac.multiply_accumulate(x, w.raw, acc0, types, schedule, False, stats)  # wraps modular sums
+        return jit_mac.multiply_accumulate(x, w.raw32, acc0, types, schedule, False, stats,  # wraps modular sums
+                                           w.trailing_zeros)
     else:
         total = _sum_of_rounded_products(x.astype(np.int64, copy=False), w.raw, types, stats)
     stats.accumulation.record(steps + 2 * entries * schedule.breaks.size, 0, 0, 0)

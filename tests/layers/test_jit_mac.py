@@ -95,4 +95,5 @@ def test_rounded_products_count_by_trailing_zeros() -> None:
     w = rng.integers(-300, 300, (9, 4)) * rng.choice([1, 2, 4, 16], (9, 4))
     for shift in (1, 3, 6):
         products = x[:, :, None] * w[None, :, :]
-        assert jit_mac.rounded_products(x, w, shift) == int(np.count_nonzero(products % (1 << shift)))
+        w_hist = jit_mac.trailing_zero_histogram(w.T, shift)
+        assert jit_mac.rounded_products(x, w_hist, shift) == int(np.count_nonzero(products % (1 << shift)))
