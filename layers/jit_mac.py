@@ -10,9 +10,9 @@ with a saturating (or counted) accumulator, the order matters. Both defeat the f
 matrix product, and numpy's vectorized steps cost a few ns per MAC. This kernel runs the
 loop above compiled, one tile of positions (im2col rows) per work item:
 
-- ``w[k] * x[k]`` in 32-bit operands (raws of types up to 16 + 16 bits multiply exactly
-  in a 32-bit product), the product cast by one arithmetic shift and a branch-free
-  rounding rule, its overflow by a sign-extension (``WRAP``) or a clamp (``SAT``);
+- ``w[k] * x[k]`` from 32-bit operands into a 64-bit product, cast by one arithmetic
+  shift and a branch-free rounding rule, its overflow by a sign-extension (``WRAP``) or
+  a clamp (``SAT``);
 - the sum in 64-bit lanes, checked against the accumulator's range at every step when
   overflow can happen (the bound of ``mac._safe_columns`` says when it cannot), so that
   the counts by stage are those of C-simulation;
@@ -46,12 +46,15 @@ TILE = 16  # positions per work item: their accumulators (TILE x outputs int64) 
 
 
 def supports(types) -> bool:
-    """The layer's arithmetic fits the kernel: operands whose product fits 32 bits, product
-    and accumulator types the cast rules cover (no WRAP with saturation bits), a product
-    no finer than the exact one, and an accumulator no coarser than the product (so that
-    ``acc + p`` itself never rounds)."""
+    """The layer's arithmetic fits the kernel: operands in 32-bit raws, their product and
+    every sum in 64 bits, product and accumulator types the cast rules cover (no WRAP
+    with saturation bits), a product no finer than the exact one, and an accumulator no
+    coarser than the product (so that ``acc + p`` itself never rounds)."""
     full, product, accum, partial = types.full_product, types.product_type, types.accum, types.partial_type
-    if full.width > 32 or product.width > 32 or accum.width > 62 or partial.width > 62:
+    operands = (types.input, types.weight)
+    if any(t.width > (32 if t.signed else 31) for t in operands):
+        return False
+    if full.width > 62 or product.width > 62 or accum.width > 62 or partial.width > 62:
         return False
     if any(t.overflow not in OVERFLOW_KIND or t.sat_bits for t in (product, accum)):
         return False
