@@ -22,37 +22,24 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_network import best_of, narrow  # noqa: E402
 
 from accel.config import load_network  # noqa: E402
 from accel.shipped import shipped_config  # noqa: E402
 from accel.simulator import Simulator  # noqa: E402
 from accel.weights import seeded_weights  # noqa: E402
-from quant import FixedType  # noqa: E402
-
-
-class Accumulator:
-    """A retype (layers.base.Retype) that only changes the accumulator."""
-
-    def __init__(self, text: str):
-        self.type = FixedType.parse(text)
-
-    def data(self, t, layer, array):
-        return t
-
-    def accumulator(self, accum, weight):
-        return self.type
 
 
 def with_accum(network, text: str):
-    retype = Accumulator(text)
-    return replace(network, layers=tuple(layer.retyped(retype) for layer in network.layers))
+    return narrow(network, text)
 
 
 def configurations():
@@ -64,16 +51,6 @@ def configurations():
         "sat": with_accum(shipped, "ap_fixed<16,4,AP_TRN,AP_SAT>"),
         "exact": shipped,
     }
-
-
-def best_of(fn, repeat: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def torch_seconds(network, weights, images, repeat: int) -> float:

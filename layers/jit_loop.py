@@ -64,11 +64,13 @@ def _kernel(modes: tuple):
     return _KERNELS[modes]
 
 
-def _make_cast(mode: int, kind: int, signed: int):
+if numba is not None:
     @numba.njit(inline="always")
-    def cast(v, src_frac, t):
+    def cast(v, src_frac, t, mode, kind, signed):
         """``T r = v`` (v in units of 2**-src_frac): (raw, flags) with flags 1 above the
-        range, 2 below it, 4 bits rounded away. ``t`` holds ``type_params(T)``."""
+        range, 2 below it, 4 bits rounded away. ``t`` holds ``type_params(T)``; ``mode``
+        is a ``ROUNDING_ID``, ``kind`` an ``OVERFLOW_ID``. Callers pass the modes as
+        compile-time constants, so the tests below fold away."""
         shift = src_frac - t[0]
         flags = 0
         if shift > 0:
@@ -110,7 +112,18 @@ def _make_cast(mode: int, kind: int, signed: int):
             return ((q + half_range) & mask) - half_range, flags
         return q & mask, flags
 
-    return cast
+
+else:  # pragma: no cover - numba is a core dependency; this keeps the import safe without it
+    cast = None
+
+
+def _make_cast(mode: int, kind: int, signed: int):
+    """``cast`` with its modes bound (constants of the kernel that captures it)."""
+    @numba.njit(inline="always")
+    def bound(v, src_frac, t):
+        return cast(v, src_frac, t, mode, kind, signed)
+
+    return bound
 
 
 def _compile(product_modes: tuple, accum_modes: tuple, partial_modes: tuple):

@@ -38,7 +38,7 @@ from quant import Overflow, Rounding
 from quant.overflow import low_bound
 
 from . import jit_loop
-from .jit_loop import ROUNDING_ID, numba, type_params
+from .jit_loop import ROUNDING_ID, cast, numba, type_params
 
 NONE, WRAP, SAT, SAT_ZERO = 0, 1, 2, 3  # overflow handling of a cast (NONE: proven impossible)
 OVERFLOW_KIND = {Overflow.WRAP: WRAP, Overflow.SAT: SAT, Overflow.SAT_SYM: SAT, Overflow.SAT_ZERO: SAT_ZERO}
@@ -140,34 +140,6 @@ if numba is not None:
             return min(max(q, lo), hi), flags
         return q * (1 - (above | below)), flags  # SAT_ZERO
 
-    @numba.njit(inline="always")
-    def cast(v, src_frac, t, rounding, kind, signed):
-        """``T r = v`` for a partial sum at a tile break (``jit_loop``'s cast with its modes
-        as arguments): (raw, flags) with flags 1 above, 2 below, 4 rounded."""
-        shift = src_frac - t[0]
-        flags = 0
-        if shift > 0:
-            q = round_shift(v, shift, rounding)
-            if v - ((v >> shift) << shift) != 0:
-                flags = 4
-        else:
-            q = v << (-shift)
-        if q > t[5]:
-            flags |= 1
-        elif q < t[6]:
-            flags |= 2
-        else:
-            return q, flags
-        if kind == 1:  # SAT, SAT_SYM (its symmetric bound is t[6])
-            return (t[5] if flags & 1 else t[6]), flags
-        if kind == 2:  # SAT_ZERO
-            return np.int64(0), flags
-        mask = (np.int64(1) << t[1]) - 1
-        if signed == 1:
-            half_range = np.int64(1) << (t[1] - 1)
-            return ((q + half_range) & mask) - half_range, flags
-        return q & mask, flags
-
 
 def _compile(rounding: int, product_overflow: int, accum_overflow: int, partial_rounding: int,
              partial_kind: int, partial_signed: int, accum_rounding: int, accum_kind: int, accum_signed: int,
@@ -208,7 +180,10 @@ def _compile(rounding: int, product_overflow: int, accum_overflow: int, partial_
                 if is_break[s]:  # partial sums pass through the output buffer
                     for i in range(rows):
                         for m in range(width):
-                            buffered, f = cast(acc[i, m], accum_frac, partial, partial_rounding, partial_kind,
+                            value = acc[i, m]
+                            if final_wrap:  # a modular sum is the accumulator's value once wrapped
+                                value = (value << (64 - a_width)) >> (64 - a_width)
+                            buffered, f = cast(value, accum_frac, partial, partial_rounding, partial_kind,
                                                partial_signed)
                             back, g = cast(buffered, partial_frac, accum, accum_rounding, accum_kind, accum_signed)
                             acc[i, m] = back
