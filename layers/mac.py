@@ -19,8 +19,8 @@ Three paths compute that, all bit-identical (the tests prove it):
               over all the outputs that need it.
 
 ``elementwise`` and ``loop`` are also compiled (numba, ``elementwise-jit`` and
-``loop-jit``): ``layers.jit_mac`` for the common datapaths (operands up to 16 + 16 bits,
-the usual cast modes), ``layers.jit_loop`` for the rest of what int64 can hold. The numpy
+``loop-jit``): ``layers.jit_mac`` for the common datapaths (32-bit operands, the usual
+cast modes), ``layers.jit_loop`` for the rest of what int64 can hold. The numpy
 code stays the readable reference the tests hold them to.
 
 Outputs are split: those the bound proves safe take a fast path, the rest the loop path.
@@ -130,23 +130,24 @@ def multiply_accumulate(
     if force_path == "elementwise" and fast == "blas":
         fast = "elementwise"
     x_max = _largest_magnitude(x) if x_max is None else x_max
+    compiled = jit_mac.supports(types)
+    if fast == "elementwise" and compiled:
+        fast = "elementwise-jit"
     # the compiled kernels check the range at every step anyway: the precise bound (one
     # more matrix product) would only choose between two kernels of nearly equal cost
-    precise = not (jit_mac.supports(types) and fast == "elementwise")
-    safe = (_safe_columns(x, x_max, w, acc0, types, count_overflows, precise) if fast and positions
-            else np.zeros(outputs, bool))
-    name = f"{fast}-jit" if fast == "elementwise" and jit_mac.supports(types) else fast
+    safe = (_safe_columns(x, x_max, w, acc0, types, count_overflows, precise=fast != "elementwise-jit")
+            if fast and positions else np.zeros(outputs, bool))
     if fast and positions and safe.all():
-        return _all_fast(x, x_max, w, acc0, types, fast, schedule, relu, stats), name
+        return _all_fast(x, x_max, w, acc0, types, fast, schedule, relu, stats), fast
     acc = np.empty((positions, outputs), dtype=np.int64)
     paths = []
     # whole columns take the fast path (one matrix product); the rest the loop path
     columns = np.flatnonzero(safe)
     if columns.size:
         acc[:, columns] = _sum_fast(x, x_max, w.columns(columns), acc0[columns], types, fast, schedule, stats)
-        paths.append(name)
+        paths.append(fast)
     ordered = np.flatnonzero(~safe)
-    if ordered.size and jit_mac.supports(types):  # whole columns, in the nest's order, compiled
+    if ordered.size and compiled:  # whole columns, in the nest's order, compiled
         whole = ordered.size == outputs
         weights = w.raw32 if whole else w.raw32[:, ordered]
         acc[:, ordered] = jit_mac.multiply_accumulate(x, weights, acc0[ordered], types, schedule, True, stats,
@@ -176,8 +177,7 @@ def _all_fast(x, x_max: float, w: MacWeights, acc0, types: LayerTypes, fast: str
     out = np.empty((x.shape[0], w.outputs), dtype=np.int64)
     # blocks keep BLAS's output and the numpy casts after it in cache; the compiled kernel
     # tiles positions itself, and would only redo its per-call work block by block
-    compiled = fast == "elementwise" and jit_mac.supports(types)
-    rows = x.shape[0] if compiled else max(64, EPILOGUE_BLOCK // max(1, w.outputs))
+    rows = x.shape[0] if fast == "elementwise-jit" else max(64, EPILOGUE_BLOCK // max(1, w.outputs))
     for start in range(0, x.shape[0], rows):
         acc = _sum_fast(x[start:start + rows], x_max, w, acc0, types, fast, schedule, stats)
         if relu:
@@ -221,8 +221,8 @@ def _safe_columns(x, x_max: float, w: MacWeights, acc0, types: LayerTypes, count
     safe = w.abs_colsum * x_max * to_accum + slack <= limit
     doubtful = np.flatnonzero(~safe)
     if doubtful.size and precise:
-        precise = (np.abs(x).astype(np.float64) @ np.abs(w.as_float[:, doubtful])) * to_accum + slack[doubtful]
-        safe[doubtful] = (precise <= limit).all(axis=0)
+        bound = (np.abs(x).astype(np.float64) @ np.abs(w.as_float[:, doubtful])) * to_accum + slack[doubtful]
+        safe[doubtful] = (bound <= limit).all(axis=0)
     return safe
 
 
@@ -247,7 +247,7 @@ def _sum_fast(x, x_max: float, w: MacWeights, acc0, types: LayerTypes, fast: str
         if types.accum.frac != types.full_product.frac:
             total <<= types.accum.frac - types.full_product.frac
         stats.product.record(steps, 0, 0, 0)
-    elif jit_mac.supports(types):  # compiled: counts recorded, bias included
+    elif fast == "elementwise-jit":  # compiled: counts recorded, bias included
         return jit_mac.multiply_accumulate(x, w.raw32, acc0, types, schedule, False, stats,  # wraps modular sums
                                            w.trailing_zeros)
     else:

@@ -36,8 +36,7 @@ class Document:
     tables: tuple[Table, ...]
     data: dict  # what --format json prints
     plots: Callable[[], dict[str, bytes]] | None = None  # name -> PNG, drawn only when asked for
-    csv_tables: tuple[int, ...] = (0,)  # the tables CSV holds (those sharing one set of columns)
-    csv_table: Table | None = None  # or one tidy table made for CSV alone
+    csv_table: Table | None = None  # the one tidy table CSV holds (default: the first table)
     lines: tuple[str, ...] = field(default_factory=tuple)  # text after the title (text and Markdown)
     footer: str = ""  # a last line (text and Markdown)
 
@@ -52,9 +51,7 @@ def render(doc: Document, fmt: str) -> str:
     if fmt == "html":
         return page(doc.title, "\n".join(doc.lines), list(doc.tables), doc.drawn_plots())
     if fmt == "csv":
-        if doc.csv_table is not None:
-            return doc.csv_table.render("csv")
-        return "\n".join(doc.tables[i].render("csv") for i in doc.csv_tables if i < len(doc.tables))
+        return (doc.csv_table or doc.tables[0]).render("csv")
     if fmt not in ("text", "md"):
         raise ValueError(f"unknown format {fmt!r}; formats: {', '.join(FORMATS)}")
     head = ("# " if fmt == "md" else "") + doc.title

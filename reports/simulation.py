@@ -48,7 +48,7 @@ def classification_document(data: dict) -> Document:
              f"float top-1 {data['float_top1']:.2%} | fixed top-1 {data['fixed_top1']:.2%} | float/fixed agreement "
              f"{data['agreement']:.2%} | {seconds:.1f} s ({seconds / max(images, 1) * 1000:.1f} ms/image, both networks)")
     return Document(f"accel run: {data['network']} classification check", (per_class, confusion, probabilities,
-                    layers_table(data["layers"])), data, lines=lines, csv_tables=(0,))
+                    layers_table(data["layers"])), data, lines=lines)
 
 
 def layer_report_document(data: dict) -> Document:

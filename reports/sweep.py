@@ -135,5 +135,4 @@ def document(report: dict) -> Document:
     tables = all_tables(report["rows"])
     if report.get("ranges"):
         tables.insert(0, ranges_table(report["ranges"]))
-    csv = (1,) if report.get("ranges") else (0,)
-    return Document(title, tuple(tables), report, lambda: all_plots(report["rows"]), csv_tables=csv)
+    return Document(title, tuple(tables), report, lambda: all_plots(report["rows"]), csv_table=points_table(report["rows"]))

@@ -4,7 +4,6 @@ edited results line. Run as a user would: ``accel`` in its own process."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
