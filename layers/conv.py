@@ -38,6 +38,7 @@ from .hw import Estimate, Preset
 from .hw.mac_cost import ArrayUse, MacKernel, estimate_mac, tile_count
 from .hw.preset import mac_mapping
 from .loop_nest import Directives, LoopNest
+from . import jit_gemm
 from .mac import MacWeights, PreparedParams, Schedule, multiply_accumulate, patch_dtype
 from .mac_layer import MAC_TYPE_KEYS, MacLayer, mac_types, power_steps
 from .registry import BuildContext, register
@@ -45,7 +46,8 @@ from .types import LayerTypes, StageStats
 
 DEFAULT_ORDER = ("m", "n", "r", "c", "i", "j")
 OPT_ORDER = ("i", "j", "r", "c", "m", "n")  # Zhang et al.: pixels pipelined, channel tile unrolled
-OPT_TILES = {"m": 16, "n": 4}  # the ``opt`` preset's tiles when the YAML gives none
+OPT_TILES = {"m": 16, "n": 4}
+PATCH_BYTES = 1 << 23  # im2col bytes built and consumed at once: in cache (measured best of 1-64 MiB)
 
 
 @dataclass(frozen=True)
@@ -161,18 +163,18 @@ class Conv(MacLayer):
         types = self.types if self.types.input == in_type else replace(self.types, input=in_type)
         schedule = Schedule(*self.loop_nest(raw.shape[1:]).reduction_schedule())
         stats = StageStats()
-        out = np.empty((batch, *out_shape), dtype=np.int64)
+        out = np.empty((batch, out_shape[0], out_shape[1] * out_shape[2]), dtype=np.int64)
         paths = set()
-        # patches in float64 for the matrix product (raws are < 2**53), int32 for the compiled kernels
-        patches = self._patches(raw.astype(patch_dtype(types)), pad_value=0)
+        dtype = patch_dtype(types)  # float64 for the matrix product (raws are < 2**53), int32 for the kernels
         x_max = float(max(raw.max(), -raw.min())) if raw.size else 0.0  # patches hold these values and 0
-        for g, (group_patches, (weights, bias)) in enumerate(zip(patches, prepared.groups)):
-            res, path = multiply_accumulate(group_patches, weights, bias, types, schedule, self.relu, stats,
-                                            count_overflows=self.count_overflows, x_max=x_max)
-            m_per_group = weights.outputs
-            out[:, g * m_per_group:(g + 1) * m_per_group] = _to_nchw(res, batch, out_shape)
-            paths.add(path)
-        return LayerResult(out, types.result, stats, path="/".join(sorted(paths)))
+        for first, last in self._image_chunks(raw.shape, np.dtype(dtype).itemsize):
+            patches = self._fixed_patches(raw[first:last], dtype)
+            for g, (group_patches, (weights, bias)) in enumerate(zip(patches, prepared.groups)):
+                _, path = multiply_accumulate(group_patches, weights, bias, types, schedule, self.relu, stats,
+                                              count_overflows=self.count_overflows, x_max=x_max, out=out[first:last],
+                                              first_output=g * weights.outputs)
+                paths.add(path)
+        return LayerResult(out.reshape(batch, *out_shape), types.result, stats, path="/".join(sorted(paths)))
 
     # ------------------------------------------------------------------ float reference
     def run_float(self, x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
@@ -189,6 +191,30 @@ class Conv(MacLayer):
                 res = np.maximum(res, 0.0)
             out[:, g * m_out:(g + 1) * m_out] = _to_nchw(res, batch, out_shape)
         return out
+
+    def _image_chunks(self, shape: Shape, itemsize: int) -> list[tuple[int, int]]:
+        """Images in groups whose im2col matrix is about PATCH_BYTES: built, multiplied
+        and finished while it is in cache (a whole batch's would stream through memory
+        three times). One group when numba is off (the numpy im2col is one pass anyway)."""
+        batch = shape[0]
+        _, rows, cols = self.output_shape(shape[1:])
+        per_image = rows * cols * (shape[1] // self.groups) * self.kernel[0] * self.kernel[1] * itemsize
+        # (the compiled MAC kernels take the whole batch: they split positions themselves)
+        step = batch if not jit_gemm.available() or itemsize != 8 else max(1, PATCH_BYTES // max(1, per_image))
+        return [(first, min(first + step, batch)) for first in range(0, batch, step)]
+
+    def _fixed_patches(self, raw: np.ndarray, dtype):
+        """Per group, the im2col matrix of integer raws in ``dtype``: compiled (one pass
+        from the input, the cores sharing it) or, without numba, ``_patches``."""
+        if not jit_gemm.available():
+            yield from self._patches(raw.astype(dtype), pad_value=0)
+            return
+        _, rows, cols = self.output_shape(raw.shape[1:])
+        n_in = raw.shape[1] // self.groups
+        for g in range(self.groups):
+            buffer = _scratch((n_in * self.kernel[0] * self.kernel[1], raw.shape[0] * rows * cols), dtype)
+            jit_gemm.im2col(raw, buffer, g * n_in, self.kernel, self.stride, self.padding, rows, cols)
+            yield buffer.T  # (P, K), a view: the matrix product reads it transposed
 
     def _patches(self, x: np.ndarray, pad_value):
         """Per group, the im2col matrix (P, K): one row per output position. The rows are

@@ -40,8 +40,15 @@ from quant.overflow import low_bound
 from . import jit_loop
 from .jit_loop import ROUNDING_ID, cast, numba, type_params
 
-NONE, WRAP, SAT, SAT_ZERO = 0, 1, 2, 3  # overflow handling of a cast (NONE: proven impossible)
+NONE, WRAP, SAT, SAT_ZERO, UWRAP = 0, 1, 2, 3, 4  # overflow handling of a cast (NONE: proven impossible)
 OVERFLOW_KIND = {Overflow.WRAP: WRAP, Overflow.SAT: SAT, Overflow.SAT_SYM: SAT, Overflow.SAT_ZERO: SAT_ZERO}
+
+
+def overflow_kind(t) -> int:
+    """How ``settle`` handles ``t``'s overflow: WRAP keeps the low W bits as two's
+    complement (signed) or as they are (unsigned, UWRAP)."""
+    kind = OVERFLOW_KIND[t.overflow]
+    return UWRAP if kind == WRAP and not t.signed else kind
 TILE = 16  # positions per work item: their accumulators (TILE x outputs int64) stay in L1/L2
 
 
@@ -85,8 +92,8 @@ def kernel(types, checked: bool):
     product, accum, partial = types.product_type, types.accum, types.partial_type
     shift = types.full_product.frac - product.frac
     key = (ROUNDING_ID[product.rounding] if shift else -1,
-           OVERFLOW_KIND[product.overflow] if product_can_overflow(types) else NONE,
-           OVERFLOW_KIND[accum.overflow] if checked else NONE,
+           overflow_kind(product) if product_can_overflow(types) else NONE,
+           overflow_kind(accum) if checked else NONE,
            ROUNDING_ID[partial.rounding], jit_loop.OVERFLOW_ID[partial.overflow], int(partial.signed),
            ROUNDING_ID[accum.rounding], jit_loop.OVERFLOW_ID[accum.overflow], int(accum.signed),
            int(not checked and accum.overflow is Overflow.WRAP))
@@ -136,9 +143,32 @@ if numba is not None:
         if kind == WRAP:
             gap = 64 - width
             return (q << gap) >> gap, flags
+        if kind == UWRAP:
+            return q & ((np.int64(1) << width) - 1), flags
         if kind == SAT:
             return min(max(q, lo), hi), flags
         return q * (1 - (above | below)), flags  # SAT_ZERO
+
+    @numba.njit(inline="always")
+    def fit(v, shift, rounding, t, kind):
+        """``T r = v`` for ``v`` in units of 2**-(T's fraction + shift): (raw, packed
+        overflow flags as ``settle`` gives them, 1 if bits were dropped). ``rounding`` is
+        -1 when ``shift <= 0`` (nothing to round: a left shift)."""
+        if rounding < 0:
+            q, dropped = v << -shift, np.int64(0)
+        else:
+            q = round_shift(v, shift, rounding)
+            dropped = np.int64((v & ((np.int64(1) << shift) - 1)) != 0)
+        r, flags = settle(q, t[1], t[6], t[5], kind)
+        return r, flags, dropped
+
+    @numba.njit(inline="always")
+    def wrapped(v, width, signed):
+        """The low ``width`` bits of ``v``: two's complement (signed) or as they are."""
+        if signed:
+            gap = 64 - width
+            return (v << gap) >> gap
+        return v & ((np.int64(1) << width) - 1)
 
 
 def _compile(rounding: int, product_overflow: int, accum_overflow: int, partial_rounding: int,
@@ -149,13 +179,13 @@ def _compile(rounding: int, product_overflow: int, accum_overflow: int, partial_
     cache finds the kernel again in the next process (captured functions would defeat it)."""
 
     @numba.njit(parallel=True, cache=True)
-    def mac(x, w, acc0, perm, is_break, shift, align, product, accum, partial, block):
+    def mac(xt, w, acc0, perm, is_break, shift, align, product, accum, partial, block):
         """(P, M) accumulators in the nest's order, and (6,) counts: product above, below;
         accumulation above, below; at tile breaks: accumulation above, below, rounded
         (rows 2-4 and 5-7 of the per-item table, summed). Work items are (tile of TILE
         positions) x (block of outputs), so that a dense layer on a few images still
         uses every core and keeps its accumulators in L1."""
-        positions, outputs = x.shape[0], w.shape[1]
+        positions, outputs = xt.shape[1], w.shape[1]
         tiles = (positions + TILE - 1) // TILE
         blocks = (outputs + block - 1) // block
         out = np.empty((positions, outputs), dtype=np.int64)
@@ -182,7 +212,7 @@ def _compile(rounding: int, product_overflow: int, accum_overflow: int, partial_
                         for m in range(width):
                             value = acc[i, m]
                             if final_wrap:  # a modular sum is the accumulator's value once wrapped
-                                value = (value << (64 - a_width)) >> (64 - a_width)
+                                value = wrapped(value, a_width, accum_signed)
                             buffered, f = cast(value, accum_frac, partial, partial_rounding, partial_kind,
                                                partial_signed)
                             back, g = cast(buffered, partial_frac, accum, accum_rounding, accum_kind, accum_signed)
@@ -192,7 +222,7 @@ def _compile(rounding: int, product_overflow: int, accum_overflow: int, partial_
                             breaks[2] += (f >> 2) + (g >> 2)
                 row = w[k, m0:m0 + width]
                 for i in range(rows):
-                    xv = np.int64(x[first + i, k])
+                    xv = np.int64(xt[k, first + i])
                     if xv == 0:
                         continue
                     lane = acc[i]
@@ -207,10 +237,9 @@ def _compile(rounding: int, product_overflow: int, accum_overflow: int, partial_
                         product_flags[m] += f
                         accum_flags[m] += g
             if final_wrap:  # modular sums: the low W bits are the accumulator's value
-                gap = 64 - a_width
                 for i in range(rows):
                     for m in range(width):
-                        acc[i, m] = (acc[i, m] << gap) >> gap
+                        acc[i, m] = wrapped(acc[i, m], a_width, accum_signed)
             out[first:first + rows, m0:m0 + width] = acc
             counts = per_item[item]
             for m in range(width):  # each packed word counts at most K * TILE events: < 2**32
@@ -236,7 +265,8 @@ def multiply_accumulate(x, w_raw, acc0, types, schedule, checked: bool, stats, w
     product, accum = types.product_type, types.accum
     run = kernel(types, checked)
     first, start = not run.signatures, time.perf_counter()
-    out, counts = run(np.ascontiguousarray(x, dtype=np.int32), np.ascontiguousarray(w_raw, dtype=np.int32),
+    xt = np.ascontiguousarray(x.T, dtype=np.int32)  # (K, P): no copy for conv's transposed patches
+    out, counts = run(xt, np.ascontiguousarray(w_raw, dtype=np.int32),
                       np.ascontiguousarray(acc0, dtype=np.int64), schedule.perm.astype(np.int64), is_break,
                       types.full_product.frac - product.frac, accum.frac - product.frac,
                       type_params(product), type_params(accum), type_params(types.partial_type),
@@ -250,8 +280,8 @@ def multiply_accumulate(x, w_raw, acc0, types, schedule, checked: bool, stats, w
     if shift <= 0:
         rounded = 0
     else:
-        w_hist = weight_zeros(shift) if weight_zeros is not None else trailing_zero_histogram(w_raw.T, shift)
-        rounded = rounded_products(x, w_hist, shift)
+        w_hist = weight_zeros(shift) if weight_zeros is not None else trailing_zero_histogram(w_raw, shift)
+        rounded = rounded_products(xt, w_hist, shift)
     stats.product.record(steps, totals[0], totals[1], rounded)
     stats.accumulation.record(steps + 2 * entries * schedule.breaks.size, totals[2] + totals[4],
                               totals[3] + totals[5], totals[6])
@@ -278,33 +308,35 @@ def _announce(seconds: float) -> None:
         _ANNOUNCED.append(seconds)
 
 
-def rounded_products(x: np.ndarray, w_hist: np.ndarray, shift: int) -> int:
+def rounded_products(xt: np.ndarray, w_hist: np.ndarray, shift: int) -> int:
     """How many of the products ``x[p, k] * w[k, m]`` (over every p, k, m) drop nonzero
     bits when shifted right by ``shift``: those whose trailing zeros, ``tz(x) + tz(w)``,
     are fewer than ``shift``. Counted per k from histograms of trailing zeros (capped at
     ``shift``; a zero has them all; ``w_hist`` is the weights', from
-    ``trailing_zero_histogram(w.T, shift)``), so it costs O(P·K + K·M), not O(P·K·M)."""
-    x_hist = trailing_zero_histogram(x, shift)
+    ``trailing_zero_histogram(w, shift)``), so it costs O(P·K + K·M), not O(P·K·M).
+    ``xt`` is ``x`` transposed, (K, P)."""
+    x_hist = trailing_zero_histogram(xt, shift)
     below = np.cumsum(w_hist, axis=1)  # below[k, j]: weights of row k with tz <= j
     return int(sum(x_hist[:, a] @ below[:, shift - a - 1] for a in range(shift)))
 
 
 def trailing_zero_histogram(a: np.ndarray, shift: int) -> np.ndarray:
-    """hist[k, t]: how many ``a[:, k]`` have t trailing zeros (t capped at ``shift``)."""
+    """hist[k, t]: how many of row ``a[k]`` have t trailing zeros (t capped at ``shift``)."""
     return _histogram(np.ascontiguousarray(a), shift, 4 * numba.get_num_threads())
 
 
 if numba is not None:
     @numba.njit(parallel=True, cache=True)
     def _histogram(a, shift, chunks):
-        positions, k_len = a.shape
-        chunks = max(1, min(positions, chunks))
+        k_len, samples = a.shape
+        chunks = max(1, min(samples, chunks))
         parts = np.zeros((chunks, k_len, shift + 1), dtype=np.int64)
         for c in numba.prange(chunks):
             part = parts[c]
-            for p in range(c * positions // chunks, (c + 1) * positions // chunks):
-                for k in range(k_len):
-                    v = np.int64(a[p, k])
+            for k in range(k_len):
+                row = a[k]
+                for p in range(c * samples // chunks, (c + 1) * samples // chunks):
+                    v = np.int64(row[p])
                     low = v & -v  # the lowest set bit; 0 for v = 0, which has every zero
                     t = 0
                     for bit in range(1, shift + 1):  # branch-free: trailing zeros, capped

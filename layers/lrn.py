@@ -34,6 +34,7 @@ from the quantization error (fixed point vs the float approximation).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -41,6 +42,7 @@ import numpy as np
 
 from quant import FixedType, OverflowStats, arith
 
+from . import jit_lrn
 from .base import Layer, LayerResult, Retype, Shape
 from .fields import Fields
 from .hw import Estimate, Preset
@@ -147,25 +149,57 @@ class LRN(Layer):
 
     # ------------------------------------------------------------------ fixed point
     def run_fixed(self, raw: np.ndarray, in_type: FixedType, params: dict[str, np.ndarray]) -> LayerResult:
-        """Image by image in cache-sized groups: LRN makes some thirty elementwise passes,
-        which run from the cache for a few images and from memory for a large batch."""
-        per_image = max(1, int(np.prod(raw.shape[1:])))
-        group = max(1, CHUNK_ELEMENTS // per_image)
-        if len(raw) <= group:
-            return self._run_group(raw, in_type)
-        parts = [self._run_group(raw[i:i + group], in_type) for i in range(0, len(raw), group)]
+        """The compiled kernel (``jit_lrn``) where its int64 arithmetic holds the types;
+        else the numpy reference, image by image in cache-sized groups: it makes some
+        thirty elementwise passes, which run from the cache for a few images and from
+        memory for a large batch."""
+        sum_t = self.sum_type or _default_sum_type(in_type, self.size)
+        alpha_t = self.alpha_type or _constant_type(self.alpha_prime)
+        compiled = self._run_compiled(raw, in_type, sum_t, alpha_t)
+        if compiled is not None:
+            return compiled
+        parts = [self._run_group(group, in_type, sum_t, alpha_t) for group in self._groups(raw)]
+        if len(parts) == 1:
+            return parts[0]
         stats = StageStats()
         for part in parts:
             stats += part.stats
-        weights = np.array([len(part.raw) for part in parts], dtype=np.float64)
-        extra = {key: (max(p.extra[key] for p in parts) if "max" in key
-                       else float(np.average([p.extra[key] for p in parts], weights=weights)))
-                 for key in parts[0].extra}
+        extra = _combine_errors([p.extra for p in parts], [len(p.raw) for p in parts])
         return LayerResult(np.concatenate([p.raw for p in parts]), self.result, stats, extra=extra)
 
-    def _run_group(self, raw: np.ndarray, in_type: FixedType) -> LayerResult:
+    @staticmethod
+    def _groups(raw: np.ndarray) -> list[np.ndarray]:
+        """``raw`` in groups of images of about CHUNK_ELEMENTS elements (at least one image)."""
+        per_image = max(1, int(np.prod(raw.shape[1:])))
+        group = max(1, CHUNK_ELEMENTS // per_image)
+        return [raw[i:i + group] for i in range(0, max(len(raw), 1), group)]
+
+    def _run_compiled(self, raw: np.ndarray, in_type: FixedType, sum_t: FixedType,
+                      alpha_t: FixedType) -> LayerResult | None:
+        """The whole batch through ``jit_lrn``; None where it does not apply (the numpy
+        path then runs: it is the reference the tests hold this to)."""
+        plan = jit_lrn.plan(self, in_type, sum_t, alpha_t, self._pwl_table(in_type) if self.mode == "pwl" else None)
+        if plan is None or raw.size == 0:
+            return None
+        out, counts, bad_u, beyond = jit_lrn.run(raw, plan)
+        if beyond:  # some d * 2**F too large for the float shortcut
+            return None
+        self._require_positive_u(bad_u == 0)
+        stats, n = StageStats(), raw.size
+        casts = ((stats.accumulation, n), (stats.accumulation, n * self.size), (stats.accumulation, n),
+                 (stats.product, n), (stats.result, n))  # square, window sum, scale, norm, result
+        for (stage, elements), (high, low, rounded) in zip(casts, counts):
+            stage.record(elements, int(high), int(low), int(rounded))
+        extra = {}
+        if self.report_errors:  # in cache-sized groups, as the numpy path
+            groups = list(zip(self._groups(raw), self._groups(out)))
+            extra = _combine_errors([self._errors(in_type.from_raw(x), in_type, self.result.from_raw(y), None)
+                                     for x, y in groups], [len(x) for x, _ in groups])
+        return LayerResult(out, self.result, stats, extra=extra, path="jit")
+
+    def _run_group(self, raw: np.ndarray, in_type: FixedType, sum_t: FixedType, alpha_t: FixedType) -> LayerResult:
+        """The reference: the C++ loop as vectorized numpy passes."""
         stats = StageStats()
-        sum_t = self.sum_type or _default_sum_type(in_type, self.size)
         square, square_t = arith.multiply(raw, in_type, raw, in_type)
         square_stats = OverflowStats()
         if lossless(square_t, sum_t) and sum_t.frac == square_t.frac:
@@ -176,15 +210,10 @@ class LRN(Layer):
         stats.accumulation += square_stats
         s_raw, sum_exact = self._fixed_window_sum(squares, sum_t, stats)
         sum_exact = sum_exact and square_stats.rounded == 0 and square_stats.overflows == 0
-        alpha_t = self.alpha_type or _constant_type(self.alpha_prime)
         scaled, scaled_t = arith.multiply(alpha_t.to_raw(self.alpha_prime), alpha_t, s_raw, sum_t)
         u_sum, u_sum_t = arith.add(self.scale_type.to_raw(self.k), self.scale_type, scaled, scaled_t)
         u = self.scale_type.cast(u_sum, u_sum_t, stats.accumulation)
-        if (u <= 0).any():
-            raise ValueError(
-                f"layer {self.name!r} (lrn): u = k + alpha*S does not fit scale_type {self.scale_type} "
-                f"(it overflowed to <= 0); widen scale_type or sum_type"
-            )
+        self._require_positive_u(not (u <= 0).any())
         d, d_type = self._fixed_norm(u, in_type, stats)
         y, y_t = arith.multiply(raw, in_type, d, d_type)
         out = self.result.cast(y, y_t, stats.result)
@@ -193,6 +222,13 @@ class LRN(Layer):
             s_exact = sum_t.from_raw(s_raw) if sum_exact else None
             extra = self._errors(in_type.from_raw(raw), in_type, self.result.from_raw(out), s_exact)
         return LayerResult(out, self.result, stats, extra=extra)
+
+    def _require_positive_u(self, positive: bool) -> None:
+        if not positive:
+            raise ValueError(
+                f"layer {self.name!r} (lrn): u = k + alpha*S does not fit scale_type {self.scale_type} "
+                f"(it overflowed to <= 0); widen scale_type or sum_type"
+            )
 
     def _fixed_window_sum(self, squares: np.ndarray, sum_t: FixedType, stats: StageStats) -> tuple[np.ndarray, bool]:
         """The C++ window loop; also says whether the sum came out exact."""
@@ -213,7 +249,7 @@ class LRN(Layer):
 
     def _fixed_norm(self, u: np.ndarray, in_type: FixedType, stats: StageStats) -> tuple[np.ndarray, FixedType]:
         if self.mode == "exact":
-            d = self.scale_type.from_raw(u) ** -self.beta  # pow() in double
+            d = _libm_pow(self.scale_type.from_raw(u), -self.beta)
             return self.norm_type.to_raw(d, stats.product), self.norm_type
         coef = self.coef_type
         if self.mode == "linear":
@@ -260,6 +296,22 @@ class LRN(Layer):
             "quantization_max_abs": float(np.abs(y_fixed - approx).max(initial=0.0)),
             "quantization_mean_abs": float(np.abs(y_fixed - approx).mean()) if x.size else 0.0,
         }
+
+
+def _combine_errors(parts: list[dict[str, float]], images: list[int]) -> dict[str, float]:
+    """The error report of a batch from its groups': maxima of maxima, weighted means."""
+    if len(parts) == 1:
+        return parts[0]
+    return {key: (max(p[key] for p in parts) if "max" in key
+                  else float(np.average([p[key] for p in parts], weights=images)))
+            for key in parts[0]}
+
+
+def _libm_pow(base: np.ndarray, exponent: float) -> np.ndarray:
+    """``pow(base, exponent)`` from the C library, as the C++ calls it. Not numpy's
+    ``**``: on AVX-512 machines numpy uses a vectorized pow that differs from the C
+    library's in the last bit for about 5 % of inputs, which can move a rounding."""
+    return np.frompyfunc(lambda b: math.pow(b, exponent), 1, 1)(base).astype(np.float64)
 
 
 def _constant_type(value: float) -> FixedType:

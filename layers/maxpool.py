@@ -21,6 +21,7 @@ import numpy as np
 
 from quant import FixedType
 
+from . import jit_pool
 from .base import Layer, LayerResult, Shape, require_counts
 from .fields import Fields
 from .hw import Estimate, Preset
@@ -84,8 +85,10 @@ class MaxPool(Layer):
         return out
 
     def run_fixed(self, raw: np.ndarray, in_type: FixedType, params: dict[str, np.ndarray]) -> LayerResult:
-        self.output_shape(raw.shape[1:])
-        pooled = self._pool(raw, in_type.min_raw)
+        _, rows, cols = self.output_shape(raw.shape[1:])
+        pooled = jit_pool.pool(raw, self.kernel, self.stride, self.padding, rows, cols)
+        if pooled is None:  # without numba: the reference, one strided pass per window offset
+            pooled = self._pool(raw, in_type.min_raw)
         stats = StageStats()
         out_type = self.result or in_type
         if out_type == in_type:  # the maximum of values is one of them: nothing to convert
