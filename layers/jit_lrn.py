@@ -5,12 +5,13 @@ The numpy path (``LRN._run_group``) makes some thirty elementwise passes over th
 and costs about 25 ns per element. This kernel runs the same C++ per pixel, all channels
 at once, with the channel window kept in a small buffer: about 1-2 ns per element.
 
-Every cast is ``jit_loop.cast`` (floor, rounding rule, overflow handler), its modes read
-at run time (one kernel for every type: LRN does a few operations per element, so the
-mode tests cost little), and every full-precision intermediate (``in*in``,
+Every cast is ``jit_mac.fit`` (floor, branch-free rounding rule, overflow handler) with
+its rounding and overflow handling as compile-time constants of one kernel per
+combination (cached on disk), and every full-precision intermediate (``in*in``,
 ``alpha*S``, ``K + alpha*S``, ``B*u``, ``A + B*u``, ``in*d``) is an int64 raw in the
 fraction ``quant.arith`` gives it: ``plan`` checks that each of them fits 62 bits, and
-returns None (numpy path) otherwise.
+returns None (numpy path) otherwise. The window's casts are skipped when the input's
+largest square, times the window, fits ``sum_t`` (checked per batch).
 
 ``exact`` mode calls ``pow`` from the C library, as the C++ does (numpy's own ``power``
 uses a vectorized approximation on AVX-512 machines that differs in the last bit for
