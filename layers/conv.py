@@ -167,7 +167,8 @@ class Conv(MacLayer):
         paths = set()
         dtype = patch_dtype(types)  # float64 for the matrix product (raws are < 2**53), int32 for the kernels
         x_max = float(max(raw.max(), -raw.min())) if raw.size else 0.0  # patches hold these values and 0
-        for first, last in self._image_chunks(raw.shape, np.dtype(dtype).itemsize):
+        # the compiled MAC kernels take int32 patches of the whole batch (they split positions themselves)
+        for first, last in self._image_chunks(raw.shape, np.dtype(dtype).itemsize, dtype == np.float64):
             patches = self._fixed_patches(raw[first:last], dtype)
             for g, (group_patches, (weights, bias)) in enumerate(zip(patches, prepared.groups)):
                 _, path = multiply_accumulate(group_patches, weights, bias, types, schedule, self.relu, stats,
@@ -184,6 +185,16 @@ class Conv(MacLayer):
         bias = (params["bias"] if self.bias else np.zeros(self.out_channels)).astype(x.dtype)
         m_out = self.out_channels // self.groups
         out = np.empty((batch, *out_shape), dtype=x.dtype)
+        if jit_gemm.available():  # as run_fixed: compiled im2col in cache-sized chunks, (M, P) products
+            planes = out.reshape(batch, self.out_channels, -1)
+            w_mats = [params["weight"][g * m_out:(g + 1) * m_out].reshape(m_out, -1).astype(x.dtype)
+                      for g in range(self.groups)]
+            for first, last in self._image_chunks(x.shape, x.itemsize):
+                for g, patches in enumerate(self._fixed_patches(x[first:last], x.dtype)):
+                    res = (w_mats[g] @ patches.T).reshape(m_out, last - first, -1).transpose(1, 0, 2)
+                    res += bias[g * m_out:(g + 1) * m_out, None]
+                    planes[first:last, g * m_out:(g + 1) * m_out] = np.maximum(res, 0.0) if self.relu else res
+            return out
         for g, patches in enumerate(self._patches(x, pad_value=0.0)):
             w_mat = params["weight"][g * m_out:(g + 1) * m_out].reshape(m_out, -1).T.astype(x.dtype)
             res = patches @ w_mat + bias[g * m_out:(g + 1) * m_out]
@@ -192,15 +203,14 @@ class Conv(MacLayer):
             out[:, g * m_out:(g + 1) * m_out] = _to_nchw(res, batch, out_shape)
         return out
 
-    def _image_chunks(self, shape: Shape, itemsize: int) -> list[tuple[int, int]]:
+    def _image_chunks(self, shape: Shape, itemsize: int, chunked: bool = True) -> list[tuple[int, int]]:
         """Images in groups whose im2col matrix is about PATCH_BYTES: built, multiplied
         and finished while it is in cache (a whole batch's would stream through memory
         three times). One group when numba is off (the numpy im2col is one pass anyway)."""
         batch = shape[0]
         _, rows, cols = self.output_shape(shape[1:])
         per_image = rows * cols * (shape[1] // self.groups) * self.kernel[0] * self.kernel[1] * itemsize
-        # (the compiled MAC kernels take the whole batch: they split positions themselves)
-        step = batch if not jit_gemm.available() or itemsize != 8 else max(1, PATCH_BYTES // max(1, per_image))
+        step = batch if not (chunked and jit_gemm.available()) else max(1, PATCH_BYTES // max(1, per_image))
         return [(first, min(first + step, batch)) for first in range(0, batch, step)]
 
     def _fixed_patches(self, raw: np.ndarray, dtype):

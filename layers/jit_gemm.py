@@ -73,7 +73,9 @@ if numba is not None:
     def _im2col(x, out, first_channel, kh, kw, stride, padding, rows, cols):
         """Serial: it fills a cache-sized block between two matrix products, and waking
         numba's threads there would contend with BLAS's own. The padding's columns are
-        known from ``j``: the inner loop copies along an input row without a test."""
+        known from ``j``: the inner loop copies along an input row without a test. The
+        indices are unsigned (they are never negative here): numba then drops its
+        negative-index check, and the copy vectorizes (measured 2-3.5x faster)."""
         batch, _, height, width = x.shape
         channels = out.shape[0] // (kh * kw)
         for n in range(channels):
@@ -90,18 +92,15 @@ if numba is not None:
                             base = (b * rows + r) * cols
                             if y < 0 or y >= height:
                                 for c in range(cols):
-                                    dst[base + c] = 0
+                                    dst[np.uint64(base + c)] = 0
                                 continue
-                            for c in range(c_lo):  # (loops, not slices: a slice costs a view)
-                                dst[base + c] = 0
-                            if stride == 1:  # a contiguous copy: vectorizes
-                                for c in range(c_lo, c_hi):
-                                    dst[base + c] = plane[y, c + shift]
-                            else:
-                                for c in range(c_lo, c_hi):
-                                    dst[base + c] = plane[y, c * stride + shift]
+                            line = plane[y]
+                            for c in range(c_lo):
+                                dst[np.uint64(base + c)] = 0
+                            for c in range(c_lo, c_hi):
+                                dst[np.uint64(base + c)] = line[np.uint64(c * stride + shift)]
                             for c in range(c_hi, cols):
-                                dst[base + c] = 0
+                                dst[np.uint64(base + c)] = 0
 
 
 def _compile(rounding: int, kind: int, wrap_kind: int, relu: int):
@@ -125,13 +124,13 @@ def _compile(rounding: int, kind: int, wrap_kind: int, relu: int):
                 run = min(rows - i, positions - position)
                 target = out[image, first_output + m]
                 for t in range(run):  # contiguous on both sides: vectorizes
-                    v = (np.int64(source[i + t]) << align) + bias
+                    v = (np.int64(source[np.uint64(i + t)]) << align) + bias  # (unsigned: see _im2col)
                     if wrap_kind != NONE:  # a modular sum: the accumulator's value is its low W bits
                         v, _ = settle(v, accum_width, np.int64(0), np.int64(0), wrap_kind)
                     if relu:
                         v = max(v, np.int64(0))
                     r, f, lost = fit(v, shift, rounding, result, kind)
-                    target[position + t] = r
+                    target[np.uint64(position + t)] = r
                     above += f & 0xFFFFFFFF
                     below += f >> 32
                     dropped += lost
