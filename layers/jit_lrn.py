@@ -33,6 +33,8 @@ from .jit_mac import NONE, fit, overflow_kind, settle
 from .types import lossless
 
 MODES = {"exact": 0, "linear": 1, "pwl": 2}
+CONSTANTS = ("square_shift", "u_shift", "d_shift", "y_shift", "k_raw", "k_shift", "alpha_raw", "scaled_shift",
+             "a_shift", "b_shift", "scale_frac", "norm_frac")
 WIDEST = 62  # every intermediate raw stays below 2**62: shifts and sums cannot leave int64
 EXACT_FLOAT = 2.0**52  # d * 2**F below this: its floor and the tie test are exact in float64
 
@@ -43,7 +45,7 @@ class LrnPlan:
 
     mode: int
     size: int
-    ints: np.ndarray  # shifts and constants (see ``plan``)
+    ints: tuple[int, ...]  # the scalars named in CONSTANTS, in that order
     types: np.ndarray  # type_params rows of the casts: square->sum, sum, scale, norm, result
     keys: tuple  # per cast: (rounding id or -1 for no shift, overflow kind): compile-time constants
     table: np.ndarray  # (3, S) int64: segment starts, A, B (pwl); (3, 1) A, B in column 0 (linear)
@@ -103,8 +105,13 @@ def plan(layer, in_type: FixedType, sum_t: FixedType, alpha_t: FixedType,
     alpha_raw = _scalar_raw(alpha_t, layer.alpha_prime)
     sq_shift, u_shift, y_shift = square_t.frac - sum_t.frac, u_sum_t.frac - scale.frac, y_t.frac - result.frac
     d_shift = 2 if mode == 0 else total_frac - norm.frac  # exact: two sticky bits below norm_t's LSB
-    ints = np.array([sq_shift, u_shift, d_shift, 0, u_sum_t.frac - scale.frac, u_sum_t.frac - scaled_t.frac,
-                     k_raw, alpha_raw, 0, a_shift, b_shift, scale.frac, y_shift, norm.frac], dtype=np.int64)
+    constants = {  # the kernel's scalars, by name (the kernel unpacks them in CONSTANTS' order)
+        "square_shift": sq_shift, "u_shift": u_shift, "d_shift": d_shift, "y_shift": y_shift,
+        "k_raw": k_raw, "k_shift": u_sum_t.frac - scale.frac,  # K (scale_t) aligned to K + alpha*S
+        "alpha_raw": alpha_raw, "scaled_shift": u_sum_t.frac - scaled_t.frac,  # alpha*S aligned likewise
+        "a_shift": a_shift, "b_shift": b_shift, "scale_frac": scale.frac, "norm_frac": norm.frac,
+    }
+    ints = tuple(int(constants[name]) for name in CONSTANTS)
     casts = (sum_t, sum_t, scale, norm, result)
     shifts = (sq_shift, 0, u_shift, d_shift, y_shift)
     keys = tuple((ROUNDING_ID[t.rounding] if shift > 0 else -1, overflow_kind(t)) for t, shift in zip(casts, shifts))
@@ -127,7 +134,7 @@ def run(raw: np.ndarray, p: LrnPlan) -> tuple[np.ndarray, np.ndarray, int, int]:
     x = np.ascontiguousarray(raw, dtype=np.int64).reshape(batch, channels, height * width)
     largest = int(max(x.max(), -x.min())) if x.size else 0
     square = largest * largest
-    sq_shift = int(p.ints[0])
+    sq_shift = p.ints[CONSTANTS.index("square_shift")]
     square = (square >> sq_shift) + 1 if sq_shift > 0 else square << -sq_shift  # rounding adds at most 1
     # the window's sums cannot overflow sum_t (the usual case): its casts are the identity
     window_kind = NONE if square * p.size <= p.window_limit else p.keys[1][1]
@@ -161,9 +168,8 @@ def _compile(mode: int, square: tuple, window: tuple, scale: tuple, norm: tuple,
         bad_u = np.zeros(batch, dtype=np.int64)
         too_big = np.zeros(batch, dtype=np.int64)
         t_sum, t_scale, t_norm, t_result = types[1], types[2], types[3], types[4]
-        sq_shift, k_shift, scaled_shift, k_raw, alpha_raw = ints[0], ints[4], ints[5], ints[6], ints[7]
-        u_shift, d_shift, a_shift, b_shift, y_shift = ints[1], ints[2], ints[9], ints[10], ints[12]
-        scale_frac, norm_frac = ints[11], ints[13]
+        (sq_shift, u_shift, d_shift, y_shift, k_raw, k_shift, alpha_raw, scaled_shift, a_shift, b_shift,
+         scale_frac, norm_frac) = ints  # CONSTANTS' order
         lo = size // 2
         segments = table.shape[1]
         delta = max(np.int64(1), table[0, 1] - table[0, 0]) if segments > 1 else np.int64(1)

@@ -275,22 +275,23 @@ def _sum_fast(x, x_max: float, w: MacWeights, acc0, types: LayerTypes, fast: str
         acc = _exact_matmul(x, x_max, w).astype(np.int64)  # in units of the full product
         if types.accum.frac != types.full_product.frac:
             acc <<= types.accum.frac - types.full_product.frac
-        stats.product.record(acc.size * schedule.perm.size, 0, 0, 0)
-    else:
+    else:  # (counts its products' casts itself)
         acc = _sum_of_rounded_products(x.astype(np.int64, copy=False), w.raw, types, stats)
-    entries = acc.size
-    stats.accumulation.record(entries * schedule.perm.size + 2 * entries * schedule.breaks.size, 0, 0, 0)
+    _record_fast(types, schedule, acc.shape, stats, products=fast == "blas")
     acc += acc0[None, :]
     # in range unless a wrapping accumulator took the modular shortcut: wrap once at the end
     return wrap(acc, types.accum) if types.accum.overflow is Overflow.WRAP else acc
 
 
-def _record_fast(types: LayerTypes, schedule: Schedule, shape: tuple[int, int], stats: StageStats) -> None:
-    """What the loop path would count for (P, M) outputs of exact products: one cast per
-    product and per step, two per tile break, none rounding or overflowing."""
+def _record_fast(types: LayerTypes, schedule: Schedule, shape: tuple[int, int], stats: StageStats,
+                 products: bool = True) -> None:
+    """What the loop path would count for (P, M) outputs on a fast path: one cast per step
+    and two per tile break, none overflowing, none rounding (``acc + p`` is exact there);
+    with ``products``, one exact cast per product too."""
     entries = shape[0] * shape[1]
     steps = entries * schedule.perm.size
-    stats.product.record(steps, 0, 0, 0)
+    if products:
+        stats.product.record(steps, 0, 0, 0)
     stats.accumulation.record(steps + 2 * entries * schedule.breaks.size, 0, 0, 0)
 
 
