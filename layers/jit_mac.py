@@ -72,27 +72,33 @@ def supports(types) -> bool:
     return shift >= 0 and align >= 0 and product.width + align <= 62 and jit_loop.available()
 
 
-def product_can_overflow(types) -> bool:
-    """Whether ``(product_t)(w * x)`` can leave the product type's range."""
+def product_can_overflow(types, largest: int | None = None) -> bool:
+    """Whether ``(product_t)(w * x)`` can leave the product type's range: for any
+    operands of the types, or, given ``largest`` (a bound on ``|w * x|`` in raw units of
+    the full product, from the data), for these."""
     full, product = types.full_product, types.product_type
     shift = full.frac - product.frac
+    high = full.max_raw if largest is None else min(full.max_raw, largest)
+    low = -full.min_raw if largest is None else min(-full.min_raw, largest)
     # after rounding up the largest magnitude may grow by one LSB: compare raw bounds
-    top = (full.max_raw >> shift) + 1
-    bottom = -((-full.min_raw) >> shift) - 1 if full.signed else 0
+    top = (high >> shift) + 1
+    bottom = -(low >> shift) - 1 if full.signed else 0
     return top > product.max_raw or bottom < low_bound(product)
 
 
 _KERNELS: dict = {}
 
 
-def kernel(types, checked: bool):
+def kernel(types, checked: bool, largest_product: int | None = None):
     """The compiled kernel for a layer's modes; ``checked``: test the accumulator's range
     at every step (False when a bound proved it cannot overflow, or when a wrapping
-    accumulator's overflows are not counted: its sums are then taken modulo 2**W at the end)."""
+    accumulator's overflows are not counted: its sums are then taken modulo 2**W at the end).
+    ``largest_product``: a bound on ``|w * x|`` from the data; when it proves that no
+    product overflows, the kernel leaves out the product's range test (and its counters)."""
     product, accum, partial = types.product_type, types.accum, types.partial_type
     shift = types.full_product.frac - product.frac
     key = (ROUNDING_ID[product.rounding] if shift else -1,
-           overflow_kind(product) if product_can_overflow(types) else NONE,
+           overflow_kind(product) if product_can_overflow(types, largest_product) else NONE,
            overflow_kind(accum) if checked else NONE,
            ROUNDING_ID[partial.rounding], jit_loop.OVERFLOW_ID[partial.overflow], int(partial.signed),
            ROUNDING_ID[accum.rounding], jit_loop.OVERFLOW_ID[accum.overflow], int(accum.signed),
@@ -255,15 +261,17 @@ def _compile(rounding: int, product_overflow: int, accum_overflow: int, partial_
     return mac
 
 
-def multiply_accumulate(x, w_raw, acc0, types, schedule, checked: bool, stats, weight_zeros=None) -> np.ndarray:
+def multiply_accumulate(x, w_raw, acc0, types, schedule, checked: bool, stats, weight_zeros=None,
+                        largest_product: int | None = None) -> np.ndarray:
     """Every output of ``x @ w`` in the nest's order, as ``mac._sum_in_order`` computes
     it (same counts into ``stats``); ``checked=False`` when no sum can leave the range.
     ``weight_zeros(shift)``, if given, returns the weights' trailing-zero histogram (a
-    layer's weights are the same for every batch: ``MacWeights`` caches it)."""
+    layer's weights are the same for every batch: ``MacWeights`` caches it);
+    ``largest_product``, a bound on ``|w * x|`` (``kernel``)."""
     is_break = np.zeros(schedule.perm.size, dtype=np.bool_)
     is_break[schedule.breaks] = True
     product, accum = types.product_type, types.accum
-    run = kernel(types, checked)
+    run = kernel(types, checked, largest_product)
     first, start = not run.signatures, time.perf_counter()
     xt = np.ascontiguousarray(x.T, dtype=np.int32)  # (K, P): no copy for conv's transposed patches
     out, counts = run(xt, np.ascontiguousarray(w_raw, dtype=np.int32),

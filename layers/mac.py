@@ -57,6 +57,7 @@ class MacWeights:
         self._raw: np.ndarray | None = None
         self._raw32: np.ndarray | None = None
         self._trailing_zeros: dict[int, np.ndarray] = {}
+        self._largest: int | None = None
 
     @classmethod
     def of(cls, raw: np.ndarray) -> "MacWeights":
@@ -82,6 +83,13 @@ class MacWeights:
         if shift not in self._trailing_zeros:
             self._trailing_zeros[shift] = jit_mac.trailing_zero_histogram(self.raw32, shift)
         return self._trailing_zeros[shift]
+
+    @property
+    def largest(self) -> int:
+        """max |w| (raw), cached: with max |x| it bounds every product."""
+        if self._largest is None:
+            self._largest = int(np.abs(self.as_float).max(initial=0))
+        return self._largest
 
     @property
     def outputs(self) -> int:
@@ -159,7 +167,8 @@ def multiply_accumulate(
         whole = ordered.size == outputs
         weights = w.raw32 if whole else w.raw32[:, ordered]
         acc[:, ordered] = jit_mac.multiply_accumulate(x, weights, acc0[ordered], types, schedule, True, stats,
-                                                      w.trailing_zeros if whole else None)
+                                                      w.trailing_zeros if whole else None,
+                                                      largest_product=int(x_max) * w.largest)
         paths.append("loop-jit")
         ordered = ordered[:0]
     unsafe = np.zeros((positions, outputs), dtype=bool)
@@ -270,7 +279,8 @@ def _sum_fast(x, x_max: float, w: MacWeights, acc0, types: LayerTypes, fast: str
     what the loop path would: one cast per product and per step, two per tile break,
     none of them overflowing (that is what made these outputs safe)."""
     if fast == "elementwise-jit":  # compiled: counts recorded, bias included, modular sums wrapped
-        return jit_mac.multiply_accumulate(x, w.raw32, acc0, types, schedule, False, stats, w.trailing_zeros)
+        return jit_mac.multiply_accumulate(x, w.raw32, acc0, types, schedule, False, stats, w.trailing_zeros,
+                                           largest_product=int(x_max) * w.largest)
     if fast == "blas":
         acc = _exact_matmul(x, x_max, w).astype(np.int64)  # in units of the full product
         if types.accum.frac != types.full_product.frac:

@@ -39,8 +39,8 @@ def datapaths(draw):
 
 @settings(max_examples=30, deadline=None)  # each new mode combination compiles a kernel (once; cached)
 @given(types=datapaths(), seed=st.integers(0, 2**32 - 1), order=st.permutations(["n", "i", "j"]),
-       tn=st.integers(1, 5), scale=st.sampled_from([0.05, 0.5, 3.0]), checked=st.booleans())
-def test_compiled_kernel_equals_the_numpy_loop(types, seed, order, tn, scale, checked) -> None:
+       tn=st.integers(1, 5), scale=st.sampled_from([0.05, 0.5, 3.0]), checked=st.booleans(), bounded=st.booleans())
+def test_compiled_kernel_equals_the_numpy_loop(types, seed, order, tn, scale, checked, bounded) -> None:
     if not jit_mac.supports(types):
         return
     rng = np.random.default_rng(seed)
@@ -55,7 +55,9 @@ def test_compiled_kernel_equals_the_numpy_loop(types, seed, order, tn, scale, ch
     expected = _sum_in_order(x, w, acc0, rows, cols, types, schedule, reference).reshape(37, 7)
     if not checked and reference.accumulation.overflows and types.accum.overflow is not Overflow.WRAP:
         return  # unchecked is only ever used where no sum can overflow (or it wraps, uncounted)
-    got = jit_mac.multiply_accumulate(x, w, acc0, types, schedule, checked, compiled)
+    # bounded: the data's largest product given, as mac passes it (it may prove products in range)
+    largest = int(np.abs(x).max()) * int(np.abs(w).max()) if bounded else None
+    got = jit_mac.multiply_accumulate(x, w, acc0, types, schedule, checked, compiled, largest_product=largest)
     assert got.tolist() == expected.tolist()
     if checked:
         assert compiled.as_dict() == reference.as_dict()
