@@ -58,6 +58,7 @@ class MacWeights:
         self._raw32: np.ndarray | None = None
         self._trailing_zeros: dict[int, np.ndarray] = {}
         self._largest: int | None = None
+        self._narrow: np.ndarray | None = None
 
     @classmethod
     def of(cls, raw: np.ndarray) -> "MacWeights":
@@ -83,6 +84,18 @@ class MacWeights:
         if shift not in self._trailing_zeros:
             self._trailing_zeros[shift] = jit_mac.trailing_zero_histogram(self.raw32, shift)
         return self._trailing_zeros[shift]
+
+    @property
+    def narrow(self) -> np.ndarray | None:
+        """The raws as int16 (or int32) where they fit, for ``jit_gemm.small_batch_product``
+        (made on first use; None when they need int64)."""
+        if self._narrow is None:
+            for dtype in (np.int16, np.int32):
+                info = np.iinfo(dtype)
+                if self.largest <= info.max:
+                    self._narrow = self.as_float.astype(dtype)
+                    break
+        return self._narrow
 
     @property
     def largest(self) -> int:
@@ -209,8 +222,11 @@ def _all_fast(x, x_max: float, w: MacWeights, acc0, types: LayerTypes, fast: str
     rows = x.shape[0] if whole else max(64, EPILOGUE_BLOCK // max(1, w.outputs))
     results = []
     for start in range(0, x.shape[0], rows):
-        if fused:  # (M, rows): each output's positions contiguous, as NCHW stores them
-            total = _exact_matmul(x[start:start + rows], x_max, w, transposed=True)  # units of the full product
+        if fused:  # (M, rows): each output's positions contiguous, as NCHW stores them (units of the full product)
+            block = x[start:start + rows]
+            small = block.shape[0] <= jit_gemm.SMALL_BATCH and w.narrow is not None
+            total = jit_gemm.small_batch_product(block, w.narrow) if small else \
+                _exact_matmul(block, x_max, w, transposed=True)
             _record_fast(types, schedule, total.shape, stats)
             high, low, rounded = jit_gemm.epilogue(total, start, acc0, types.accum.frac - types.full_product.frac,
                                                    types.accum, relu, types.result, out, first_output)

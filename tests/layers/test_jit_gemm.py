@@ -63,3 +63,32 @@ def test_im2col_equals_the_sliding_windows(kernel, stride, padding, size, groups
     reference = [patches.copy() for patches in layer._patches(raw.astype(np.float64), 0)]
     assert len(compiled) == groups
     assert [c.tolist() for c in compiled] == [r.tolist() for r in reference]
+
+
+@pytest.mark.parametrize("dtype", [np.int16, np.int32])
+def test_small_batch_product_equals_the_int64_product(dtype) -> None:
+    rng = np.random.default_rng(3)
+    info = np.iinfo(dtype)
+    x = rng.integers(-2**20, 2**20, (5, 300))
+    x[rng.random(x.shape) < 0.4] = 0  # skipped, exactly
+    w = rng.integers(info.min, info.max, (300, 700), endpoint=True).astype(dtype)
+    assert jit_gemm.small_batch_product(x, w).tolist() == (x @ w.astype(np.int64)).T.tolist()
+
+
+def test_dense_layers_on_few_images_take_the_integer_product_and_agree_with_blas() -> None:
+    from layers.dense import Dense
+    from layers.mac import MacWeights
+
+    t = FixedType.parse("ap_fixed<16,4,AP_RND,AP_SAT>")
+    layer = Dense("fc", 300, LayerTypes(input=t, weight=t, bias=t, accum=FixedType(40, 16), result=t), relu=True)
+    rng = np.random.default_rng(4)
+    params = {"weight": rng.normal(0, 0.3, (300, 200)), "bias": rng.normal(0, 0.5, 300)}
+    raw = t.to_raw(np.clip(rng.normal(0, 2, (40, 200)), -7.9, 7.9))
+    prepared = layer.prepare(params)
+    few = layer.run_fixed(raw[:3], t, prepared)  # the integer product (3 <= SMALL_BATCH images)
+    many = layer.run_fixed(raw, t, prepared)  # the float64 matrix product
+    (weights, _), = prepared.groups
+    assert isinstance(weights, MacWeights) and weights.narrow is not None and weights.narrow.dtype == np.int16
+    assert few.path == many.path == "blas"
+    assert few.raw.tolist() == many.raw[:3].tolist()
+    assert few.stats.product.elements == 3 * 300 * 200 and few.stats.result.elements == 3 * 300
