@@ -78,8 +78,9 @@ def epilogue(total: np.ndarray, first_row: int, acc0: np.ndarray, align: int, ac
     key = (ROUNDING_ID[result.rounding] if shift > 0 else -1, overflow_kind(result), wrap_kind, int(relu))
     if key not in _KERNELS:
         _KERNELS[key] = _compile(*key)
-    counts = _KERNELS[key](total, first_row, acc0.astype(np.int64, copy=False), align, accum.width, shift,
-                           type_params(result), out, first_output)
+    counts = np.zeros(3, dtype=np.int64)  # filled by the kernel (a returned new array failed to box when cached)
+    _KERNELS[key](total, first_row, acc0.astype(np.int64, copy=False), align, accum.width, shift,
+                  type_params(result), out, first_output, counts)
     return int(counts[0]), int(counts[1]), int(counts[2])
 
 
@@ -147,7 +148,7 @@ def _compile(rounding: int, kind: int, wrap_kind: int, relu: int):
     constants: the tests fold away)."""
 
     @numba.njit(cache=True)
-    def finish(total, first_row, acc0, align, accum_width, shift, result, out, first_output):
+    def finish(total, first_row, acc0, align, accum_width, shift, result, out, first_output, counts):
         """Serial: a block is a few hundred KiB, in cache; threads would cost more to wake
         than they save. ``total`` is (M, rows): each output channel's row of positions is
         read and stored contiguously."""
@@ -175,6 +176,6 @@ def _compile(rounding: int, kind: int, wrap_kind: int, relu: int):
                     dropped += lost
                 i += run
                 image, position = image + 1, 0
-        return np.array([above, below, dropped])
+        counts[0], counts[1], counts[2] = above, below, dropped
 
     return finish
