@@ -37,13 +37,16 @@ def element_bytes(t: FixedType) -> int:
     raise ValueError(f"{t}: raws wider than 64 bits cannot be exported")
 
 
-def write_raw(path_stem: Path, raw: np.ndarray, t: FixedType) -> None:
+def write_raw(path_stem: Path, raw: np.ndarray, t: FixedType, dat: bool = True) -> None:
+    """``STEM.bin`` (little-endian raws) and, with ``dat``, ``STEM.dat`` (hex words)."""
     size = element_bytes(t)
     flat = np.asarray(raw, dtype=np.int64).reshape(-1)
-    flat.astype(f"<i{size}").tofile(path_stem.with_suffix(".bin"))
+    flat.astype(f"<i{size}").tofile(path_stem.with_name(path_stem.name + ".bin"))
+    if not dat:
+        return
     digits = (t.width + 3) // 4
     mask = (1 << t.width) - 1
-    path_stem.with_suffix(".dat").write_text("".join(f"{int(v) & mask:0{digits}x}\n" for v in flat.tolist()))
+    path_stem.with_name(path_stem.name + ".dat").write_text("".join(f"{int(v) & mask:0{digits}x}\n" for v in flat.tolist()))
 
 
 def export_layer(network: Network, weights: Weights, images: np.ndarray, name: str, out: Path) -> dict[str, Path]:
@@ -67,7 +70,7 @@ def export_layer(network: Network, weights: Weights, images: np.ndarray, name: s
               for key, (raw, _) in arrays.items()}
     (out / f"{name}_vectors.h").write_text(_vectors_header(name, arrays, shapes, len(images)))
     files["layer"] = out / f"{name}_layer.h"
-    files["layer"].write_text(_layer_source(layer, name, shapes))
+    files["layer"].write_text(_layer_source(layer, name, shapes, in_type))
     files["testbench"] = out / f"{name}_tb.cpp"
     files["testbench"].write_text(_testbench_source(name, arrays))
     return files
@@ -84,10 +87,10 @@ def _vectors_header(name: str, arrays: dict, shapes: dict, images: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _layer_source(layer, name: str, shapes: dict) -> str:
+def _layer_source(layer, name: str, shapes: dict, in_type: FixedType) -> str:
     head = f'#pragma once\n#include "{name}_vectors.h"\n'
     try:
-        return head + layer.cpp_source(shapes["input"], shapes["output"], name)
+        return head + layer.cpp_source(shapes["input"], in_type, name)
     except NotImplementedError:
         raise ValueError(f"layer {name!r} ({layer.op}): this kind has no canonical C++ to export; "
                          f"its vectors were written") from None

@@ -15,8 +15,9 @@ the simulator, the testbenches and the estimator treat them alike:
   (and whose ranges it profiles), and the layer with new types for them;
 - ``tile_candidates(input_shape)`` / ``engine_tiles(input_shape, tm, tn)``: the tilings
   the design-space exploration tries;
-- ``cpp_source(input_shape, output_shape, prefix)``: its canonical C++ loop nest, the one
-  its module docstring shows.
+- ``cpp_source(input_shape, in_type, prefix)``: its canonical C++ loop nest, the one its
+  module docstring shows, with its directives as pragmas; ``cpp_pragmas(input_shape)``
+  lists those pragmas in the words of the source (the estimator's report prints them).
 
 A layer kind also registers its YAML builder (``layers.registry``) in its own module, so
 a new kind is one module and its tests.
@@ -139,11 +140,16 @@ class Layer(ABC):
         """The same arithmetic without work only reports need (e.g. LRN's error split)."""
         return self
 
-    def cpp_source(self, input_shape: Shape, output_shape: Shape, prefix: str) -> str:
+    def cpp_source(self, input_shape: Shape, in_type: FixedType, prefix: str) -> str:
         """The layer as a C++ function ``PREFIX_layer(in, [w, b,] out)`` in its canonical
-        loop nest, on the typedefs ``PREFIX_input_t``, ``PREFIX_output_t`` (and
-        ``PREFIX_weight_t``, ``PREFIX_bias_t``) that the caller writes."""
+        loop nest (flat C-order arrays), on the typedefs ``PREFIX_input_t``,
+        ``PREFIX_output_t`` (and ``PREFIX_weight_t``, ``PREFIX_bias_t``) that the caller
+        writes; the layer's internal types it defines itself."""
         raise NotImplementedError(f"layer {self.name!r} ({self.op}) has no C++ source yet")
+
+    def cpp_pragmas(self, input_shape: Shape) -> tuple[str, ...]:
+        """The HLS pragmas of ``cpp_source``, each as ``where: PRAGMA`` (``loop_j: PIPELINE II=1``)."""
+        return ()
 
     def timed(self, raw, in_type, params) -> LayerResult:
         """``run_fixed`` with its wall time recorded in the result."""

@@ -38,7 +38,7 @@ from .hw import Estimate, Preset
 from .hw.mac_cost import ArrayUse, MacKernel, estimate_mac, tile_count
 from .hw.preset import mac_mapping
 from .loop_nest import Directives, LoopNest
-from . import jit_gemm
+from . import cpp, jit_gemm, mac_cpp
 from .mac import MacWeights, PreparedParams, Schedule, multiply_accumulate, patch_dtype
 from .mac_layer import MAC_TYPE_KEYS, MacLayer, mac_types, power_steps
 from .registry import BuildContext, register
@@ -241,39 +241,57 @@ class Conv(MacLayer):
             np.copyto(buffer, part)
             yield buffer.reshape(-1, n_in * self.kernel[0] * self.kernel[1])
 
-    def cpp_source(self, input_shape: Shape, output_shape: Shape, prefix: str) -> str:
-        """The docstring's nest without tile loops other than ``Tn`` (the only one that
-        changes values), the ``n, i, j`` loops in the layer's order."""
+    def cpp_source(self, input_shape: Shape, in_type: FixedType, prefix: str) -> str:
+        """The module docstring's nest as C++ (``layers.mac_cpp``), with its tile buffers
+        and the YAML's directives as pragmas."""
+        return mac_cpp.write(self.cpp_spec(input_shape, prefix))
+
+    def cpp_pragmas(self, input_shape: Shape) -> tuple[str, ...]:
+        return cpp.describe(mac_cpp.pragmas(self.cpp_spec(input_shape, self.name)))
+
+    def cpp_spec(self, input_shape: Shape, prefix: str) -> mac_cpp.MacCpp:
         c, h, w = input_shape
-        m, r, cc = output_shape
+        m_all, rows, cols = self.output_shape(input_shape)
+        nest = self.loop_nest(input_shape)
+        m, n = nest.extent("m"), nest.extent("n")
         kh, kw = self.kernel
-        n_g, m_g = c // self.groups, m // self.groups
-        tn = dict(self.tiles).get("n", n_g)
-        bounds = {"n": f"n = n0; n < n0 + {tn} && n < {n_g}; n++", "i": f"i = 0; i < {kh}; i++",
-                  "j": f"j = 0; j < {kw}; j++"}
-        reduction = ") for (int ".join(bounds[loop] for loop in self.order if loop in bounds)
+        tm, tn, tr, tc = (nest.tile(x) for x in ("m", "n", "r", "c"))
         s, p, t = self.stride, self.padding, prefix
-        return f"""
-// {t}: conv {c}x{h}x{w} -> {m}x{r}x{cc}, kernel {kh}x{kw}, stride {s}, padding {p}, groups {self.groups}
-{self.cpp_typedefs(t)}inline void {t}_layer(const {t}_input_t* in, const {t}_weight_t* w, const {t}_bias_t* b, {t}_output_t* out) {{
-  for (int m = 0; m < {m}; m++) for (int r = 0; r < {r}; r++) for (int c = 0; c < {cc}; c++) {{
-    int g = m / {m_g};
-    {t}_accum_t acc = b[m];
-    for (int n0 = 0; n0 < {n_g}; n0 += {tn}) {{
-      if (n0 > 0) acc = ({t}_accum_t)({t}_partial_t)acc;
-      for (int {reduction}) {{
-        int row = {s} * r + i - {p}, col = {s} * c + j - {p};
-        {t}_input_t x = 0;
-        if (row >= 0 && row < {h} && col >= 0 && col < {w}) x = in[((g * {n_g} + n) * {h} + row) * {w} + col];
-        {t}_product_t p = w[((m * {n_g} + n) * {kh} + i) * {kw} + j] * x;
-        acc = acc + p;
-      }}
-    }}
-    {"if (acc < 0) acc = 0;" if self.relu else ""}
-    out[(m * {r} + r) * {cc} + c] = acc;
-  }}
-}}
-"""
+        ih, iw = s * (tr - 1) + kh, s * (tc - 1) + kw
+        at = {x: mac_cpp.index(nest, x) for x in "mnrcij"}
+        first = {x: mac_cpp.base(nest, x) for x in "mnrc"}
+        g_in, g_out = (f"g * {n}", f"g * {m}") if self.groups > 1 else ("0", "0")
+        channel_in, channel_out = cpp.plus(g_in, first["n"], "n"), cpp.plus(g_out, first["m"], "m")
+        row, col = cpp.plus(cpp.times(s, first["r"]), "y"), cpp.plus(cpp.times(s, first["c"]), "x")
+        n_ok, m_ok = mac_cpp.in_range(nest, ["n"]), mac_cpp.in_range(nest, ["m"])
+        inside = " && ".join(n_ok + ["row >= 0", f"row < {h}", "col >= 0", f"col < {w}"])
+        load_input = mac_cpp.Transfer("load_input", (("n", tn), ("y", ih), ("x", iw)), (
+            f"int row = {row} - {p}, col = {col} - {p};\n" if p else f"int row = {row}, col = {col};\n") + (
+            f"input[n][y][x] = ({inside})\n    ? in[{cpp.grouped(channel_in)} * {h * w} + row * {w} + col] : ({t}_input_t)0;"))
+        weight_index = f"({cpp.grouped(channel_out)} * {n} + {cpp.plus(first['n'], 'n')}) * {kh * kw} + i * {kw} + j"
+        load_weight = mac_cpp.Transfer("load_weight", (("m", tm), ("n", tn), ("i", kh), ("j", kw)), (
+            f"weight[m][n][i][j] = {cpp.choose(m_ok + n_ok, f'w[{weight_index}]', f'({t}_weight_t)0')};"))
+        load_bias = mac_cpp.Transfer("load_bias", (("m", tm),), (
+            f"bias[m] = {cpp.choose(m_ok, f'b[{channel_out}]', f'({t}_bias_t)0')};"))
+        out_index = (f"{cpp.grouped(channel_out)} * {rows * cols} + {cpp.grouped(cpp.plus(first['r'], 'r'))} * {cols} + "
+                     f"{cpp.plus(first['c'], 'c')}")
+        relu = "if (acc < 0) acc = 0;\n" if self.relu else ""
+        store = mac_cpp.Transfer("store_output", (("m", tm), ("r", tr), ("c", tc)), cpp.block(
+            cpp.guard(mac_cpp.in_range(nest, ["m", "r", "c"])),
+            f"{t}_accum_t acc = output[m][r][c];\n{relu}out[{out_index}] = acc;"))
+        i_at, j_at = at["i"], at["j"]
+        product = (f"weight[m][n][{i_at}][{j_at}] * input[n][{cpp.plus(cpp.times(s, 'r'), i_at)}]"
+                   f"[{cpp.plus(cpp.times(s, 'c'), j_at)}]")
+        args = (f"const {t}_input_t in[{c * h * w}]", f"const {t}_weight_t w[{m_all * n * kh * kw}]",
+                f"const {t}_bias_t b[{m_all}]", f"{t}_output_t out[{m_all * rows * cols}]")
+        return mac_cpp.MacCpp(
+            t, f"{t}: conv {c}x{h}x{w} -> {m_all}x{rows}x{cols}, kernel {kh}x{kw}, stride {s}, padding {p}, "
+            f"groups {self.groups}", self.cpp_typedefs(t), nest, args,
+            {"input": (f"{t}_input_t", (tn, ih, iw)), "weight": (f"{t}_weight_t", (tm, tn, kh, kw)),
+             "bias": (f"{t}_bias_t", (tm,)), "output": (f"{t}_accum_t", (tm, tr, tc))},
+            (load_bias,), (load_input, load_weight),
+            product,
+            "output[m][r][c]", "bias[m]", store, self.types.partial_type != self.types.accum, self.groups)
 
 
 @register("conv", type_keys=MAC_TYPE_KEYS)

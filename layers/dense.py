@@ -31,6 +31,7 @@ from .hw import Estimate, Preset
 from .hw.mac_cost import ArrayUse, MacKernel, estimate_mac, tile_count
 from .hw.preset import mac_mapping
 from .loop_nest import Directives, LoopNest
+from . import cpp, mac_cpp
 from .mac import MacWeights, PreparedParams, Schedule, multiply_accumulate
 from .mac_layer import MAC_TYPE_KEYS, MacLayer, mac_types, power_steps
 from .registry import BuildContext, register
@@ -126,27 +127,35 @@ class Dense(MacLayer):
         out = x @ params["weight"].T.astype(x.dtype) + bias
         return np.maximum(out, 0.0) if self.relu else out
 
-    def cpp_source(self, input_shape: Shape, output_shape: Shape, prefix: str) -> str:
-        """The docstring's nest with the ``Tn`` tiles (the only ones that change values)."""
-        (n,), (m,) = input_shape, output_shape
-        tn, t = dict(self.tiles).get("n", n), prefix
-        return f"""
-// {t}: dense {n} -> {m}
-{self.cpp_typedefs(t)}inline void {t}_layer(const {t}_input_t* in, const {t}_weight_t* w, const {t}_bias_t* b, {t}_output_t* out) {{
-  for (int m = 0; m < {m}; m++) {{
-    {t}_accum_t acc = b[m];
-    for (int n0 = 0; n0 < {n}; n0 += {tn}) {{
-      if (n0 > 0) acc = ({t}_accum_t)({t}_partial_t)acc;
-      for (int n = n0; n < n0 + {tn} && n < {n}; n++) {{
-        {t}_product_t p = w[m * {n} + n] * in[n];
-        acc = acc + p;
-      }}
-    }}
-    {"if (acc < 0) acc = 0;" if self.relu else ""}
-    out[m] = acc;
-  }}
-}}
-"""
+    def cpp_source(self, input_shape: Shape, in_type: FixedType, prefix: str) -> str:
+        """The module docstring's nest as C++ (``layers.mac_cpp``), with its tile buffers
+        and the YAML's directives as pragmas."""
+        return mac_cpp.write(self.cpp_spec(input_shape, prefix))
+
+    def cpp_pragmas(self, input_shape: Shape) -> tuple[str, ...]:
+        return cpp.describe(mac_cpp.pragmas(self.cpp_spec(input_shape, self.name)))
+
+    def cpp_spec(self, input_shape: Shape, prefix: str) -> mac_cpp.MacCpp:
+        nest, t = self.loop_nest(input_shape), prefix
+        m, n = nest.extent("m"), nest.extent("n")
+        tm, tn = nest.tile("m"), nest.tile("n")
+        m_at, n_at = (cpp.plus(mac_cpp.base(nest, x), x) for x in "mn")
+        m_ok, n_ok = mac_cpp.in_range(nest, ["m"]), mac_cpp.in_range(nest, ["n"])
+        load_input = mac_cpp.Transfer("load_input", (("n", tn),), f"input[n] = {cpp.choose(n_ok, f'in[{n_at}]', f'({t}_input_t)0')};")
+        load_weight = mac_cpp.Transfer("load_weight", (("m", tm), ("n", tn)), (
+            f"weight[m][n] = {cpp.choose(m_ok + n_ok, f'w[{cpp.grouped(m_at)} * {n} + {n_at}]', f'({t}_weight_t)0')};"))
+        load_bias = mac_cpp.Transfer("load_bias", (("m", tm),), f"bias[m] = {cpp.choose(m_ok, f'b[{m_at}]', f'({t}_bias_t)0')};")
+        relu = "if (acc < 0) acc = 0;\n" if self.relu else ""
+        store = mac_cpp.Transfer("store_output", (("m", tm),), cpp.block(
+            cpp.guard(m_ok), f"{t}_accum_t acc = output[m];\n{relu}out[{m_at}] = acc;"))
+        args = (f"const {t}_input_t in[{n}]", f"const {t}_weight_t w[{m * n}]", f"const {t}_bias_t b[{m}]",
+                f"{t}_output_t out[{m}]")
+        return mac_cpp.MacCpp(
+            t, f"{t}: dense {n} -> {m}", self.cpp_typedefs(t), nest, args,
+            {"input": (f"{t}_input_t", (tn,)), "weight": (f"{t}_weight_t", (tm, tn)), "bias": (f"{t}_bias_t", (tm,)),
+             "output": (f"{t}_accum_t", (tm,))},
+            (load_bias,), (load_input, load_weight), "weight[m][n] * input[n]", "output[m]", "bias[m]", store,
+            self.types.partial_type != self.types.accum)
 
 
 @register("dense", type_keys=MAC_TYPE_KEYS)

@@ -59,6 +59,35 @@ class Flatten(Layer):
     def run_float(self, x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
         return self._flatten(x)
 
+    def cpp_source(self, input_shape: Shape, in_type: FixedType, prefix: str) -> str:
+        t, n = prefix, int(np.prod(input_shape))
+        head = f"inline void {t}_layer(const {t}_input_t in[{n}], {t}_output_t out[{n}]) {{"
+        if self.order == "chw" or len(input_shape) != 3:
+            return f"""// {t}: flatten {'x'.join(map(str, input_shape))} in C order (PyTorch's)
+{head}
+  loop_i: for (int i = 0; i < {n}; i++) {{
+    #pragma HLS PIPELINE II=1
+    out[i] = in[i];
+  }}
+}}
+"""
+        c, h, w = input_shape
+        return f"""// {t}: flatten {c}x{h}x{w} channels-last (Keras's order)
+{head}
+  loop_h: for (int h = 0; h < {h}; h++) {{
+    loop_w: for (int w = 0; w < {w}; w++) {{
+      loop_c: for (int c = 0; c < {c}; c++) {{
+        #pragma HLS PIPELINE II=1
+        out[(h * {w} + w) * {c} + c] = in[(c * {h} + h) * {w} + w];
+      }}
+    }}
+  }}
+}}
+"""
+
+    def cpp_pragmas(self, input_shape: Shape) -> tuple[str, ...]:
+        return ("loop_c: PIPELINE II=1",) if self.order == "hwc" and len(input_shape) == 3 else ("loop_i: PIPELINE II=1",)
+
 
 @register("flatten")
 def build_flatten(f: Fields, ctx: BuildContext) -> Flatten:

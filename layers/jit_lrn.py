@@ -96,7 +96,7 @@ def plan(layer, in_type: FixedType, sum_t: FixedType, alpha_t: FixedType,
             return None
         total_frac, a_shift, b_shift = total_t.frac, total_t.frac - coef.frac, total_t.frac - bu_t.frac
         if mode == 1:
-            a, b = (_scalar_raw(coef, v) for v in layer._linear_coefficients())
+            a, b = (_scalar_raw(coef, v) for v in layer.linear_coefficients())
             table = np.array([[0], [a], [b]], dtype=np.int64)
         else:
             starts, a, b = pwl_table

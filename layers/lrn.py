@@ -47,6 +47,7 @@ from .base import Layer, LayerResult, Retype, Shape
 from .fields import Fields
 from .hw import Estimate, Preset
 from .hw.stream_cost import StreamKernel, estimate_stream
+from .lrn_cpp import PIPELINED, lrn_source
 from .registry import BuildContext, register
 from .types import StageStats, lossless
 
@@ -98,6 +99,11 @@ class LRN(Layer):
     def output_type(self, in_type: FixedType) -> FixedType:
         return self.result
 
+    def internal_types(self, in_type: FixedType) -> tuple[FixedType, FixedType]:
+        """``(sum_t, alpha_t)``: the YAML's, or the defaults for this input type."""
+        return (self.sum_type or _default_sum_type(in_type, self.size),
+                self.alpha_type or _constant_type(self.alpha_prime))
+
     def data_arrays(self) -> tuple[str, ...]:
         return ("result",)
 
@@ -121,6 +127,12 @@ class LRN(Layer):
     def output_shape(self, input_shape: Shape) -> Shape:
         return tuple(input_shape)
 
+    def cpp_source(self, input_shape: Shape, in_type: FixedType, prefix: str) -> str:
+        return lrn_source(self, input_shape, in_type, prefix)
+
+    def cpp_pragmas(self, input_shape: Shape) -> tuple[str, ...]:
+        return (f"{PIPELINED}: PIPELINE II=1",)
+
     # ------------------------------------------------------------------ float
     def run_float(self, x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
         return x * (self.k + self.alpha_prime * self._window_sum(x * x)) ** -self.beta
@@ -140,9 +152,9 @@ class LRN(Layer):
         if self.mode == "exact":
             return u ** -self.beta
         if self.mode == "linear":
-            a, b = self._linear_coefficients()
+            a, b = self.linear_coefficients()
             return a + b * u
-        starts, a, b = self._pwl_table(in_type)
+        starts, a, b = self.pwl_table(in_type)
         delta = starts[1] - starts[0] if len(starts) > 1 else 1.0
         index = np.clip(np.floor((u - starts[0]) / delta), 0, len(starts) - 1).astype(np.int64)
         return a[index] + b[index] * (u - starts[index])
@@ -153,8 +165,7 @@ class LRN(Layer):
         else the numpy reference, image by image in cache-sized groups: it makes some
         thirty elementwise passes, which run from the cache for a few images and from
         memory for a large batch."""
-        sum_t = self.sum_type or _default_sum_type(in_type, self.size)
-        alpha_t = self.alpha_type or _constant_type(self.alpha_prime)
+        sum_t, alpha_t = self.internal_types(in_type)
         compiled = self._run_compiled(raw, in_type, sum_t, alpha_t)
         if compiled is not None:
             return compiled
@@ -178,7 +189,7 @@ class LRN(Layer):
                       alpha_t: FixedType) -> LayerResult | None:
         """The whole batch through ``jit_lrn``; None where it does not apply (the numpy
         path then runs: it is the reference the tests hold this to)."""
-        plan = jit_lrn.plan(self, in_type, sum_t, alpha_t, self._pwl_table(in_type) if self.mode == "pwl" else None)
+        plan = jit_lrn.plan(self, in_type, sum_t, alpha_t, self.pwl_table(in_type) if self.mode == "pwl" else None)
         if plan is None or raw.size == 0:
             return None
         out, counts, bad_u, beyond = jit_lrn.run(raw, plan)
@@ -253,11 +264,11 @@ class LRN(Layer):
             return self.norm_type.to_raw(d, stats.product), self.norm_type
         coef = self.coef_type
         if self.mode == "linear":
-            a, b = (coef.to_raw(v) for v in self._linear_coefficients())  # 0-d: broadcast
+            a, b = (coef.to_raw(v) for v in self.linear_coefficients())  # 0-d: broadcast
             bu, bu_t = arith.multiply(b, coef, u, self.scale_type)
             total, total_t = arith.add(a, coef, bu, bu_t)
             return self.norm_type.cast(total, total_t, stats.product), self.norm_type
-        starts, a, b = self._pwl_table(in_type)
+        starts, a, b = self.pwl_table(in_type)
         start_raw = self.scale_type.to_raw(starts)
         delta = max(1, int(start_raw[1] - start_raw[0])) if len(starts) > 1 else 1
         index = np.clip((u - start_raw[0]) // delta, 0, len(starts) - 1)
@@ -267,12 +278,12 @@ class LRN(Layer):
         return self.norm_type.cast(total, total_t, stats.product), self.norm_type
 
     # ------------------------------------------------------------------ tables and errors
-    def _linear_coefficients(self) -> tuple[float, float]:
+    def linear_coefficients(self) -> tuple[float, float]:
         u0 = self.k if self.expansion_point is None else self.expansion_point
         b = -self.beta * u0 ** (-self.beta - 1.0)
         return u0 ** -self.beta - b * u0, b
 
-    def _pwl_table(self, in_type: FixedType) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def pwl_table(self, in_type: FixedType) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Segment starts U, and chord coefficients A (value at U) and B (slope), over
         ``[k, u_max]``; by default u_max is the largest u the input type can produce."""
         largest = max(abs(in_type.min_value), abs(in_type.max_value))

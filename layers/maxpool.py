@@ -21,7 +21,7 @@ import numpy as np
 
 from quant import FixedType
 
-from . import jit_pool
+from . import cpp, jit_pool
 from .base import Layer, LayerResult, Shape, require_counts
 from .fields import Fields
 from .hw import Estimate, Preset
@@ -99,27 +99,39 @@ class MaxPool(Layer):
     def run_float(self, x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
         return self._pool(x, -np.inf)
 
-    def cpp_source(self, input_shape: Shape, output_shape: Shape, prefix: str) -> str:
+    def cpp_source(self, input_shape: Shape, in_type: FixedType, prefix: str) -> str:
+        """The module docstring's nest; a padding position is skipped (it never wins)."""
         c, h, w = input_shape
-        _, r, cc = output_shape
+        _, r, cc = self.output_shape(input_shape)
         k, s, p, t = self.kernel, self.stride, self.padding, prefix
-        return f"""
-// {t}: max-pool {k}x{k}, stride {s}, padding {p}
-inline void {t}_layer(const {t}_input_t* in, {t}_output_t* out) {{
-  for (int ch = 0; ch < {c}; ch++) for (int r = 0; r < {r}; r++) for (int col = 0; col < {cc}; col++) {{
-    {t}_input_t best = 0;
-    bool first = true;
-    for (int i = 0; i < {k}; i++) for (int j = 0; j < {k}; j++) {{
-      int y = {s} * r + i - {p}, x = {s} * col + j - {p};
-      if (y < 0 || y >= {h} || x < 0 || x >= {w}) continue;
-      {t}_input_t v = in[(ch * {h} + y) * {w} + x];
-      if (first || v >= best) best = v;
-      first = false;
+        row, col = cpp.plus(cpp.times(s, "r"), "i"), cpp.plus(cpp.times(s, "col"), "j")
+        outside = f"y < 0 || y >= {h} || x < 0 || x >= {w}" if p else f"y >= {h} || x >= {w}"
+        return f"""// {t}: max-pool {k}x{k}, stride {s}, padding {p}: {c}x{h}x{w} -> {c}x{r}x{cc}
+inline void {t}_layer(const {t}_input_t in[{c * h * w}], {t}_output_t out[{c * r * cc}]) {{
+  loop_ch: for (int ch = 0; ch < {c}; ch++) {{
+    loop_r: for (int r = 0; r < {r}; r++) {{
+      loop_col: for (int col = 0; col < {cc}; col++) {{
+        #pragma HLS PIPELINE II=1
+        {t}_input_t best = 0;
+        bool first = true;
+        loop_i: for (int i = 0; i < {k}; i++) {{
+          loop_j: for (int j = 0; j < {k}; j++) {{
+            int y = {row}{f" - {p}" if p else ""}, x = {col}{f" - {p}" if p else ""};
+            if ({outside}) continue;
+            {t}_input_t v = in[(ch * {h} + y) * {w} + x];
+            if (first || v >= best) best = v;
+            first = false;
+          }}
+        }}
+        out[(ch * {r} + r) * {cc} + col] = best;
+      }}
     }}
-    out[(ch * {r} + r) * {cc} + col] = best;
   }}
 }}
 """
+
+    def cpp_pragmas(self, input_shape: Shape) -> tuple[str, ...]:
+        return ("loop_col: PIPELINE II=1",)
 
 
 @register("maxpool", type_keys=("result",), inherits_defaults=False)

@@ -57,6 +57,21 @@ class ReLU(Layer):
     def run_float(self, x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
         return np.maximum(x, 0.0)
 
+    def cpp_source(self, input_shape: Shape, in_type: FixedType, prefix: str) -> str:
+        n, t = int(np.prod(input_shape)), prefix
+        return f"""// {t}: ReLU on {n} values
+inline void {t}_layer(const {t}_input_t in[{n}], {t}_output_t out[{n}]) {{
+  loop_i: for (int i = 0; i < {n}; i++) {{
+    #pragma HLS PIPELINE II=1
+    {t}_input_t x = in[i];
+    out[i] = x > 0 ? x : ({t}_input_t)0;
+  }}
+}}
+"""
+
+    def cpp_pragmas(self, input_shape: Shape) -> tuple[str, ...]:
+        return ("loop_i: PIPELINE II=1",)
+
 
 @register("relu", type_keys=("result",), inherits_defaults=False)
 def build_relu(f: Fields, ctx: BuildContext) -> ReLU:

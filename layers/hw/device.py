@@ -23,6 +23,7 @@ class Device:
     dsp_slice: DspSlice
     boards: tuple[str, ...] = ()
     dram_gbs: float = 0.0  # peak external memory bandwidth of the board (GB/s), 0 = unknown
+    part_number: str = ""  # the full part of its boards (speed grade, package), as set_part takes it
 
     def available(self) -> dict[str, int]:
         """The resources by the names Vitis reports use."""

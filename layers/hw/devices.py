@@ -24,7 +24,8 @@ def devices() -> tuple[Device, ...]:
     for e in entries:
         for part in e["parts"]:
             found.append(Device(part, e["family"], e["LUT"], e["FF"], e["BRAM_18K"], e["URAM"], e["DSP"],
-                                e["dsp_slice"], tuple(e["boards"]), float(e.get("dram_gbs", 0.0))))
+                                e["dsp_slice"], tuple(e["boards"]), float(e.get("dram_gbs", 0.0)),
+                                e["part_number"] if e.get("part_number", "").startswith(part) else part))
     return tuple(found)
 
 

@@ -3,6 +3,8 @@ the arrays a sweep retypes, its tilings and its C++ — checked kind by kind."""
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import replace
 
 import pytest
@@ -102,12 +104,17 @@ def test_tilings_for_the_design_space_exploration() -> None:
 
 def test_cpp_source_is_the_nest_of_the_layer() -> None:
     conv = build("conv", {"out_channels": 4, "kernel": 3, "padding": 1, "relu": True, "tiles": {"n": 2},
-                          "order": ["m", "r", "c", "i", "j", "n"]}, MAC_TYPES)
+                          "order": ["m", "r", "c", "i", "j", "n"],
+                          "directives": {"pipeline": "j", "ii": 2, "partition": [["w", "cyclic", 2]]}}, MAC_TYPES)
     text = conv.cpp_source((4, 8, 8), (4, 8, 8), "c1")
     assert "inline void c1_layer(" in text and "typedef ap_fixed<40,16,AP_TRN,AP_WRAP,0> c1_accum_t;" in text
-    # the reduction loops in the layer's order: i, j, then n
-    assert text.index("i = 0; i < 3") < text.index("j = 0; j < 3") < text.index("n = n0; n < n0 + 2")
+    # the tile loop of n outside the point loops, which run in the layer's order: m, r, c, i, j, n
+    labels = ["tile_n: for (int n0 = 0; n0 < 4; n0 += 2)"] + [f"loop_{x}: for (int {x} = 0;" for x in "mrcijn"]
+    assert [text.index(label) for label in labels] == sorted(text.index(label) for label in labels)
     assert "if (acc < 0) acc = 0;" in text
-    assert "for (int n = n0;" in build("dense", {"out_features": 3}, MAC_TYPES).cpp_source((8,), (3,), "f")
-    with pytest.raises(NotImplementedError, match="layer 'x' \\(relu\\) has no C\\+\\+"):
-        build("relu", {}).cpp_source((4,), (4,), "r")
+    # the YAML's directives as pragmas, where the estimator's report says they are
+    assert re.search(r"loop_j: for \(int j = 0; j < 3; j\+\+\) \{\n *#pragma HLS PIPELINE II=2\n", text)
+    assert "#pragma HLS ARRAY_PARTITION variable=weight type=cyclic factor=2 dim=1" in text
+    assert "loop_j: PIPELINE II=2" in conv.cpp_pragmas((4, 8, 8))
+    assert "loop_n: for (int n = 0; n < 2; n++)" in build("dense", {"out_features": 3, "tiles": {"n": 2}},
+                                                            MAC_TYPES).cpp_source((8,), (3,), "f")

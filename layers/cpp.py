@@ -1,0 +1,180 @@
+"""The C++ layers write: labelled loops, HLS pragmas, exact constants.
+
+Every layer writes its canonical nest (``Layer.cpp_source``) with these helpers, so that
+all generated code names loops and pragmas the same way — point loop ``m`` is
+``loop_m``, its tile loop ``tile_m`` — and so that the estimator's report can name the
+pragmas the code carries in the same words (``Pragma.describe``)::
+
+    tile_m: for (int m0 = 0; m0 < 96; m0 += 16) {
+      ...
+      loop_j: for (int j = 0; j < 5; j++) {
+    #pragma HLS PIPELINE II=1
+
+A loop's pragmas come from the layer's ``directives`` in the YAML; arrays are the
+on-chip tile buffers ``input``, ``weight``, ``bias`` and ``output`` (what ``partition``
+and ``storage`` name). Constants are written as decimal literals that read back as the
+same double (``repr``), so an ``ap_fixed`` constant built from one is the value the
+simulator quantized.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .hw.mac_cost import ARRAY_ALIASES
+from .loop_nest import Directives
+
+INDENT = "  "
+
+
+@dataclass(frozen=True)
+class Pragma:
+    """One ``#pragma HLS`` line and where it sits (a loop label, an array, a variable)."""
+
+    where: str
+    text: str
+
+    def cpp(self) -> str:
+        return f"#pragma HLS {self.text}"
+
+    def describe(self) -> str:
+        return f"{self.where}: {self.text}"
+
+
+@dataclass(frozen=True)
+class Loop:
+    """``label: for (int var = start; var < end; var += step)`` with its pragmas."""
+
+    label: str
+    var: str
+    end: int | str
+    step: int = 1
+    pragmas: tuple[Pragma, ...] = ()
+
+    def header(self) -> str:
+        step = f"{self.var}++" if self.step == 1 else f"{self.var} += {self.step}"
+        return f"{self.label}: for (int {self.var} = 0; {self.var} < {self.end}; {step}) {{"
+
+
+def point(name: str) -> str:
+    return f"loop_{name}"
+
+
+def tile(name: str) -> str:
+    return f"tile_{name}"
+
+
+def loop_pragmas(d: Directives, name: str, label: str | None = None) -> tuple[Pragma, ...]:
+    """The YAML's directives that sit on point loop ``name``: PIPELINE, UNROLL."""
+    label = label or point(name)
+    pragmas = []
+    if d.pipeline == name:
+        pragmas.append(Pragma(label, f"PIPELINE II={d.ii}"))
+    for loop, factor in d.unroll:
+        if loop == name:
+            pragmas.append(Pragma(label, "UNROLL" if factor == 0 else f"UNROLL factor={factor}"))
+    return tuple(pragmas)
+
+
+def array_pragmas(d: Directives, array: str) -> tuple[Pragma, ...]:
+    """ARRAY_PARTITION and BIND_STORAGE of one tile buffer. ``complete`` partitions every
+    dimension (``dim=0``: each word a register); ``cyclic``/``block`` split the first
+    dimension, the channel tile the point loops unroll."""
+    pragmas = []
+    for name, kind, factor in d.partition:
+        if ARRAY_ALIASES.get(name, name) == array:
+            text = (f"ARRAY_PARTITION variable={array} type=complete dim=0" if kind == "complete"
+                    else f"ARRAY_PARTITION variable={array} type={kind} factor={factor} dim=1")
+            pragmas.append(Pragma(array, text))
+    for name, kind in d.storage:
+        if ARRAY_ALIASES.get(name, name) == array:
+            pragmas.append(Pragma(array, f"BIND_STORAGE variable={array} type=ram_2p impl={kind}"))
+    return tuple(pragmas)
+
+
+def multiplier_pragma(d: Directives, variable: str = "p") -> Pragma:
+    """Where the products are computed: DSP slices (default) or fabric LUTs."""
+    return Pragma(variable, f"BIND_OP variable={variable} op=mul impl={d.bind}")
+
+
+def latency_pragma(d: Directives, label: str) -> tuple[Pragma, ...]:
+    """LATENCY min=: the cycles of a rolled loop body the YAML asks for."""
+    return (Pragma(label, f"LATENCY min={d.latency}"),) if d.latency else ()
+
+
+def transfer_pragma(label: str) -> Pragma:
+    """Copies between the layer's arrays and its tile buffers: one word a cycle."""
+    return Pragma(label, "PIPELINE II=1")
+
+
+def nest(loops: Iterable[Loop], body: str, depth: int = 1) -> str:
+    """``loops`` nested outermost first around ``body`` (lines at ``depth``)."""
+    loops = list(loops)
+    pad = INDENT * depth
+    lines = []
+    for k, loop in enumerate(loops):
+        lines.append(INDENT * (depth + k) + loop.header())
+        lines += [INDENT * (depth + k + 1) + p.cpp() for p in loop.pragmas]
+    inner = INDENT * (depth + len(loops))
+    lines += [inner + line if line else "" for line in body.strip("\n").split("\n")]
+    lines += [INDENT * (depth + k) + "}" for k in reversed(range(len(loops)))]
+    return "\n".join(lines) if loops else "\n".join(pad + line for line in body.strip("\n").split("\n"))
+
+
+def literal(value: float) -> str:
+    """A C++ double literal that reads back as exactly ``value``."""
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"cannot write the non-finite constant {value} as C++")
+    return repr(value)
+
+
+def initializer(values: np.ndarray, per_line: int = 8) -> str:
+    """``{v0, v1, ...}`` of exact literals, ``per_line`` to a line."""
+    flat = [literal(v) for v in np.asarray(values, dtype=np.float64).reshape(-1)]
+    rows = [", ".join(flat[i:i + per_line]) for i in range(0, len(flat), per_line)]
+    return "{\n" + ",\n".join(INDENT + row for row in rows) + "\n}"
+
+
+def guard(conditions: Iterable[str]) -> str:
+    """``if (a && b) `` for a non-empty list, else nothing."""
+    conditions = [c for c in conditions if c]
+    return f"if ({' && '.join(conditions)}) " if conditions else ""
+
+
+def describe(pragmas: Iterable[Pragma]) -> tuple[str, ...]:
+    return tuple(p.describe() for p in pragmas)
+
+
+def plus(*terms: str | int) -> str:
+    """``a + b + c`` without the zero terms (``0`` when all are)."""
+    kept = [str(t) for t in terms if str(t) not in ("0", "")]
+    return " + ".join(kept) if kept else "0"
+
+
+def times(factor: int, term: str) -> str:
+    """``factor * term``, or ``term`` when the factor is 1 (``(a + b)`` stays grouped)."""
+    if factor == 1:
+        return term
+    return f"{factor} * ({term})" if "+" in term or "-" in term else f"{factor} * {term}"
+
+
+def block(condition: str, statements: str) -> str:
+    """``statements`` under ``if (condition)``, or as they are without a condition."""
+    if not condition:
+        return statements
+    return f"{condition}{{\n" + "\n".join(INDENT + line for line in statements.split("\n")) + "\n}"
+
+
+def grouped(expr: str) -> str:
+    """``(a + b)`` for a sum, a single term as it is."""
+    return f"({expr})" if " " in expr else expr
+
+
+def choose(conditions: list[str], value: str, otherwise: str) -> str:
+    """``(a && b) ? value : otherwise``, or ``value`` when nothing is to be checked."""
+    return f"({' && '.join(conditions)}) ? {value} : {otherwise}" if conditions else value

@@ -1,0 +1,154 @@
+"""The C++ of a tiled multiply-accumulate layer (conv, dense): the nest the simulator runs.
+
+``write(spec)`` turns a layer's ``LoopNest`` (dims, tiles, point-loop order, reduction
+loops, directives) and its tile buffers into one function::
+
+    void conv1_layer(const conv1_input_t in[...], const conv1_weight_t w[...],
+                     const conv1_bias_t b[...], conv1_output_t out[...]) {
+      static conv1_input_t input[Tn][..][..];           // tile buffers, with the YAML's
+      static conv1_weight_t weight[Tm][Tn][Kh][Kw];     // ARRAY_PARTITION / BIND_STORAGE
+      static conv1_bias_t bias[Tm];
+      static conv1_accum_t output[Tm][Tr][Tc];
+      tile_r: for (r0 ..) tile_c: for (c0 ..) tile_m: for (m0 ..) {   // output tiles
+        load_bias: ...
+        tile_n: for (n0 ..) {                                        // reduction tiles
+          load_input: ...  load_weight: ...
+          if (n0 > 0) partial_sums: output = (partial_t) output;
+          loop_m: .. loop_n: .. loop_r: .. loop_c: .. loop_i: .. loop_j: {   // the order
+            product_t p = weight[m][n][i][j] * input[n][S*r + i][S*c + j];
+            output[m][r][c] = (first step ? (accum_t) bias[m] : output[m][r][c]) + p;
+          }
+        }
+        store_output: out[...] = (result_t) (relu ? max(output, 0) : output);
+      }
+    }
+
+Tile loops exist for tiled loops only: the output tiles outside, in the nest's order,
+the reduction tiles inside them (an output tile is complete before it is stored). Each
+output visits its reduction index in exactly ``LoopNest.reduction_schedule``'s order, and
+the partial sums pass through ``partial_t`` between two reduction tiles: the values are
+the simulator's, whatever the other loops' order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import cpp
+from .cpp import Loop, Pragma
+from .loop_nest import LoopNest
+
+ARRAY_ORDER = ("input", "weight", "bias", "output")
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """A copy between an argument array and a tile buffer: loops (var, trip) and the body."""
+
+    label: str
+    loops: tuple[tuple[str, int], ...]
+    statement: str
+
+
+@dataclass(frozen=True)
+class MacCpp:
+    """What ``write`` needs of a conv or dense layer."""
+
+    prefix: str
+    comment: str
+    typedefs: str  # the layer's internal types (product_t, accum_t, partial_t)
+    nest: LoopNest
+    arguments: tuple[str, ...]  # the function's parameters
+    buffers: dict[str, tuple[str, tuple[int, ...]]]  # tile buffer -> (C++ type, shape)
+    loads_out: tuple[Transfer, ...]  # once per output tile (bias)
+    loads_in: tuple[Transfer, ...]  # once per reduction tile (input, weight)
+    product: str  # weight * input on the point indices
+    accumulator: str  # the output buffer's element on the point indices
+    bias: str  # the bias buffer's element
+    store: Transfer
+    partial: bool  # whether partial_t differs from accum_t (else its cast is left out)
+    groups: int = 1
+
+
+def index(nest: LoopNest, name: str) -> str:
+    """The whole-loop index of point loop ``name``: ``n0 + n`` when tiled, else ``n``."""
+    return f"{name}0 + {name}" if tiled(nest, name) else name
+
+
+def tiled(nest: LoopNest, name: str) -> bool:
+    return nest.tile(name) < nest.extent(name)
+
+
+def in_range(nest: LoopNest, names) -> list[str]:
+    """Conditions that keep a point index inside its loop in a last, partial tile."""
+    return [f"{name}0 + {name} < {nest.extent(name)}" for name in names
+            if tiled(nest, name) and nest.extent(name) % nest.tile(name)]
+
+
+def base(nest: LoopNest, name: str) -> str:
+    """The tile's first whole-loop index: ``m0``, or 0 when untiled."""
+    return f"{name}0" if tiled(nest, name) else "0"
+
+
+def pragmas(spec: MacCpp) -> tuple[Pragma, ...]:
+    """Every pragma the function carries, in source order (the estimator's report lists them)."""
+    d, found = spec.nest.directives, []
+    for array in ARRAY_ORDER:
+        found += cpp.array_pragmas(d, array)
+    transfers = (*spec.loads_out, *spec.loads_in, spec.store)
+    if spec.partial and any(tiled(spec.nest, n) for n in spec.nest.reduction):
+        transfers += (Transfer("partial_sums", (), ""),)
+    found += [cpp.transfer_pragma(t.label) for t in transfers]
+    for name in spec.nest.order:
+        found += cpp.loop_pragmas(d, name)
+    found += [*cpp.latency_pragma(d, cpp.point(spec.nest.order[-1])), cpp.multiplier_pragma(d)]
+    return tuple(found)
+
+
+def write(spec: MacCpp) -> str:
+    nest, d, t = spec.nest, spec.nest.directives, spec.prefix
+    lines = [f"// {spec.comment}", _loops_comment(nest), spec.typedefs.rstrip("\n"),
+             f"inline void {t}_layer({', '.join(spec.arguments)}) {{"]
+    for array in ARRAY_ORDER:
+        ctype, shape = spec.buffers[array]
+        lines.append(f"{cpp.INDENT}static {ctype} {array}{''.join(f'[{s}]' for s in shape)};")
+        lines += [cpp.INDENT + p.cpp() for p in cpp.array_pragmas(d, array)]
+    outer = [Loop(cpp.tile(n), f"{n}0", nest.extent(n), nest.tile(n)) for n in nest.order
+             if n not in nest.reduction and tiled(nest, n)]
+    inner = [Loop(cpp.tile(n), f"{n}0", nest.extent(n), nest.tile(n)) for n in nest.order
+             if n in nest.reduction and tiled(nest, n)]
+    body_in = [_transfer(x) for x in spec.loads_in]
+    if spec.partial and inner:
+        first_tile = " && ".join(f"{loop.var} == 0" for loop in inner)
+        partial = _transfer(Transfer("partial_sums", spec.store.loops,
+                                     f"{spec.accumulator} = ({t}_partial_t){spec.accumulator};"))
+        body_in.append(f"if (!({first_tile})) {{  // partial sums leave through partial_t\n{partial}\n}}")
+    first = " && ".join(f"{index(nest, n)} == 0" for n in nest.order if n in nest.reduction)
+    mac = (f"{t}_product_t p = {spec.product};\n{cpp.multiplier_pragma(d).cpp()}\n"
+           f"{spec.accumulator} = ({first} ? ({t}_accum_t){spec.bias} : {spec.accumulator}) + p;")
+    mac = cpp.block(cpp.guard(in_range(nest, nest.order)), mac)
+    latency = cpp.latency_pragma(d, cpp.point(nest.order[-1]))
+    if latency:
+        mac = latency[0].cpp() + "\n" + mac
+    points = [Loop(cpp.point(n), n, nest.tile(n), pragmas=cpp.loop_pragmas(d, n)) for n in nest.order]
+    body_in.append(cpp.nest(points, mac, 0))
+    reduction = cpp.nest(inner, "\n".join(body_in), 0)
+    body_out = [_transfer(x) for x in spec.loads_out] + [reduction, _transfer(spec.store)]
+    whole = cpp.nest(outer, "\n".join(body_out), 0)
+    if spec.groups > 1:
+        whole = cpp.nest([Loop("loop_g", "g", spec.groups)], whole, 0)
+    lines.append(cpp.nest([], whole, 1))
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _transfer(x: Transfer) -> str:
+    loops = [Loop(x.label if k == 0 else f"{x.label}_{v}", v, trip,
+                  pragmas=(cpp.transfer_pragma(x.label),) if k == len(x.loops) - 1 else ())
+             for k, (v, trip) in enumerate(x.loops)]
+    return cpp.nest(loops, x.statement, 0)
+
+
+def _loops_comment(nest: LoopNest) -> str:
+    dims = ", ".join(f"{n}={e}" + (f" (T{n}={nest.tile(n)})" if tiled(nest, n) else "") for n, e in nest.dims)
+    return f"// loops {dims}; point loops in the order {', '.join(nest.order)}"
