@@ -334,7 +334,7 @@ def _constant_type(value: float) -> FixedType:
 def _default_sum_type(in_type: FixedType, size: int) -> FixedType:
     """Exact squares with room for ``size`` of them: no rounding, no overflow."""
     square = arith.product_type(in_type, in_type)
-    grow = max(0, (size - 1).bit_length())
+    grow = max(0, (size - 1).bit_length()) + (0 if square.signed else 1)  # a signed sum of unsigned squares: a sign bit
     return FixedType(min(square.width + grow, 64), square.integer + grow, True)
 
 

@@ -4,6 +4,7 @@
 ``accel run``           the classification check, or every layer on your images
 ``accel testbench``     each layer against golden float outputs, PASS/FAIL
 ``accel export-vectors``  one layer's raw vectors and a C++ testbench
+``accel export-hls``    the whole network as a Vitis HLS project, bit-exact testbench
 ``accel import``        an ONNX or Keras model → network YAML + weights
 ``accel quant``         how values are stored in one ``ap_fixed`` type
 ``accel report``        resources and latency per layer on a board
@@ -22,9 +23,9 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
-from . import dse, import_model, quant, report, run, sweep, testbench, vectors
+from . import dse, export_hls, import_model, quant, report, run, sweep, testbench, vectors
 
-COMMANDS = (run, testbench, vectors, import_model, quant, report, dse, sweep)
+COMMANDS = (run, testbench, vectors, export_hls, import_model, quant, report, dse, sweep)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,6 +11,7 @@ weights and its images. No command module imports another; they all import this 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import math
 import os
 import sys
@@ -165,3 +166,19 @@ def output_folder(path: str | None, option: str = "--out") -> Path | None:
     if not os.access(folder, os.W_OK):
         raise ValueError(f"{option} {folder}: not writable")
     return folder
+
+
+def ap_types_folder() -> Path | None:
+    """Where the Xilinx ``ap_types`` headers are: ``$ACCEL_AP_TYPES``, or the copy inside an
+    installed ``hls4ml`` wheel (the ``test`` extra), or ``$XILINX_HLS/include``."""
+    candidates = [os.environ.get("ACCEL_AP_TYPES")]
+    spec = importlib.util.find_spec("hls4ml")
+    if spec and spec.submodule_search_locations:
+        root = Path(next(iter(spec.submodule_search_locations)))
+        candidates += [str(p.parent) for p in sorted(root.glob("templates/**/ap_types/ap_fixed.h"))]
+    if os.environ.get("XILINX_HLS"):
+        candidates.append(str(Path(os.environ["XILINX_HLS"]) / "include"))
+    for candidate in candidates:
+        if candidate and (Path(candidate) / "ap_fixed.h").is_file():
+            return Path(candidate).resolve()
+    return None

@@ -7,14 +7,11 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import os
 import shlex
-from pathlib import Path
 
 from ..vectors import export_layer
-from .common import add_network_options, example_images, output_folder, positive_int, resolve_network, \
-    resolve_weights
+from .common import add_network_options, ap_types_folder, example_images, output_folder, positive_int, \
+    resolve_network, resolve_weights
 
 
 def add(commands) -> None:
@@ -46,19 +43,3 @@ def command(args: argparse.Namespace) -> int:
     print(f"build and run: cd {folder} && g++ -std=c++14 -O1 {include} {files['testbench'].name} -o "
           f"{args.layer}_tb && ./{args.layer}_tb")
     return 0
-
-
-def ap_types_folder() -> Path | None:
-    """Where the Xilinx ``ap_types`` headers are: ``$ACCEL_AP_TYPES``, or the copy inside an
-    installed ``hls4ml`` wheel (the ``test`` extra), or ``$XILINX_HLS/include``."""
-    candidates = [os.environ.get("ACCEL_AP_TYPES")]
-    spec = importlib.util.find_spec("hls4ml")
-    if spec and spec.submodule_search_locations:
-        root = Path(next(iter(spec.submodule_search_locations)))
-        candidates += [str(p.parent) for p in sorted(root.glob("templates/**/ap_types/ap_fixed.h"))]
-    if os.environ.get("XILINX_HLS"):
-        candidates.append(str(Path(os.environ["XILINX_HLS"]) / "include"))
-    for candidate in candidates:
-        if candidate and (Path(candidate) / "ap_fixed.h").is_file():
-            return Path(candidate).resolve()
-    return None

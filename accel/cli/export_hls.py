@@ -1,0 +1,64 @@
+"""``accel export-hls``: the whole network as a Vitis HLS project, with a bit-exact testbench.
+
+    accel export-hls --out alexnet32_hls/                       # alexnet32, 1 image, zcu104
+    accel export-hls --config net.yaml --weights w.npz --board ultra96 --clock-ns 5 --images 4
+    cd alexnet32_hls && ./csim.sh /path/to/ap_types             # C-sim with g++, no Vitis
+    cd alexnet32_hls && vitis_hls -f build_prj.tcl              # C-sim and synthesis
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+
+from layers.hw import DEFAULT_CLOCK_NS
+
+from ..hls_project import HEADER_LIMIT, INTERFACES, export_project, full_part, plan, project_bytes
+from .common import add_network_options, ap_types_folder, example_images, output_folder, positive_float, \
+    positive_int, resolve_network, resolve_weights
+
+DEFAULT_BOARD = "zcu104"
+
+
+def add(commands) -> None:
+    export = commands.add_parser(
+        "export-hls", help="write the network as a Vitis HLS project (firmware, testbench, build_prj.tcl)",
+        description="Write the whole network as a Vitis HLS project: a types header, one header per layer with "
+        "its loop nest and the YAML's directives as pragmas, the weights, a top function, a testbench that "
+        "compares every layer bit for bit with the simulator's outputs, build_prj.tcl and csim.sh.",
+    )
+    add_network_options(export)
+    export.add_argument("--out", required=True, help="the project folder (created; files in it are overwritten)")
+    export.add_argument("--board", default=DEFAULT_BOARD, help=f"board name or full part number (default {DEFAULT_BOARD})")
+    export.add_argument("--clock-ns", type=positive_float, default=DEFAULT_CLOCK_NS,
+                        help=f"clock period in ns for create_clock (default {DEFAULT_CLOCK_NS:g})")
+    export.add_argument("--images", type=positive_int, default=1, help="images the testbench runs (default 1)")
+    export.add_argument("--interface", default="m_axi", choices=INTERFACES,
+                        help="the top function's input and output: m_axi (default) or axis streams")
+    export.add_argument("--header-weights", type=int, default=HEADER_LIMIT, metavar="N",
+                        help=f"a layer with at most N parameters gets them as constants in a header, larger ones "
+                        f"through an m_axi port loaded by the testbench (default {HEADER_LIMIT}; 0: all ports)")
+    export.set_defaults(run=command)
+
+
+def command(args: argparse.Namespace) -> int:
+    network = resolve_network(args.config)
+    if args.header_weights < 0:
+        raise ValueError(f"--header-weights {args.header_weights}: must be 0 or more")
+    weights, source = resolve_weights(network, args)
+    part = full_part(args.board)
+    plan(network, weights, args.header_weights)  # a layer without C++ fails before anything is written
+    out = output_folder(args.out)
+    images = example_images(network, args.images, args.seed)
+    files = export_project(network, weights, images, out, part=part, clock_ns=args.clock_ns,
+                           interface=args.interface, header_limit=args.header_weights)
+    size = project_bytes(out)
+    print(f"{network.name} ({source}, {len(images)} image(s)) -> {out}/ ({len(list(out.rglob('*')))} files, "
+          f"{size / 1e6:.1f} MB)")
+    for kind, path in files.items():
+        print(f"  {kind:9s} {path}")
+    headers = ap_types_folder()
+    folder = shlex.quote(str(out.resolve()))
+    print(f"C-sim with g++: cd {folder} && ./csim.sh {shlex.quote(str(headers)) if headers else '<folder holding ap_fixed.h>'}")
+    print(f"Vitis HLS:      cd {folder} && vitis_hls -f build_prj.tcl")
+    return 0
