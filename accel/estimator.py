@@ -29,6 +29,7 @@ class LayerEstimate:
     width: int  # bits of the layer's data
     estimate: Estimate
     workload: Workload
+    hls: tuple[str, ...] = ()  # the loops and pragmas costed, in the words of the exported C++
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ class NetworkEstimate:
                 "macs": work.macs, "flops": work.operations, "params": work.params,
                 "bytes_moved": work.bytes_moved(bits, batch), "intensity": work.intensity(bits, batch),
                 "achieved_gops": achieved, "input_shape": list(row.input_shape), "output_shape": list(row.output_shape),
+                "hls": list(row.hls),
             }
         total = self.total
         return {
@@ -140,7 +142,7 @@ def estimate_network(network: Network, device: Device | str, preset: Preset | st
     for (layer, in_shape, out_shape), (_, in_type, out_type) in zip(network.shapes(), network.io_types()):
         est = layer.estimate(in_shape, in_type, device, profile, preset)
         rows.append(LayerEstimate(layer.name, layer.op, tuple(in_shape), tuple(out_shape), out_type.width, est,
-                                  workload(layer, in_shape)))
+                                  workload(layer, in_shape), layer.cpp_pragmas(in_shape, preset)))
     return NetworkEstimate(network.name, device, preset, profile, clock_ns, _uses_dataflow(network, preset),
                            tuple(rows), bandwidth)
 

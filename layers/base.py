@@ -147,8 +147,9 @@ class Layer(ABC):
         writes; the layer's internal types it defines itself."""
         raise NotImplementedError(f"layer {self.name!r} ({self.op}) has no C++ source yet")
 
-    def cpp_pragmas(self, input_shape: Shape) -> tuple[str, ...]:
-        """The HLS pragmas of ``cpp_source``, each as ``where: PRAGMA`` (``loop_j: PIPELINE II=1``)."""
+    def cpp_pragmas(self, input_shape: Shape, preset: "Preset | str" = "config") -> tuple[str, ...]:
+        """The HLS pragmas of ``cpp_source``, each as ``where: PRAGMA`` (``loop_j: PIPELINE II=1``);
+        under another preset, those of the nest the estimator costs for it."""
         return ()
 
     def timed(self, raw, in_type, params) -> LayerResult:

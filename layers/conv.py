@@ -246,13 +246,16 @@ class Conv(MacLayer):
         and the YAML's directives as pragmas."""
         return mac_cpp.write(self.cpp_spec(input_shape, prefix))
 
-    def cpp_pragmas(self, input_shape: Shape) -> tuple[str, ...]:
-        return cpp.describe(mac_cpp.pragmas(self.cpp_spec(input_shape, self.name)))
+    def cpp_pragmas(self, input_shape: Shape, preset: Preset | str = Preset.CONFIG) -> tuple[str, ...]:
+        preset = Preset.parse(preset)
+        nest, _ = mac_mapping(self.loop_nest(input_shape), preset, OPT_ORDER, "c", OPT_TILES)
+        spec = self.cpp_spec(input_shape, self.name, nest)
+        return (f"nest: {mac_cpp.loops(nest)}", *cpp.describe(mac_cpp.pragmas(spec, transfers=preset is not Preset.UNOPT)))
 
-    def cpp_spec(self, input_shape: Shape, prefix: str) -> mac_cpp.MacCpp:
+    def cpp_spec(self, input_shape: Shape, prefix: str, nest: LoopNest | None = None) -> mac_cpp.MacCpp:
         c, h, w = input_shape
         m_all, rows, cols = self.output_shape(input_shape)
-        nest = self.loop_nest(input_shape)
+        nest = nest or self.loop_nest(input_shape)
         m, n = nest.extent("m"), nest.extent("n")
         kh, kw = self.kernel
         tm, tn, tr, tc = (nest.tile(x) for x in ("m", "n", "r", "c"))

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .hw.mac_cost import ARRAY_ALIASES
+from .hw.preset import Preset
 from .loop_nest import Directives
 
 INDENT = "  "
@@ -178,3 +179,9 @@ def grouped(expr: str) -> str:
 def choose(conditions: list[str], value: str, otherwise: str) -> str:
     """``(a && b) ? value : otherwise``, or ``value`` when nothing is to be checked."""
     return f"({' && '.join(conditions)}) ? {value} : {otherwise}" if conditions else value
+
+
+def stream_pragmas(label: str, preset) -> tuple[str, ...]:
+    """An element-wise layer's one pragma: its element loop pipelined at II=1 (rolled under
+    the ``unopt`` preset, as the estimator costs it)."""
+    return () if Preset.parse(preset) is Preset.UNOPT else (f"{label}: PIPELINE II=1",)

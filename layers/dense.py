@@ -132,11 +132,14 @@ class Dense(MacLayer):
         and the YAML's directives as pragmas."""
         return mac_cpp.write(self.cpp_spec(input_shape, prefix))
 
-    def cpp_pragmas(self, input_shape: Shape) -> tuple[str, ...]:
-        return cpp.describe(mac_cpp.pragmas(self.cpp_spec(input_shape, self.name)))
+    def cpp_pragmas(self, input_shape: Shape, preset: Preset | str = Preset.CONFIG) -> tuple[str, ...]:
+        preset = Preset.parse(preset)
+        nest, _ = mac_mapping(self.loop_nest(input_shape), preset, OPT_ORDER, "n", OPT_TILES)
+        spec = self.cpp_spec(input_shape, self.name, nest)
+        return (f"nest: {mac_cpp.loops(nest)}", *cpp.describe(mac_cpp.pragmas(spec, transfers=preset is not Preset.UNOPT)))
 
-    def cpp_spec(self, input_shape: Shape, prefix: str) -> mac_cpp.MacCpp:
-        nest, t = self.loop_nest(input_shape), prefix
+    def cpp_spec(self, input_shape: Shape, prefix: str, nest: LoopNest | None = None) -> mac_cpp.MacCpp:
+        nest, t = nest or self.loop_nest(input_shape), prefix
         m, n = nest.extent("m"), nest.extent("n")
         tm, tn = nest.tile("m"), nest.tile("n")
         m_at, n_at = (cpp.plus(mac_cpp.base(nest, x), x) for x in "mn")

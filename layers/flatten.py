@@ -17,6 +17,7 @@ import numpy as np
 
 from quant import FixedType
 
+from . import cpp
 from .base import Layer, LayerResult, Shape
 from .fields import ConfigError, Fields
 from .hw import Estimate, Preset
@@ -85,8 +86,8 @@ class Flatten(Layer):
 }}
 """
 
-    def cpp_pragmas(self, input_shape: Shape) -> tuple[str, ...]:
-        return ("loop_c: PIPELINE II=1",) if self.order == "hwc" and len(input_shape) == 3 else ("loop_i: PIPELINE II=1",)
+    def cpp_pragmas(self, input_shape: Shape, preset: Preset | str = Preset.CONFIG) -> tuple[str, ...]:
+        return cpp.stream_pragmas("loop_c" if self.order == "hwc" and len(input_shape) == 3 else "loop_i", preset)
 
 
 @register("flatten")

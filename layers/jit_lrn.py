@@ -141,7 +141,11 @@ def run(raw: np.ndarray, p: LrnPlan) -> tuple[np.ndarray, np.ndarray, int, int]:
     key = (p.mode, p.keys[0], (-1, window_kind), *p.keys[2:])
     if key not in _KERNELS:
         _KERNELS[key] = _compile(*key)
-    out, counts, bad_u, too_big = _KERNELS[key](x, p.size, p.ints, p.types, p.table, p.beta)
+    # the kernel fills arrays it is given: a cached closure that returned new arrays failed
+    # to box them in a process that had loaded another variant ("descr is NULL")
+    out, counts = np.empty_like(x), np.empty((batch, 5, 2), dtype=np.int64)
+    bad_u, too_big = np.empty(batch, dtype=np.int64), np.empty(batch, dtype=np.int64)
+    _KERNELS[key](x, p.size, p.ints, p.types, p.table, p.beta, out, counts, bad_u, too_big)
     above, below = counts[:, :, 0] & LOW_WORD, counts[:, :, 0] >> 32
     tallies = np.stack([above.sum(axis=0), below.sum(axis=0), counts[:, :, 1].sum(axis=0)], axis=1)
     return out.reshape(raw.shape), tallies, int(bad_u.sum()), int(too_big.sum())
@@ -161,12 +165,11 @@ def _compile(mode: int, square: tuple, window: tuple, scale: tuple, norm: tuple,
     re_round, re_kind = result
 
     @numba.njit(parallel=True, cache=True)
-    def lrn(x, size, ints, types, table, beta):
+    def lrn(x, size, ints, types, table, beta, out, counts, bad_u, too_big):
+        """Fills ``out``, ``counts`` (per image and cast: packed overflows, rounded),
+        ``bad_u`` and ``too_big`` (per image)."""
         batch, channels, pixels = x.shape
-        out = np.empty_like(x)
-        counts = np.zeros((batch, 5, 2), dtype=np.int64)  # per cast: packed overflows, rounded
-        bad_u = np.zeros(batch, dtype=np.int64)
-        too_big = np.zeros(batch, dtype=np.int64)
+        counts[:] = 0
         t_sum, t_scale, t_norm, t_result = types[1], types[2], types[3], types[4]
         (sq_shift, u_shift, d_shift, y_shift, k_raw, k_shift, alpha_raw, scaled_shift, a_shift, b_shift,
          scale_frac, norm_frac) = ints  # CONSTANTS' order
@@ -231,6 +234,5 @@ def _compile(mode: int, square: tuple, window: tuple, scale: tuple, norm: tuple,
             tally[0, 0], tally[0, 1], tally[1, 0] = f0, r0, f1
             tally[2, 0], tally[2, 1], tally[3, 0], tally[3, 1], tally[4, 0], tally[4, 1] = f2, r2, f3, r3, f4, r4
             bad_u[b], too_big[b] = small, large
-        return out, counts, bad_u, too_big
 
     return lrn

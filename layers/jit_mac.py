@@ -185,8 +185,9 @@ def _compile(rounding: int, product_overflow: int, accum_overflow: int, partial_
     cache finds the kernel again in the next process (captured functions would defeat it)."""
 
     @numba.njit(parallel=True, cache=True)
-    def mac(xt, w, acc0, perm, is_break, shift, align, product, accum, partial, block):
-        """(P, M) accumulators in the nest's order, and (6,) counts: product above, below;
+    def mac(xt, w, acc0, perm, is_break, shift, align, product, accum, partial, block, out, per_item):
+        """Fills ``out`` (P, M) with the accumulators in the nest's order, and ``per_item``
+        (work items, 7) with counts, summed by the caller: product above, below;
         accumulation above, below; at tile breaks: accumulation above, below, rounded
         (rows 2-4 and 5-7 of the per-item table, summed). Work items are (tile of TILE
         positions) x (block of outputs), so that a dense layer on a few images still
@@ -194,8 +195,7 @@ def _compile(rounding: int, product_overflow: int, accum_overflow: int, partial_
         positions, outputs = xt.shape[1], w.shape[1]
         tiles = (positions + TILE - 1) // TILE
         blocks = (outputs + block - 1) // block
-        out = np.empty((positions, outputs), dtype=np.int64)
-        per_item = np.zeros((tiles * blocks, 7), dtype=np.int64)
+        per_item[:] = 0
         p_width, p_lo, p_hi = product[1], product[6], product[5]
         a_width, a_lo, a_hi = accum[1], accum[6], accum[5]
         accum_frac, partial_frac = accum[0], partial[0]
@@ -256,7 +256,6 @@ def _compile(rounding: int, product_overflow: int, accum_overflow: int, partial_
             counts[4] += breaks[0]
             counts[5] += breaks[1]
             counts[6] += breaks[2]
-        return out, per_item.sum(axis=0)
 
     return mac
 
@@ -274,11 +273,15 @@ def multiply_accumulate(x, w_raw, acc0, types, schedule, checked: bool, stats, w
     run = kernel(types, checked, largest_product)
     first, start = not run.signatures, time.perf_counter()
     xt = np.ascontiguousarray(x.T, dtype=np.int32)  # (K, P): no copy for conv's transposed patches
-    out, counts = run(xt, np.ascontiguousarray(w_raw, dtype=np.int32),
-                      np.ascontiguousarray(acc0, dtype=np.int64), schedule.perm.astype(np.int64), is_break,
-                      types.full_product.frac - product.frac, accum.frac - product.frac,
-                      type_params(product), type_params(accum), type_params(types.partial_type),
-                      _block(x.shape[0], w_raw.shape[1]))
+    # the kernel fills arrays it is given: a cached closure that returned new arrays once
+    # failed to box them in a process that loaded several variants ("descr is NULL")
+    block = _block(x.shape[0], w_raw.shape[1])
+    out = np.empty((x.shape[0], w_raw.shape[1]), dtype=np.int64)
+    per_item = np.empty((-(-x.shape[0] // TILE) * -(-w_raw.shape[1] // block), 7), dtype=np.int64)
+    run(xt, np.ascontiguousarray(w_raw, dtype=np.int32), np.ascontiguousarray(acc0, dtype=np.int64),
+        schedule.perm.astype(np.int64), is_break, types.full_product.frac - product.frac, accum.frac - product.frac,
+        type_params(product), type_params(accum), type_params(types.partial_type), block, out, per_item)
+    counts = per_item.sum(axis=0)
     if first and sum(run.stats.cache_misses.values()):
         _announce(time.perf_counter() - start)
     totals = [int(c) for c in counts]

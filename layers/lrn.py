@@ -42,7 +42,7 @@ import numpy as np
 
 from quant import FixedType, OverflowStats, arith
 
-from . import jit_lrn
+from . import cpp, jit_lrn
 from .base import Layer, LayerResult, Retype, Shape
 from .fields import Fields
 from .hw import Estimate, Preset
@@ -130,8 +130,8 @@ class LRN(Layer):
     def cpp_source(self, input_shape: Shape, in_type: FixedType, prefix: str) -> str:
         return lrn_source(self, input_shape, in_type, prefix)
 
-    def cpp_pragmas(self, input_shape: Shape) -> tuple[str, ...]:
-        return (f"{PIPELINED}: PIPELINE II=1",)
+    def cpp_pragmas(self, input_shape: Shape, preset: Preset | str = Preset.CONFIG) -> tuple[str, ...]:
+        return cpp.stream_pragmas(PIPELINED, preset)
 
     # ------------------------------------------------------------------ float
     def run_float(self, x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:

@@ -90,19 +90,29 @@ def base(nest: LoopNest, name: str) -> str:
     return f"{name}0" if tiled(nest, name) else "0"
 
 
-def pragmas(spec: MacCpp) -> tuple[Pragma, ...]:
-    """Every pragma the function carries, in source order (the estimator's report lists them)."""
+def pragmas(spec: MacCpp, transfers: bool = True) -> tuple[Pragma, ...]:
+    """Every pragma the function carries, in source order (the estimator's report lists
+    them); without ``transfers``, the copy loops' pipelining is left out (rolled)."""
     d, found = spec.nest.directives, []
     for array in ARRAY_ORDER:
         found += cpp.array_pragmas(d, array)
-    transfers = (*spec.loads_out, *spec.loads_in, spec.store)
+    copies = (*spec.loads_out, *spec.loads_in, spec.store)
     if spec.partial and any(tiled(spec.nest, n) for n in spec.nest.reduction):
-        transfers += (Transfer("partial_sums", (), ""),)
-    found += [cpp.transfer_pragma(t.label) for t in transfers]
+        copies += (Transfer("partial_sums", (), ""),)
+    found += [cpp.transfer_pragma(t.label) for t in copies] if transfers else []
     for name in spec.nest.order:
         found += cpp.loop_pragmas(d, name)
     found += [*cpp.latency_pragma(d, cpp.point(spec.nest.order[-1])), cpp.multiplier_pragma(d)]
     return tuple(found)
+
+
+def loops(nest: LoopNest) -> str:
+    """The nest in the source's words, outermost first: ``tile_m(2) > loop_n(3) > ...``."""
+    outer = [f"{cpp.tile(n)}({-(-nest.extent(n) // nest.tile(n))})" for n in nest.order
+             if n not in nest.reduction and tiled(nest, n)]
+    inner = [f"{cpp.tile(n)}({-(-nest.extent(n) // nest.tile(n))})" for n in nest.order
+             if n in nest.reduction and tiled(nest, n)]
+    return " > ".join(outer + inner + [f"{cpp.point(n)}({nest.tile(n)})" for n in nest.order])
 
 
 def write(spec: MacCpp) -> str:

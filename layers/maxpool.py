@@ -130,8 +130,8 @@ inline void {t}_layer(const {t}_input_t in[{c * h * w}], {t}_output_t out[{c * r
 }}
 """
 
-    def cpp_pragmas(self, input_shape: Shape) -> tuple[str, ...]:
-        return ("loop_col: PIPELINE II=1",)
+    def cpp_pragmas(self, input_shape: Shape, preset: Preset | str = Preset.CONFIG) -> tuple[str, ...]:
+        return cpp.stream_pragmas("loop_col", preset)
 
 
 @register("maxpool", type_keys=("result",), inherits_defaults=False)

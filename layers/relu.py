@@ -19,6 +19,7 @@ import numpy as np
 
 from quant import FixedType
 
+from . import cpp
 from .base import Layer, LayerResult, Shape
 from .fields import Fields
 from .hw import Estimate, Preset
@@ -69,8 +70,8 @@ inline void {t}_layer(const {t}_input_t in[{n}], {t}_output_t out[{n}]) {{
 }}
 """
 
-    def cpp_pragmas(self, input_shape: Shape) -> tuple[str, ...]:
-        return ("loop_i: PIPELINE II=1",)
+    def cpp_pragmas(self, input_shape: Shape, preset: Preset | str = Preset.CONFIG) -> tuple[str, ...]:
+        return cpp.stream_pragmas("loop_i", preset)
 
 
 @register("relu", type_keys=("result",), inherits_defaults=False)

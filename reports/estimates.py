@@ -73,8 +73,20 @@ def memories_table(report: dict) -> Table:
                  tuple(rows))
 
 
+def hls_table(report: dict) -> Table:
+    """The loops and pragmas each layer was costed with, as ``accel export-hls`` writes them."""
+    rows = []
+    for name, layer in report["layers"].items():
+        hls = layer.get("hls", [])
+        nest = next((h[len("nest: "):] for h in hls if h.startswith("nest: ")), "")
+        rows.append((name, nest, "; ".join(h for h in hls if not h.startswith("nest: "))))
+    return Table("HLS loops and pragmas costed (the source accel export-hls writes)", ("Name", "loops (trips)", "pragmas"),
+                 tuple(rows))
+
+
 def all_tables(report: dict) -> list[Table]:
-    return [utilization_table(report), latency_table(report), workload_table(report), memories_table(report)]
+    return [utilization_table(report), latency_table(report), workload_table(report), memories_table(report),
+            hls_table(report)]
 
 
 def tidy_table(report: dict) -> Table:

@@ -175,3 +175,28 @@ def test_the_command_writes_a_project_that_csim_sh_builds(tmp_path, capsys) -> N
     assert main(["export-hls", "--out", str(out / "build_prj.tcl")]) == 2  # a file where the folder should be
     assert main(["export-hls", "--out", str(tmp_path / "x"), "--board", "nosuchboard"]) == 2
     assert "unknown device 'nosuchboard'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("config", ["alexnet32", "alexnet227"])
+def test_the_estimators_report_names_the_loops_and_pragmas_of_the_source(config) -> None:
+    from accel.config import load_network
+    from accel.estimator import estimate_network
+
+    net = load_network(shipped_config(config))
+    report = estimate_network(net, "zcu104").to_dict()
+    for (layer, in_shape, _), (_, in_type, _) in zip(net.shapes(), net.io_types()):
+        source = layer.cpp_source(in_shape, in_type, layer.name)
+        hls = report["layers"][layer.name]["hls"]
+        assert hls, layer.name  # every layer names what it was costed with
+        for entry in hls:
+            where, text = entry.split(": ", 1)
+            if where == "nest":  # tile_m(2) > loop_n(3) > ...: each label a loop of the source, with its trips
+                labels = [re.match(r"(\w+)\((\d+)\)", part).groups() for part in text.split(" > ")]
+                positions = [source.index(f"{label}: for") for label, _ in labels]
+                assert positions == sorted(positions), (layer.name, text)
+                for label, trips in labels:
+                    header = re.search(rf"{label}: for \(int (\w+) = 0; \w+ < (\d+); \w+(\+\+| \+= (\d+))\)", source)
+                    extent, step = int(header.group(2)), int(header.group(4) or 1)
+                    assert -(-extent // step) == int(trips), (layer.name, label)
+            else:
+                assert f"#pragma HLS {text}" in source and (f"{where}: for" in source or f"variable={where}" in source)
