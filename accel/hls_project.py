@@ -259,7 +259,7 @@ foreach arg $::argv {{
 open_project -reset {top}_prj
 set_top {top}
 add_files firmware/{top}.cpp -cflags "-std=c++14 -Ifirmware"
-add_files -tb tb/{top}_tb.cpp -cflags "-std=c++14 -Ifirmware"
+add_files -tb tb/{top}_tb.cpp -cflags "-std=c++14"
 add_files -tb tb_data
 open_solution -reset solution1 -flow_target vivado
 set_part {{{part}}}

@@ -67,8 +67,8 @@ def source(top: str, stages: list["Stage"], images: int, interface: str) -> str:
 #include <cstring>
 #include <string>
 #include <vector>
-#include "{top}.h"
-#include "trace.h"
+#include "../firmware/{top}.h"
+#include "../firmware/trace.h"
 
 struct Expected {{
   const char* layer;

@@ -2,20 +2,23 @@
 
 The canonical C++ (output channels ``m``, input channels ``n``, output rows ``r`` and
 columns ``c``, kernel rows ``i`` and columns ``j``; tiles ``Tm, Tn, Tr, Tc``; the point
-loops run in the layer's ``order``, here the default ``m, n, r, c, i, j``)::
+loops run in the layer's ``order``, here the default ``m, n, r, c, i, j``; this is what
+``cpp_source`` writes, with the tile loops of tiled loops only)::
 
-    for (r0 = 0; r0 < R; r0 += Tr)            // tile loops
-     for (c0 = 0; c0 < C; c0 += Tc)
-      for (m0 = 0; m0 < M; m0 += Tm)
-       for (n0 = 0; n0 < N; n0 += Tn) {
-        for (m..) for (n..) for (r..) for (c..) for (i..) for (j..) {   // point loops
-          if (n0 == 0 && n == 0 && i == 0 && j == 0) acc[m][r][c] = (accum_t) bias[m];
-          acc[m][r][c] = (accum_t)(acc[m][r][c] + (product_t)(w[m][n][i][j] *
-                                   in[n][S*r + i - P][S*c + j - P]));
+    tile_m: for (m0 = 0; m0 < M; m0 += Tm)           // output tiles, in the nest's order
+     tile_r: for (r0 ..) tile_c: for (c0 ..) {
+      load_bias: bias[m] = b[m0 + m];
+      tile_n: for (n0 = 0; n0 < N; n0 += Tn) {       // reduction tiles
+        load_input: input[n][y][x] = in[n0 + n][S*r0 - P + y][S*c0 - P + x];  // 0 outside
+        load_weight: weight[m][n][i][j] = w[m0 + m][n0 + n][i][j];
+        if (n0 > 0) output = (accum_t)(partial_t) output;   // partial sums between tiles
+        loop_m: .. loop_n: .. loop_r: .. loop_c: .. loop_i: .. loop_j: {   // point loops
+          product_t p = weight[m][n][i][j] * input[n][S*r + i][S*c + j];
+          output[m][r][c] = (first step ? (accum_t) bias[m] : output[m][r][c]) + p;
         }
-        acc = (accum_t)(partial_t) acc;     // partial sums leave for the output buffer
-       }
-    out[m][r][c] = (result_t) (relu ? max(acc, 0) : acc);
+      }
+      store_output: out[m0 + m][r0 + r][c0 + c] = (result_t) (relu ? max(output, 0) : output);
+     }
 
 With ``groups = g``, input and output channels split into g independent convolutions
 (``N`` and ``M`` are per group). Only the relative order of ``n, i, j`` (and the ``Tn``

@@ -1,17 +1,20 @@
 """Fully connected layer: bit-accurate, tiled over outputs ``m`` and inputs ``n``.
 
-The canonical C++ (tiles ``Tm``, ``Tn``; point loops in the default order ``m, n``)::
+The canonical C++ (tiles ``Tm``, ``Tn``; point loops in the default order ``m, n``;
+``cpp_source`` writes it with its tile buffers and the directives as pragmas)::
 
-    for (m0 = 0; m0 < M; m0 += Tm)
-     for (n0 = 0; n0 < N; n0 += Tn) {
-      for (m = m0; m < m0 + Tm; m++)
-       for (n = n0; n < n0 + Tn; n++) {
-         if (n == 0) acc[m] = (accum_t) bias[m];
-         acc[m] = (accum_t)(acc[m] + (product_t)(w[m][n] * in[n]));
-       }
-      acc = (accum_t)(partial_t) acc;      // between input tiles
-     }
-    out[m] = (result_t) (relu ? max(acc[m], 0) : acc[m]);
+    tile_m: for (m0 = 0; m0 < M; m0 += Tm) {
+      load_bias: bias[m] = b[m0 + m];
+      tile_n: for (n0 = 0; n0 < N; n0 += Tn) {
+        load_input: input[n] = in[n0 + n];   load_weight: weight[m][n] = w[m0 + m][n0 + n];
+        if (n0 > 0) output = (accum_t)(partial_t) output;      // between input tiles
+        loop_m: for (m..) loop_n: for (n..) {
+          product_t p = weight[m][n] * input[n];
+          output[m] = (n0 + n == 0 ? (accum_t) bias[m] : output[m]) + p;
+        }
+      }
+      store_output: out[m0 + m] = (result_t) (relu ? max(output[m], 0) : output[m]);
+    }
 
 Weights are in PyTorch layout ``[out_features, in_features]``. Only ``Tn`` can change
 values (through ``partial_t``); every input is visited in increasing ``n``.
