@@ -59,6 +59,9 @@ def network_from_dict(data: Any, source: str = "<config>") -> Network:
     count_overflows = top.get("count_overflows", bool, True)
     tolerances = _tolerances(top.get("tolerances", dict, {}), f"{source}: tolerances")
     top.get("hardware", dict, {})  # shared directives, referenced from the layers by YAML anchors
+    interface = top.get("interface", str, "m_axi")  # the top function's input and output (accel export-hls)
+    if interface not in ("m_axi", "axis"):
+        raise ConfigError(f"{source}: field 'interface' must be 'm_axi' or 'axis', got {interface!r}")
     entries = top.get("layers", list)
     top.finish()
     if not entries:
@@ -81,7 +84,7 @@ def network_from_dict(data: Any, source: str = "<config>") -> Network:
     unknown = sorted(set(tolerances) - {"default"} - seen)
     if unknown:
         raise ConfigError(f"{source}: tolerances: no layer named {unknown}; layers are {[l.name for l in layers]}")
-    return Network(name, tuple(shape), in_type, tuple(layers), source, tolerances)
+    return Network(name, tuple(shape), in_type, tuple(layers), source, tolerances, interface)
 
 
 TOLERANCE_KEYS = {"abs": float, "share": float, "sqnr_db": float}

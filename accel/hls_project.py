@@ -112,10 +112,12 @@ def plan(network: Network, weights: Weights, header_limit: int = HEADER_LIMIT) -
 
 
 def export_project(network: Network, weights: Weights, images: np.ndarray, out: Path, *, board: str = "zcu104",
-                   clock_ns: float = 10.0, interface: str = "m_axi", header_limit: int = HEADER_LIMIT,
+                   clock_ns: float = 10.0, interface: str | None = None, header_limit: int = HEADER_LIMIT,
                    part: str | None = None) -> dict[str, Path]:
     """Write the project for ``network`` into ``out`` with the simulator's outputs of
-    ``images`` as the testbench's expectations. Returns the main files by role."""
+    ``images`` as the testbench's expectations; ``interface`` overrides the network's.
+    Returns the main files by role."""
+    interface = interface or network.interface
     if interface not in INTERFACES:
         raise ValueError(f"interface {interface!r} must be one of {', '.join(INTERFACES)}")
     device_part = part or full_part(board)

@@ -23,6 +23,7 @@ class Network:
     layers: tuple[Layer, ...]
     source: str = "<memory>"
     tolerances: dict = field(default_factory=dict, compare=False, hash=False)  # testbench limits
+    interface: str = "m_axi"  # how the HLS top function takes images and gives results: m_axi | axis
 
     def tolerance(self, layer: str) -> dict[str, float]:
         """The testbench limits of a layer: its own entries over the defaults."""

@@ -33,8 +33,9 @@ def add(commands) -> None:
     export.add_argument("--clock-ns", type=positive_float, default=DEFAULT_CLOCK_NS,
                         help=f"clock period in ns for create_clock (default {DEFAULT_CLOCK_NS:g})")
     export.add_argument("--images", type=positive_int, default=1, help="images the testbench runs (default 1)")
-    export.add_argument("--interface", default="m_axi", choices=INTERFACES,
-                        help="the top function's input and output: m_axi (default) or axis streams")
+    export.add_argument("--interface", choices=INTERFACES,
+                        help="the top function's input and output: m_axi or axis streams (default: the network "
+                        "YAML's 'interface', else m_axi)")
     export.add_argument("--header-weights", type=int, default=HEADER_LIMIT, metavar="N",
                         help=f"a layer with at most N parameters gets them as constants in a header, larger ones "
                         f"through an m_axi port loaded by the testbench (default {HEADER_LIMIT}; 0: all ports)")

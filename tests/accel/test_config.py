@@ -84,6 +84,7 @@ def mutate(path: list, value):
         (["layers", 0, "directives"], {"latency": 0}, "layer 'conv1' (conv): LATENCY 0 must be at least 1"),
         (["layers", 0, "directives"], {"storage": {"w": "flash"}}, "storage of 'w': 'flash' must be bram, uram"),
         (["layers", 0, "directives"], {"pipelin": "c"}, "directives: unknown field(s) ['pipelin']"),
+        (["interface"], "pcie", "field 'interface' must be 'm_axi' or 'axis', got 'pcie'"),
     ],
 )
 def test_bad_configs_name_file_layer_and_field(tmp_path, path, value, fragment) -> None:
