@@ -10,6 +10,7 @@ a Vitis "Utilization Estimates" table shows, and the roofline view of each layer
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 from layers.hw import DEFAULT_CLOCK_NS, Device, Estimate, Preset, Profile, dataflow, find_device, sequential
@@ -135,19 +136,29 @@ def estimate_network(network: Network, device: Device | str, preset: Preset | st
     if clock_ns <= 0:
         raise ValueError(f"clock period {clock_ns} ns must be positive")
     bandwidth = device.dram_gbs if bandwidth_gbs is None else bandwidth_gbs
-    board_bytes = bandwidth * clock_ns  # GB/s x ns = bytes a cycle
-    if 0 < board_bytes < profile.dram("bytes_per_cycle"):  # the board's memory, not the port, limits
-        profile = profile.updated(dram={"bytes_per_cycle": max(1, int(board_bytes))})
+    profile = dram_profile(profile, bandwidth, clock_ns)
     rows = []
     for (layer, in_shape, out_shape), (_, in_type, out_type) in zip(network.shapes(), network.io_types()):
         est = layer.estimate(in_shape, in_type, device, profile, preset)
         rows.append(LayerEstimate(layer.name, layer.op, tuple(in_shape), tuple(out_shape), out_type.width, est,
                                   workload(layer, in_shape), layer.cpp_pragmas(in_shape, preset)))
-    return NetworkEstimate(network.name, device, preset, profile, clock_ns, _uses_dataflow(network, preset),
+    return NetworkEstimate(network.name, device, preset, profile, clock_ns, uses_dataflow(network, preset),
                            tuple(rows), bandwidth)
 
 
-def _uses_dataflow(network: Network, preset: Preset) -> bool:
+def dram_profile(profile: Profile, bandwidth_gbs: float, clock_ns: float) -> Profile:
+    """The profile with the board's DRAM bandwidth where it limits more than the port;
+    ``inf``: DRAM free (no transfer time, Zhang et al.'s compute-bound model)."""
+    if math.isinf(bandwidth_gbs):
+        return profile.updated(dram={"bytes_per_cycle": 1 << 30, "burst_latency": 0})
+    board_bytes = bandwidth_gbs * clock_ns  # GB/s x ns = bytes a cycle
+    if 0 < board_bytes < profile.dram("bytes_per_cycle"):  # the board's memory, not the port, limits
+        profile = profile.updated(dram={"bytes_per_cycle": max(1, int(board_bytes))})
+    return profile
+
+
+def uses_dataflow(network: Network, preset: Preset = Preset.CONFIG) -> bool:
+    """Whether the layers run as a DATAFLOW pipeline (the exported top function says the same)."""
     if preset is Preset.OPT:
         return True
     if preset is Preset.UNOPT:

@@ -34,6 +34,7 @@ from layers.hw import find_device
 from quant import FixedType
 
 from . import hls_testbench
+from .estimator import uses_dataflow
 from .network import Network
 from .simulator import Simulator
 from .vectors import element_bytes, write_raw
@@ -144,7 +145,7 @@ def export_project(network: Network, weights: Weights, images: np.ndarray, out: 
     write_raw(data / "input", sim.input_raw, network.input_type, dat=False)
     (firmware / "trace.h").write_text(hls_testbench.TRACE_HEADER)
     files["header"].write_text(_top_header(top, stages, interface))
-    files["top"].write_text(_top_source(top, stages, interface, _uses_dataflow(network)))
+    files["top"].write_text(_top_source(top, stages, interface, uses_dataflow(network)))
     files["testbench"].write_text(hls_testbench.source(top, stages, len(images), interface))
     files["tcl"].write_text(_tcl(top, device_part, clock_ns))
     files["csim"].write_text(_csim_script(top))
@@ -161,11 +162,6 @@ def full_part(board: str) -> str:
     """The part ``set_part`` takes: a full part number as given, else the board's part."""
     device = find_device(board)
     return board if board.lower().startswith(device.part) and len(board) > len(device.part) else device.part_number
-
-
-def _uses_dataflow(network: Network) -> bool:
-    """As the estimator's network view: layers run as a DATAFLOW pipeline when one asks for it."""
-    return any(getattr(getattr(layer, "directives", None), "dataflow", False) for layer in network.layers)
 
 
 def _types_header(network: Network, stages: list[Stage]) -> str:

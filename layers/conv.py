@@ -43,7 +43,7 @@ from .hw.preset import mac_mapping
 from .loop_nest import Directives, LoopNest
 from . import cpp, jit_gemm, mac_cpp
 from .mac import MacWeights, PreparedParams, Schedule, multiply_accumulate, patch_dtype
-from .mac_layer import MAC_TYPE_KEYS, MacLayer, mac_types, power_steps
+from .mac_layer import MAC_TYPE_KEYS, MacLayer, mac_types, distinct_tiles
 from .registry import BuildContext, register
 from .types import LayerTypes, StageStats
 
@@ -129,10 +129,10 @@ class Conv(MacLayer):
 
     # ------------------------------------------------------------------ fixed point
     def tile_candidates(self, input_shape: Shape) -> list[dict[str, int]]:
-        """Channel tiles (powers of two, the extents, 3 and 7 as in Zhang et al.) × row tiles."""
+        """Every channel tile with a distinct trip count (``distinct_tiles``) × row tiles."""
         nest = self.loop_nest(input_shape)
-        return [{"m": m, "n": n, **rc} for m in power_steps(nest.extent("m"))
-                for n in power_steps(nest.extent("n"), (3, 7)) for rc in self._pixel_tiles(nest)]
+        return [{"m": m, "n": n, **rc} for m in distinct_tiles(nest.extent("m"))
+                for n in distinct_tiles(nest.extent("n")) for rc in self._pixel_tiles(nest)]
 
     def engine_tiles(self, input_shape: Shape, tm: int, tn: int) -> list[dict[str, int]]:
         nest = self.loop_nest(input_shape)

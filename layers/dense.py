@@ -36,7 +36,7 @@ from .hw.preset import mac_mapping
 from .loop_nest import Directives, LoopNest
 from . import cpp, mac_cpp
 from .mac import MacWeights, PreparedParams, Schedule, multiply_accumulate
-from .mac_layer import MAC_TYPE_KEYS, MacLayer, mac_types, power_steps
+from .mac_layer import MAC_TYPE_KEYS, MacLayer, mac_types, distinct_tiles
 from .registry import BuildContext, register
 from .types import LayerTypes, StageStats
 
@@ -101,10 +101,9 @@ class Dense(MacLayer):
         return estimate_mac(self.hw_kernel(input_shape, in_type, preset), device, profile)
 
     def tile_candidates(self, input_shape: Shape) -> list[dict[str, int]]:
-        """Output tiles × input tiles of at least 16 (powers of two and the extents)."""
+        """Every output × input tile with a distinct trip count (``distinct_tiles``)."""
         nest = self.loop_nest(input_shape)
-        return [{"m": m, "n": n} for m in power_steps(nest.extent("m")) for n in power_steps(nest.extent("n"))
-                if n >= 16]
+        return [{"m": m, "n": n} for m in distinct_tiles(nest.extent("m")) for n in distinct_tiles(nest.extent("n"))]
 
     def prepare(self, params: dict[str, np.ndarray]) -> PreparedParams:
         if isinstance(params, PreparedParams):

@@ -73,15 +73,12 @@ def mac_types(ctx: BuildContext) -> LayerTypes:
     return LayerTypes(input=ctx.in_type, **resolved, **extra)
 
 
-def power_steps(extent: int, extra: tuple[int, ...] = ()) -> list[int]:
-    """Tile sizes to try: powers of two below ``extent``, ``extent`` and ``extra`` values that fit.
+def distinct_tiles(extent: int) -> list[int]:
+    """Every tile size that gives a distinct trip count: for each count q of tiles, the
+    smallest tile that needs only q (larger ones with the same count cost more and save
+    nothing). About 2·sqrt(extent) values.
 
-    >>> power_steps(96, (3, 7))
-    [1, 2, 3, 4, 7, 8, 16, 32, 64, 96]
+    >>> distinct_tiles(10)
+    [1, 2, 3, 4, 5, 10]
     """
-    values = {extent, *(v for v in extra if v < extent)}
-    step = 1
-    while step < extent:
-        values.add(step)
-        step *= 2
-    return sorted(values)
+    return sorted({-(-extent // q) for q in range(1, extent + 1)})

@@ -95,6 +95,12 @@ def dse_document(data: dict) -> Document:
                          "DSP and BRAM_18K are the most any layer needs.",))
     title = (f"{data['network']} on {data['board']} ({data['part']}: {data['available']['DSP']} DSP, "
              f"{data['available']['BRAM_18K']} BRAM_18K), {data['mode']}, opt preset at {data['clock_ns']:g} ns")
+    budget = data.get("budget")
+    if budget:
+        share = "no DSP/BRAM limit" if budget["share"] is None else f"{budget['share']:.0%} of DSP and BRAM"
+        pe = f", Tm*Tn <= {budget['pe']}" if budget["pe"] else ""
+        bandwidth = budget["bandwidth_gbs"]
+        title += f"; budget: {share}{pe}, DRAM {'free' if bandwidth == 'free' else f'{bandwidth:g} GB/s'}"
     paste = "\n".join(["", "# tiles to paste into the network YAML (each under its layer):",
                         *(f"#   {name}: {c['yaml']}" for name, c in layers.items())])
     return Document(title, (table,), data, footer=paste)

@@ -143,3 +143,15 @@ def test_dse_reports_boards_too_small() -> None:
     network = load_network(shipped_config("alexnet227"))
     with pytest.raises(ValueError, match="no tiling fits xc7z020"):
         explore(network, "pynq-z2", share=0.01)
+
+
+def test_dse_budget_from_the_command_line(capsys) -> None:
+    assert main(["dse", "--board", "vc707", "--pe", "480", "--bandwidth", "free", "--share", "none", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["budget"] == {"share": None, "pe": 480, "bandwidth_gbs": "free"}
+    assert all(c["tiles"]["m"] * c["tiles"]["n"] <= 480 for c in data["layers"].values())
+    for argv, fragment in ((["--share", "2"], "--share: 2 must be in (0, 1] or 'none'"),
+                           (["--pe", "0"], "--pe: 0 must be at least 1"),
+                           (["--bandwidth", "fast"], "--bandwidth: 'fast' is not a number")):
+        assert main(["dse", *argv]) == 2
+        assert fragment in capsys.readouterr().err
