@@ -38,7 +38,7 @@ from quant import FixedType
 from .base import LayerResult, Shape, require_counts, require_shape
 from .fields import Fields, read_directives, read_pair, read_tiles
 from .hw import Estimate, Preset
-from .hw.mac_cost import ArrayUse, MacKernel, estimate_mac, tile_count
+from .hw.mac_cost import ArrayUse, MacKernel, estimate_mac
 from .hw.preset import mac_mapping
 from .loop_nest import Directives, LoopNest
 from . import cpp, jit_gemm, mac_cpp
@@ -51,6 +51,9 @@ DEFAULT_ORDER = ("m", "n", "r", "c", "i", "j")
 OPT_ORDER = ("i", "j", "r", "c", "m", "n")  # Zhang et al.: pixels pipelined, channel tile unrolled
 OPT_TILES = {"m": 16, "n": 4}  # the ``opt`` preset's tiles when the YAML gives none
 PATCH_BYTES = 1 << 23  # im2col bytes built and consumed at once: in cache (measured best of 1-64 MiB)
+
+# the loops whose tiles each tile buffer holds: it is refilled when one of them changes
+DEPENDS = {"input": ("n", "r", "c"), "weight": ("m", "n"), "bias": ("m",), "output": ("m", "r", "c")}
 
 
 @dataclass(frozen=True)
@@ -109,17 +112,18 @@ class Conv(MacLayer):
         m, n, r, c, kh, kw = (nest.extent(x) for x in ("m", "n", "r", "c", "i", "j"))
         tm, tn, tr, tc = (nest.tile(x) for x in ("m", "n", "r", "c"))
         g, t = self.groups, self.types
-        tiles = g * tile_count(nest)
-        out_tiles = g * -(-m // tm) * -(-r // tr) * -(-c // tc)
         window = tn * (self.stride * (tr - 1) + kh) * (self.stride * (tc - 1) + kw)
         out_width = t.accum.width if on_chip == "tiles" else t.result.width  # partial sums vs results
         arrays = [
-            ArrayUse("input", in_type.width, g * n * input_shape[1] * input_shape[2], window, ("n", "r", "c", "i", "j"), tiles),
-            ArrayUse("weight", t.weight.width, g * m * n * kh * kw, tm * tn * kh * kw, ("m", "n", "i", "j"), tiles),
-            ArrayUse("output", out_width, g * m * r * c, tm * tr * tc, ("m", "r", "c"), out_tiles, accumulate=True),
+            ArrayUse("input", in_type.width, g * n * input_shape[1] * input_shape[2], window, ("n", "r", "c", "i", "j"),
+                     g * nest.loads(DEPENDS["input"])),
+            ArrayUse("weight", t.weight.width, g * m * n * kh * kw, tm * tn * kh * kw, ("m", "n", "i", "j"),
+                     g * nest.loads(DEPENDS["weight"])),
+            ArrayUse("output", out_width, g * m * r * c, tm * tr * tc, ("m", "r", "c"), g * nest.loads(DEPENDS["output"]),
+                     accumulate=True),
         ]
         if self.bias:
-            arrays.insert(2, ArrayUse("bias", t.bias.width, g * m, tm, ("m",), out_tiles))
+            arrays.insert(2, ArrayUse("bias", t.bias.width, g * m, tm, ("m",), g * nest.loads(DEPENDS["bias"])))
         full = min(t.full_product.width, t.product_type.width)
         return MacKernel("conv", nest, tuple(arrays), t.weight.width, in_type.width, full, t.accum.width,
                          macs=g * m * n * r * c * kh * kw, outputs=g * m * r * c, on_chip=on_chip, groups=g)
@@ -273,18 +277,18 @@ class Conv(MacLayer):
         inside = " && ".join(n_ok + ["row >= 0", f"row < {h}", "col >= 0", f"col < {w}"])
         load_input = mac_cpp.Transfer("load_input", (("n", tn), ("y", ih), ("x", iw)), (
             f"int row = {row} - {p}, col = {col} - {p};\n" if p else f"int row = {row}, col = {col};\n") + (
-            f"input[n][y][x] = ({inside})\n    ? in[{cpp.grouped(channel_in)} * {h * w} + row * {w} + col] : ({t}_input_t)0;"))
+            f"input[n][y][x] = ({inside})\n    ? in[{cpp.grouped(channel_in)} * {h * w} + row * {w} + col] : ({t}_input_t)0;"), DEPENDS["input"])
         weight_index = f"({cpp.grouped(channel_out)} * {n} + {cpp.plus(first['n'], 'n')}) * {kh * kw} + i * {kw} + j"
         load_weight = mac_cpp.Transfer("load_weight", (("m", tm), ("n", tn), ("i", kh), ("j", kw)), (
-            f"weight[m][n][i][j] = {cpp.choose(m_ok + n_ok, f'w[{weight_index}]', f'({t}_weight_t)0')};"))
+            f"weight[m][n][i][j] = {cpp.choose(m_ok + n_ok, f'w[{weight_index}]', f'({t}_weight_t)0')};"), DEPENDS["weight"])
         load_bias = mac_cpp.Transfer("load_bias", (("m", tm),), (
-            f"bias[m] = {cpp.choose(m_ok, f'b[{channel_out}]', f'({t}_bias_t)0')};"))
+            f"bias[m] = {cpp.choose(m_ok, f'b[{channel_out}]', f'({t}_bias_t)0')};"), DEPENDS["bias"])
         out_index = (f"{cpp.grouped(channel_out)} * {rows * cols} + {cpp.grouped(cpp.plus(first['r'], 'r'))} * {cols} + "
                      f"{cpp.plus(first['c'], 'c')}")
         relu = "if (acc < 0) acc = 0;\n" if self.relu else ""
         store = mac_cpp.Transfer("store_output", (("m", tm), ("r", tr), ("c", tc)), cpp.block(
             cpp.guard(mac_cpp.in_range(nest, ["m", "r", "c"])),
-            f"{t}_accum_t acc = output[m][r][c];\n{relu}out[{out_index}] = acc;"))
+            f"{t}_accum_t acc = output[m][r][c];\n{relu}out[{out_index}] = acc;"), DEPENDS["output"])
         i_at, j_at = at["i"], at["j"]
         product = (f"weight[m][n][{i_at}][{j_at}] * input[n][{cpp.plus(cpp.times(s, 'r'), i_at)}]"
                    f"[{cpp.plus(cpp.times(s, 'c'), j_at)}]")
@@ -295,7 +299,7 @@ class Conv(MacLayer):
             f"groups {self.groups}", self.cpp_typedefs(t), nest, args,
             {"input": (f"{t}_input_t", (tn, ih, iw)), "weight": (f"{t}_weight_t", (tm, tn, kh, kw)),
              "bias": (f"{t}_bias_t", (tm,)), "output": (f"{t}_accum_t", (tm, tr, tc))},
-            (load_bias,), (load_input, load_weight),
+            (load_bias, load_input, load_weight),
             product,
             "output[m][r][c]", "bias[m]", store, self.types.partial_type != self.types.accum, self.groups)
 

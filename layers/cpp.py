@@ -30,6 +30,9 @@ from .hw.preset import Preset
 from .loop_nest import Directives
 
 INDENT = "  "
+# each layer stays its own function, so that synthesis reports it as a module (and a
+# DATAFLOW process): accel calibrate finds it by that name, LAYER_layer
+KEEP_FUNCTION = "#pragma HLS INLINE off"
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,7 @@ def plus(*terms: str | int) -> str:
 
 def times(factor: int, term: str) -> str:
     """``factor * term``, or ``term`` when the factor is 1 (``(a + b)`` stays grouped)."""
-    if factor == 1:
+    if factor == 1 or term == "0":
         return term
     return f"{factor} * ({term})" if "+" in term or "-" in term else f"{factor} * {term}"
 

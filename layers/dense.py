@@ -31,7 +31,7 @@ from quant import FixedType
 from .base import LayerResult, Shape, require_counts, require_shape
 from .fields import Fields, read_directives, read_tiles
 from .hw import Estimate, Preset
-from .hw.mac_cost import ArrayUse, MacKernel, estimate_mac, tile_count
+from .hw.mac_cost import ArrayUse, MacKernel, estimate_mac
 from .hw.preset import mac_mapping
 from .loop_nest import Directives, LoopNest
 from . import cpp, mac_cpp
@@ -42,6 +42,9 @@ from .types import LayerTypes, StageStats
 
 OPT_ORDER = ("n", "m")  # inputs pipelined, a tile of outputs unrolled (Tm accumulators)
 OPT_TILES = {"m": 16, "n": 512}  # the ``opt`` preset's tiles when the YAML gives none
+
+# the loops whose tiles each tile buffer holds: it is refilled when one of them changes
+DEPENDS = {"input": ("n",), "weight": ("m", "n"), "bias": ("m",), "output": ("m",)}
 
 
 @dataclass(frozen=True)
@@ -84,15 +87,14 @@ class Dense(MacLayer):
         m, n = nest.extent("m"), nest.extent("n")
         tm, tn = nest.tile("m"), nest.tile("n")
         t = self.types
-        tiles, out_tiles = tile_count(nest), -(-m // tm)
         out_width = t.accum.width if on_chip == "tiles" else t.result.width
         arrays = [
-            ArrayUse("input", in_type.width, n, tn, ("n",), tiles),
-            ArrayUse("weight", t.weight.width, m * n, tm * tn, ("m", "n"), tiles),
-            ArrayUse("output", out_width, m, tm, ("m",), out_tiles, accumulate=True),
+            ArrayUse("input", in_type.width, n, tn, ("n",), nest.loads(DEPENDS["input"])),
+            ArrayUse("weight", t.weight.width, m * n, tm * tn, ("m", "n"), nest.loads(DEPENDS["weight"])),
+            ArrayUse("output", out_width, m, tm, ("m",), nest.loads(DEPENDS["output"]), accumulate=True),
         ]
         if self.bias:
-            arrays.insert(2, ArrayUse("bias", t.bias.width, m, tm, ("m",), out_tiles))
+            arrays.insert(2, ArrayUse("bias", t.bias.width, m, tm, ("m",), nest.loads(DEPENDS["bias"])))
         full = min(t.full_product.width, t.product_type.width)
         return MacKernel("dense", nest, tuple(arrays), t.weight.width, in_type.width, full, t.accum.width,
                          macs=m * n, outputs=m, on_chip=on_chip)
@@ -146,20 +148,20 @@ class Dense(MacLayer):
         tm, tn = nest.tile("m"), nest.tile("n")
         m_at, n_at = (cpp.plus(mac_cpp.base(nest, x), x) for x in "mn")
         m_ok, n_ok = mac_cpp.in_range(nest, ["m"]), mac_cpp.in_range(nest, ["n"])
-        load_input = mac_cpp.Transfer("load_input", (("n", tn),), f"input[n] = {cpp.choose(n_ok, f'in[{n_at}]', f'({t}_input_t)0')};")
+        load_input = mac_cpp.Transfer("load_input", (("n", tn),), f"input[n] = {cpp.choose(n_ok, f'in[{n_at}]', f'({t}_input_t)0')};", DEPENDS["input"])
         load_weight = mac_cpp.Transfer("load_weight", (("m", tm), ("n", tn)), (
-            f"weight[m][n] = {cpp.choose(m_ok + n_ok, f'w[{cpp.grouped(m_at)} * {n} + {n_at}]', f'({t}_weight_t)0')};"))
-        load_bias = mac_cpp.Transfer("load_bias", (("m", tm),), f"bias[m] = {cpp.choose(m_ok, f'b[{m_at}]', f'({t}_bias_t)0')};")
+            f"weight[m][n] = {cpp.choose(m_ok + n_ok, f'w[{cpp.grouped(m_at)} * {n} + {n_at}]', f'({t}_weight_t)0')};"), DEPENDS["weight"])
+        load_bias = mac_cpp.Transfer("load_bias", (("m", tm),), f"bias[m] = {cpp.choose(m_ok, f'b[{m_at}]', f'({t}_bias_t)0')};", DEPENDS["bias"])
         relu = "if (acc < 0) acc = 0;\n" if self.relu else ""
         store = mac_cpp.Transfer("store_output", (("m", tm),), cpp.block(
-            cpp.guard(m_ok), f"{t}_accum_t acc = output[m];\n{relu}out[{m_at}] = acc;"))
+            cpp.guard(m_ok), f"{t}_accum_t acc = output[m];\n{relu}out[{m_at}] = acc;"), DEPENDS["output"])
         args = (f"const {t}_input_t in[{n}]", f"const {t}_weight_t w[{m * n}]", f"const {t}_bias_t b[{m}]",
                 f"{t}_output_t out[{m}]")
         return mac_cpp.MacCpp(
             t, f"{t}: dense {n} -> {m}", self.cpp_typedefs(t), nest, args,
             {"input": (f"{t}_input_t", (tn,)), "weight": (f"{t}_weight_t", (tm, tn)), "bias": (f"{t}_bias_t", (tm,)),
              "output": (f"{t}_accum_t", (tm,))},
-            (load_bias,), (load_input, load_weight), "weight[m][n] * input[n]", "output[m]", "bias[m]", store,
+            (load_bias, load_input, load_weight), "weight[m][n] * input[n]", "output[m]", "bias[m]", store,
             self.types.partial_type != self.types.accum)
 
 

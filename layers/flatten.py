@@ -62,7 +62,7 @@ class Flatten(Layer):
 
     def cpp_source(self, input_shape: Shape, in_type: FixedType, prefix: str) -> str:
         t, n = prefix, int(np.prod(input_shape))
-        head = f"inline void {t}_layer(const {t}_input_t in[{n}], {t}_output_t out[{n}]) {{"
+        head = f"inline void {t}_layer(const {t}_input_t in[{n}], {t}_output_t out[{n}]) {{\n  {cpp.KEEP_FUNCTION}"
         if self.order == "chw" or len(input_shape) != 3:
             return f"""// {t}: flatten {'x'.join(map(str, input_shape))} in C order (PyTorch's)
 {head}

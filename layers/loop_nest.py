@@ -19,6 +19,7 @@ loops the partial sums leave the accumulator for the output buffer (``partial`` 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from math import prod
 
 import numpy as np
 
@@ -103,6 +104,31 @@ class LoopNest:
     def tile(self, name: str) -> int:
         """The tile size of a loop (its trip count when it is not tiled)."""
         return dict(self.tiles).get(name, self.extent(name))
+
+    def trips(self, name: str) -> int:
+        """Iterations of loop ``name``'s tile loop (1 when it is not tiled)."""
+        return -(-self.extent(name) // self.tile(name))
+
+    def tile_loops(self) -> tuple[str, ...]:
+        """The tile loops, outermost first: the output loops' in the nest's order, then the
+        reduction loops' (an output tile is complete before it is stored). Only loops cut
+        into more than one tile have one."""
+        tiled = [name for name in self.order if self.trips(name) > 1]
+        return tuple([n for n in tiled if n not in self.reduction] + [n for n in tiled if n in self.reduction])
+
+    def loads(self, depends: tuple[str, ...]) -> int:
+        """How often a tile buffer indexed by the loops ``depends`` is filled per pass of
+        the nest: each time one of their tiles changes, i.e. the trips of the tile loops
+        from the outermost to the innermost of them (the loops inside it reuse the tile).
+
+        >>> nest = LoopNest.build({"m": 8, "n": 6, "r": 4}, order=("r", "m", "n"), tiles={"m": 2, "r": 2},
+        ...                       reduction=("n",))
+        >>> nest.tile_loops(), nest.loads(("n", "r")), nest.loads(("m", "n")), nest.loads(("m", "r"))
+        (('r', 'm'), 2, 8, 8)
+        """
+        loops = self.tile_loops()
+        inner = max((k for k, name in enumerate(loops) if name in depends), default=-1)
+        return prod(self.trips(name) for name in loops[:inner + 1])
 
     def reduction_schedule(self) -> tuple[np.ndarray, np.ndarray]:
         """The order in which one output visits its reduction index, and the tile breaks.

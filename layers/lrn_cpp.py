@@ -50,7 +50,7 @@ out[(c * {h} + h) * {w} + w] = in[(c * {h} + h) * {w} + w] * d;"""
     include = "#include <cmath>\n" if layer.mode == "exact" else ""
     return (f"{include}// {t}: LRN across {layer.size} channels, {layer.mode} d = u^-{layer.beta!r}, "
             f"u = {layer.k!r} + alpha' * S ({layer.alpha_convention} alpha)\n{typedefs}"
-            f"inline void {t}_layer(const {t}_input_t in[{n}], {t}_output_t out[{n}]) {{\n"
+            f"inline void {t}_layer(const {t}_input_t in[{n}], {t}_output_t out[{n}]) {{\n{cpp.INDENT}{cpp.KEEP_FUNCTION}\n"
             + "\n".join(cpp.INDENT + line for line in constants) + "\n"
             + cpp.nest(loops, body) + "\n}\n")
 

@@ -43,11 +43,14 @@ ARRAY_ORDER = ("input", "weight", "bias", "output")
 
 @dataclass(frozen=True)
 class Transfer:
-    """A copy between an argument array and a tile buffer: loops (var, trip) and the body."""
+    """A copy between an argument array and a tile buffer: loops (var, trip), the body, and
+    the nest's loops whose tiles it depends on (it sits in the innermost of their tile
+    loops: ``LoopNest.loads`` counts the same transfers)."""
 
     label: str
     loops: tuple[tuple[str, int], ...]
     statement: str
+    depends: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,8 +63,7 @@ class MacCpp:
     nest: LoopNest
     arguments: tuple[str, ...]  # the function's parameters
     buffers: dict[str, tuple[str, tuple[int, ...]]]  # tile buffer -> (C++ type, shape)
-    loads_out: tuple[Transfer, ...]  # once per output tile (bias)
-    loads_in: tuple[Transfer, ...]  # once per reduction tile (input, weight)
+    loads: tuple[Transfer, ...]  # bias, input, weight: each where its tile changes
     product: str  # weight * input on the point indices
     accumulator: str  # the output buffer's element on the point indices
     bias: str  # the bias buffer's element
@@ -96,7 +98,7 @@ def pragmas(spec: MacCpp, transfers: bool = True) -> tuple[Pragma, ...]:
     d, found = spec.nest.directives, []
     for array in ARRAY_ORDER:
         found += cpp.array_pragmas(d, array)
-    copies = (*spec.loads_out, *spec.loads_in, spec.store)
+    copies = (*spec.loads, spec.store)
     if spec.partial and any(tiled(spec.nest, n) for n in spec.nest.reduction):
         copies += (Transfer("partial_sums", (), ""),)
     found += [cpp.transfer_pragma(t.label) for t in copies] if transfers else []
@@ -118,21 +120,19 @@ def loops(nest: LoopNest) -> str:
 def write(spec: MacCpp) -> str:
     nest, d, t = spec.nest, spec.nest.directives, spec.prefix
     lines = [f"// {spec.comment}", _loops_comment(nest), spec.typedefs.rstrip("\n"),
-             f"inline void {t}_layer({', '.join(spec.arguments)}) {{"]
+             f"inline void {t}_layer({', '.join(spec.arguments)}) {{", f"{cpp.INDENT}{cpp.KEEP_FUNCTION}"]
     for array in ARRAY_ORDER:
         ctype, shape = spec.buffers[array]
         lines.append(f"{cpp.INDENT}static {ctype} {array}{''.join(f'[{s}]' for s in shape)};")
         lines += [cpp.INDENT + p.cpp() for p in cpp.array_pragmas(d, array)]
-    outer = [Loop(cpp.tile(n), f"{n}0", nest.extent(n), nest.tile(n)) for n in nest.order
-             if n not in nest.reduction and tiled(nest, n)]
-    inner = [Loop(cpp.tile(n), f"{n}0", nest.extent(n), nest.tile(n)) for n in nest.order
-             if n in nest.reduction and tiled(nest, n)]
-    body_in = [_transfer(x) for x in spec.loads_in]
-    if spec.partial and inner:
-        first_tile = " && ".join(f"{loop.var} == 0" for loop in inner)
-        partial = _transfer(Transfer("partial_sums", spec.store.loops,
-                                     f"{spec.accumulator} = ({t}_partial_t){spec.accumulator};"))
-        body_in.append(f"if (!({first_tile})) {{  // partial sums leave through partial_t\n{partial}\n}}")
+    names = (("g",) if spec.groups > 1 else ()) + nest.tile_loops()  # a group changes every array
+    levels = [Loop("loop_g", "g", spec.groups) if name == "g" else
+              Loop(cpp.tile(name), f"{name}0", nest.extent(name), nest.tile(name)) for name in names]
+    reduction = [k for k, name in enumerate(names) if name in nest.reduction]
+
+    def level(depends: tuple[str, ...]) -> int:  # the innermost tile loop a transfer depends on
+        return max((k for k, name in enumerate(names) if name in depends or name == "g"), default=-1)
+
     first = " && ".join(f"{index(nest, n)} == 0" for n in nest.order if n in nest.reduction)
     mac = (f"{t}_product_t p = {spec.product};\n{cpp.multiplier_pragma(d).cpp()}\n"
            f"{spec.accumulator} = ({first} ? ({t}_accum_t){spec.bias} : {spec.accumulator}) + p;")
@@ -140,13 +140,20 @@ def write(spec: MacCpp) -> str:
     latency = cpp.latency_pragma(d, cpp.point(nest.order[-1]))
     if latency:
         mac = latency[0].cpp() + "\n" + mac
-    points = [Loop(cpp.point(n), n, nest.tile(n), pragmas=cpp.loop_pragmas(d, n)) for n in nest.order]
-    body_in.append(cpp.nest(points, mac, 0))
-    reduction = cpp.nest(inner, "\n".join(body_in), 0)
-    body_out = [_transfer(x) for x in spec.loads_out] + [reduction, _transfer(spec.store)]
-    whole = cpp.nest(outer, "\n".join(body_out), 0)
-    if spec.groups > 1:
-        whole = cpp.nest([Loop("loop_g", "g", spec.groups)], whole, 0)
+    points = cpp.nest([Loop(cpp.point(n), n, nest.tile(n), pragmas=cpp.loop_pragmas(d, n)) for n in nest.order], mac, 0)
+
+    def body(k: int) -> str:  # what runs in level k's loop (-1: the function)
+        parts = [_transfer(x) for x in spec.loads if level(x.depends) == k]
+        if spec.partial and reduction and k == reduction[-1]:
+            first_tile = " && ".join(f"{levels[j].var} == 0" for j in reduction)
+            partial = _transfer(Transfer("partial_sums", spec.store.loops,
+                                         f"{spec.accumulator} = ({t}_partial_t){spec.accumulator};"))
+            parts.append(f"if (!({first_tile})) {{  // partial sums leave through partial_t\n{partial}\n}}")
+        parts.append(points if k == len(levels) - 1 else cpp.nest([levels[k + 1]], body(k + 1), 0))
+        parts += [_transfer(spec.store)] if level(spec.store.depends) == k else []
+        return "\n".join(parts)
+
+    whole = body(-1)
     lines.append(cpp.nest([], whole, 1))
     lines.append("}")
     return "\n".join(lines) + "\n"

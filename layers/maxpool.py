@@ -108,6 +108,7 @@ class MaxPool(Layer):
         outside = f"y < 0 || y >= {h} || x < 0 || x >= {w}" if p else f"y >= {h} || x >= {w}"
         return f"""// {t}: max-pool {k}x{k}, stride {s}, padding {p}: {c}x{h}x{w} -> {c}x{r}x{cc}
 inline void {t}_layer(const {t}_input_t in[{c * h * w}], {t}_output_t out[{c * r * cc}]) {{
+  {cpp.KEEP_FUNCTION}
   loop_ch: for (int ch = 0; ch < {c}; ch++) {{
     loop_r: for (int r = 0; r < {r}; r++) {{
       loop_col: for (int col = 0; col < {cc}; col++) {{

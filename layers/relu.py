@@ -62,6 +62,7 @@ class ReLU(Layer):
         n, t = int(np.prod(input_shape)), prefix
         return f"""// {t}: ReLU on {n} values
 inline void {t}_layer(const {t}_input_t in[{n}], {t}_output_t out[{n}]) {{
+  {cpp.KEEP_FUNCTION}
   loop_i: for (int i = 0; i < {n}; i++) {{
     #pragma HLS PIPELINE II=1
     {t}_input_t x = in[i];

@@ -114,3 +114,32 @@ def _lrn(errors: dict) -> str:
     if not errors:
         return "-"
     return f"{errors['approximation_max_abs']:.2g}/{errors['quantization_max_abs']:.2g}"
+
+
+def calibration_document(data: dict) -> Document:
+    """``accel calibrate``: estimate vs report per layer and figure, the summary errors,
+    and (with ``--out``) the fitted constants and the errors after the fit."""
+    after = {(r["layer"], r["figure"]): r for r in data.get("rows_after", [])}
+    rows = []
+    for r in data["rows"]:
+        fitted = after.get((r["layer"], r["figure"]))
+        rows.append((r["layer"], r["module"], r["figure"], r["reported"], r["estimate"], _percent_error(r["error"]),
+                     *((fitted["estimate"], _percent_error(fitted["error"])) if fitted else ())))
+    headers = ("layer", "module", "figure", "reported", "estimate", "error", *(("fitted", "error") if after else ()))
+    tables = [Table("Estimate vs synthesis report", headers, tuple(rows))]
+    summary_rows = [(figure, s["points"], f"{100 * s['median_abs_error']:.1f} %", f"{100 * s['smape']:.1f} %",
+                     *((f"{100 * data['summary_after'][figure]['median_abs_error']:.1f} %",
+                        f"{100 * data['summary_after'][figure]['smape']:.1f} %") if after else ()))
+                    for figure, s in data["summary"].items()]
+    tables.append(Table("Summary", ("figure", "points", "median |error|", "sMAPE",
+                                    *(("median |error| fitted", "sMAPE fitted") if after else ())), tuple(summary_rows)))
+    if "fitted" in data:
+        tables.append(Table("Fitted constants", ("constant", "before", "after"),
+                            tuple((k, v["before"], v["after"]) for k, v in data["fitted"].items()),
+                            notes=(f"written to {data['written']}; use it with accel report --profile",)))
+    return Document(f"{data['network']}: estimates ({data['profile']}) against synthesis reports, part {data['part']}",
+                    tuple(tables), data)
+
+
+def _percent_error(error: float) -> str:
+    return "n/a" if error == float("inf") else f"{100 * error:+.1f} %"

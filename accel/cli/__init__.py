@@ -9,6 +9,7 @@
 ``accel quant``         how values are stored in one ``ap_fixed`` type
 ``accel report``        resources and latency per layer on a board
 ``accel dse``           the tile sizes that minimize latency on a board
+``accel calibrate``     estimates against Vitis csynth reports; a profile fitted to them
 ``accel sweep``         accuracy and cost over a grid of bit widths
 =====================  ==========================================================
 
@@ -23,9 +24,9 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
-from . import dse, export_hls, import_model, quant, report, run, sweep, testbench, vectors
+from . import calibrate, dse, export_hls, import_model, quant, report, run, sweep, testbench, vectors
 
-COMMANDS = (run, testbench, vectors, export_hls, import_model, quant, report, dse, sweep)
+COMMANDS = (run, testbench, vectors, export_hls, import_model, quant, report, dse, calibrate, sweep)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

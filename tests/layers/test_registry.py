@@ -93,12 +93,14 @@ def test_tilings_for_the_design_space_exploration() -> None:
     conv = build("conv", {"out_channels": 96, "kernel": 3}, MAC_TYPES)
     shape = (16, 27, 27)
     candidates = conv.tile_candidates(shape)
-    assert {c["m"] for c in candidates} == {1, 2, 4, 8, 16, 32, 64, 96}
-    assert {c["n"] for c in candidates} == {1, 2, 3, 4, 7, 8, 16}
+    # every tile with a distinct trip count: ceil(96 / q) for q = 1..96, ceil(16 / q)
+    assert {c["m"] for c in candidates} == {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 16, 20, 24, 32, 48, 96}
+    assert {c["n"] for c in candidates} == {1, 2, 3, 4, 6, 8, 16}
     assert {c["r"] for c in candidates} == {25, 13, 7}  # whole, half, quarter of the 25 output rows
     assert conv.engine_tiles(shape, 128, 7) == [{"m": 96, "n": 7, "r": r, "c": 25} for r in (7, 13, 25)]
     dense = build("dense", {"out_features": 10}, MAC_TYPES)
-    assert dense.engine_tiles((64,), 8, 8) is None and min(c["n"] for c in dense.tile_candidates((64,))) == 16
+    assert dense.engine_tiles((64,), 8, 8) is None and {c["n"] for c in dense.tile_candidates((64,))} == {
+        1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 13, 16, 22, 32, 64}
     assert build("relu", {}).tile_candidates(shape) == []
 
 

@@ -1,0 +1,199 @@
+"""Calibration from the user's own synthesis: estimate vs Vitis report, then a fitted profile.
+
+``compare`` matches each layer to its module in the reports (``accel export-hls`` names a
+layer's function ``LAYER_layer``; ``matches`` names others) and puts the estimate beside
+the reported figure, with the error. ``fit`` refits the profile's constants that those
+figures depend on, per layer kind:
+
+- latency of a rolled kernel: ``rolled.per_body`` and ``rolled.per_outer``;
+- LUT and FF: ``rolled.LUT/FF`` of rolled kernels, ``pipelined.LUT/FF`` of pipelined ones;
+- DSP of a rolled kernel: ``rolled.DSP`` (a pipelined one's DSPs are its lanes: not fitted).
+
+Each figure is affine in its constants (the estimator is evaluated at unit values to
+read the coefficients, so nothing here repeats its formulas), and the constants minimize
+the squared *relative* errors (a small layer counts as much as a large one), bounded
+below (a body takes at least one cycle, nothing is negative). The result is a new profile,
+version bumped, that ``accel report --profile`` reads.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from layers.hw import Device, Preset, Profile
+
+from .csynth import ModuleReport
+from .hls_project import identifier
+from .network import Network
+
+FIGURES = ("WorstLatency", "BRAM_18K", "DSP", "FF", "LUT", "URAM")
+REPORTED = {"WorstLatency": "worst_latency"}
+
+
+@dataclass(frozen=True)
+class Row:
+    layer: str
+    op: str
+    module: str
+    figure: str
+    estimate: int
+    reported: int
+    rolled: bool
+
+    @property
+    def error(self) -> float:
+        """(estimate - reported) / reported; inf where the report says 0 and we do not."""
+        if self.reported == 0:
+            return 0.0 if self.estimate == 0 else float("inf")
+        return (self.estimate - self.reported) / self.reported
+
+
+def match(network: Network, modules: dict[str, ModuleReport], matches: dict[str, str] | None = None
+          ) -> dict[str, ModuleReport]:
+    """Layer name -> its module: ``matches`` first, else ``LAYER_layer``, else ``LAYER``."""
+    found = {}
+    for layer in network.layers:
+        ident = identifier(layer.name)
+        wanted = (matches or {}).get(layer.name)
+        if wanted is not None:
+            if wanted not in modules:
+                raise ValueError(f"--match {layer.name}={wanted}: no module {wanted!r} in the reports; "
+                                 f"modules are {sorted(modules)}")
+            found[layer.name] = modules[wanted]
+            continue
+        for name in (f"{ident}_layer", ident, layer.name):
+            if name in modules:
+                found[layer.name] = modules[name]
+                break
+    unknown = sorted(set(matches or {}) - {l.name for l in network.layers})
+    if unknown:
+        raise ValueError(f"--match: no layer named {unknown}; layers are {[l.name for l in network.layers]}")
+    return found
+
+
+def compare(network: Network, modules: dict[str, ModuleReport], device: Device, profile: Profile,
+            preset: Preset = Preset.CONFIG, matches: dict[str, str] | None = None) -> list[Row]:
+    """One row per matched layer and figure the report gives."""
+    matched = match(network, modules, matches)
+    rows = []
+    for (layer, shape, _), (_, in_type, _) in zip(network.shapes(), network.io_types()):
+        module = matched.get(layer.name)
+        if module is None:
+            continue
+        est = layer.estimate(shape, in_type, device, profile, preset)
+        rolled = "rolled" in est.dominant
+        for figure in FIGURES:
+            reported = getattr(module, REPORTED[figure]) if figure in REPORTED else module.resources.get(figure)
+            if reported is not None:
+                rows.append(Row(layer.name, layer.op, module.name, figure, int(getattr(est, figure)), int(reported),
+                                rolled))
+    return rows
+
+
+def summary(rows: list[Row]) -> dict[str, dict[str, float]]:
+    """Per figure: points, median |error|, sMAPE (as resource-prediction papers report)."""
+    result = {}
+    for figure in FIGURES:
+        points = [r for r in rows if r.figure == figure]
+        if not points:
+            continue
+        errors = [abs(r.error) for r in points if r.reported]
+        smape = [2 * abs(r.estimate - r.reported) / (abs(r.estimate) + abs(r.reported))
+                 for r in points if r.estimate or r.reported]
+        result[figure] = {"points": len(points), "median_abs_error": float(np.median(errors)) if errors else 0.0,
+                          "smape": float(np.mean(smape)) if smape else 0.0}
+    return result
+
+
+# --------------------------------------------------------------------------- fitting
+def fit(network: Network, modules: dict[str, ModuleReport], device: Device, profile: Profile,
+        preset: Preset = Preset.CONFIG, matches: dict[str, str] | None = None) -> tuple[Profile, dict]:
+    """The profile with its constants refitted to the reports, and what changed
+    (``{"rolled.per_body.conv": (old, new), ...}``)."""
+    rows = compare(network, modules, device, profile, preset, matches)
+    layers = {l.name: (l, shape, in_type) for (l, shape, _), (_, in_type, _) in zip(network.shapes(), network.io_types())}
+    changes: dict[str, tuple[float, float]] = {}
+    fitted = profile
+    for kind in sorted({r.op for r in rows}):
+        for figure, keys_of in _MODELS:
+            for rolled in (True, False):
+                points = [r for r in rows if r.op == kind and r.figure == figure and r.rolled == rolled and r.reported]
+                keys = keys_of(kind, rolled)
+                if not points or not keys:
+                    continue
+                values = _least_squares(points, keys, layers, device, fitted, preset)
+                for key, value in zip(keys, values):
+                    changes[".".join(key)] = (float(_get(profile.data, key)), value)
+                fitted = _with(fitted, dict(zip(keys, values)))
+    return fitted, changes
+
+
+def _latency_keys(kind, rolled):
+    return [("rolled", "per_body", kind), ("rolled", "per_outer", kind)] if rolled else []
+
+
+def _logic_keys(resource):
+    return lambda kind, rolled: [("rolled" if rolled else "pipelined", resource, kind)]
+
+
+_MODELS = (("WorstLatency", _latency_keys), ("LUT", _logic_keys("LUT")), ("FF", _logic_keys("FF")),
+           ("DSP", lambda kind, rolled: [("rolled", "DSP", kind)] if rolled else []))
+_LOWER = {"per_body": 1.0}  # a rolled body takes at least a cycle; everything else at least 0
+
+
+def _least_squares(points: list[Row], keys: list[tuple], layers: dict, device, profile, preset) -> list[float]:
+    """Constants minimizing the squared relative errors of ``points``, within their bounds."""
+    def figure(row: Row, values: dict) -> float:
+        layer, shape, in_type = layers[row.layer]
+        return float(getattr(layer.estimate(shape, in_type, device, _with(profile, values), preset), row.figure))
+
+    zero = {key: 0 for key in keys}
+    offsets = np.array([figure(r, zero) for r in points])
+    columns = np.array([[figure(r, {**zero, key: 1}) for r in points] for key in keys]).T - offsets[:, None]
+    target = np.array([r.reported for r in points], dtype=float)
+    weights = 1.0 / target
+    lower = np.array([_LOWER.get(key[1], 0.0) for key in keys])
+    free = list(range(len(keys)))
+    values = lower.copy()
+    while free:  # bounded least squares: fix a constant at its bound while the optimum passes it
+        a = columns[:, free] * weights[:, None]
+        b = (target - offsets - columns @ np.where(np.isin(range(len(keys)), free), 0.0, values)) * weights
+        solution = np.linalg.lstsq(a, b, rcond=None)[0]
+        below = [k for k, v in zip(free, solution) if v < lower[k]]
+        if not below:
+            values[free] = solution
+            break
+        free = [k for k in free if k not in below]
+    return [int(round(float(v))) for v in values]  # the profile's constants are whole cycles and units
+
+
+def _with(profile: Profile, values: dict[tuple, float]) -> Profile:
+    sections: dict = {}
+    for key, value in values.items():
+        node = sections
+        for part in key[:-1]:
+            node = node.setdefault(part, {})
+        node[key[-1]] = value
+    return profile.updated(**sections) if sections else profile
+
+
+def _get(data: dict, key: tuple):
+    for part in key:
+        data = data[part]
+    return data
+
+
+def write_profile(profile: Profile, changes: dict, reports: list[str], path: Path) -> Path:
+    """The fitted profile as a YAML file ``accel report --profile`` reads (version bumped)."""
+    data = copy.deepcopy(profile.data)
+    data["name"] = str(data["name"]).removesuffix("-calibrated") + "-calibrated"
+    data["version"] = int(data["version"]) + 1
+    data["fitted_to"] = (f"accel calibrate on {', '.join(reports)}: "
+                         + "; ".join(f"{key} {old:g} -> {new:g}" for key, (old, new) in changes.items()))
+    path.write_text("# Written by accel calibrate.\n" + yaml.safe_dump(data, sort_keys=False))
+    return path

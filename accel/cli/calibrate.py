@@ -1,0 +1,76 @@
+"""``accel calibrate``: the estimator against your Vitis synthesis reports, and a profile fitted to them.
+
+    accel calibrate --config net.yaml --reports prj/solution1/syn/report
+    accel calibrate --config net.yaml --reports prj/solution1/syn/report --out my_profile.yaml
+    accel report --config net.yaml --profile my_profile.yaml
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from layers.hw import Preset, Profile, find_device
+from reports.output import emit
+from reports.simulation import calibration_document
+
+from ..calibrate import compare, fit, summary, write_profile
+from ..csynth import read_reports
+from .common import add_format_options, add_network_options, output_file, output_format, positive_float, \
+    resolve_network, resolve_profile
+
+
+def add(commands) -> None:
+    cal = commands.add_parser(
+        "calibrate", help="compare estimates with Vitis csynth reports and fit the profile to them",
+        description="Read Vitis HLS synthesis reports (csynth.xml or .rpt, per module and loop), match each layer "
+        "to its module (LAYER_layer, as accel export-hls names it, or --match), print estimate and report side "
+        "by side with the error of each figure, and with --out write a profile fitted to them.",
+    )
+    add_network_options(cal, weights=False)
+    cal.add_argument("--reports", nargs="+", required=True, help="report files or folders (solution/syn/report)")
+    cal.add_argument("--board", help="board or part (default: the reports' part)")
+    cal.add_argument("--clock-ns", type=positive_float, help="clock period (default: the reports' target clock)")
+    cal.add_argument("--preset", default=Preset.CONFIG.value, choices=[p.value for p in Preset],
+                     help="the mapping the reports were synthesized from (default config: the YAML as written)")
+    cal.add_argument("--profile", help="profile to start from (default: the shipped one)")
+    cal.add_argument("--match", nargs="*", default=[], metavar="LAYER=MODULE",
+                     help="modules of layers whose function is not named LAYER_layer")
+    cal.add_argument("--out", help="write the fitted profile to this YAML file")
+    add_format_options(cal)
+    cal.set_defaults(run=command)
+
+
+def command(args: argparse.Namespace) -> int:
+    network = resolve_network(args.config)
+    profile = resolve_profile(args.profile) or Profile.load()
+    matches = {}
+    for item in args.match:
+        layer, sep, module = item.partition("=")
+        if not sep or not layer or not module:
+            raise ValueError(f"--match {item!r}: write LAYER=MODULE")
+        matches[layer] = module
+    target = output_file(args.out, ".yaml", "--out")
+    modules = read_reports(args.reports)
+    part = args.board or next((m.part for m in modules.values() if m.part), None)
+    if part is None:
+        raise ValueError("the reports name no part: give --board")
+    device = find_device(part)
+    rows = compare(network, modules, device, profile, args.preset, matches)
+    if not rows:
+        raise ValueError(f"no layer of {network.name} matches a module of the reports (modules: {sorted(modules)}); "
+                         f"name them with --match LAYER=MODULE")
+    data = {"network": network.name, "part": part, "profile": f"{profile.name} v{profile.version}",
+            "rows": [_row(r) for r in rows], "summary": summary(rows)}
+    if target is not None:
+        fitted, changes = fit(network, modules, device, profile, args.preset, matches)
+        after = compare(network, modules, device, fitted, args.preset, matches)
+        write_profile(fitted, changes, [str(p) for p in args.reports], target)
+        data.update(fitted={k: {"before": a, "after": b} for k, (a, b) in changes.items()}, written=str(target),
+                    rows_after=[_row(r) for r in after], summary_after=summary(after))
+    emit(calibration_document(data), output_format(args), None, "calibrate")
+    return 0
+
+
+def _row(row) -> dict:
+    return {"layer": row.layer, "module": row.module, "figure": row.figure, "estimate": row.estimate,
+            "reported": row.reported, "error": row.error, "rolled": row.rolled}

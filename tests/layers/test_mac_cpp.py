@@ -1,0 +1,59 @@
+"""The C++ nest and the estimator describe the same code: each tile buffer is filled where
+the loop order says, as often as the estimator's DRAM traffic counts."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from layers.hw import Preset
+from tests.layers.test_registry import DATA, MAC_TYPES, build
+
+TILE_LOOP = re.compile(r"(tile_\w+|loop_g): for \(int \w+ = 0; \w+ < (\d+); \w+(\+\+| \+= (\d+))\)")
+
+
+def fills(source: str) -> dict[str, int]:
+    """How often each load/store loop of ``source`` runs: the trips of the tile loops
+    around it (read off the braces)."""
+    stack, depth, found = [], 0, {}
+    for line in source.splitlines():
+        match = TILE_LOOP.search(line)
+        if match:
+            stack.append((depth, -(-int(match.group(2)) // int(match.group(4) or 1))))
+        label = re.match(r"\s*((load|store)_\w+?): for", line)
+        if label and label.group(1) in ("load_input", "load_weight", "load_bias", "store_output"):
+            found[label.group(1)] = int(np.prod([trips for _, trips in stack]))
+        depth += line.count("{") - line.count("}")
+        while stack and depth <= stack[-1][0]:
+            stack.pop()
+    return found
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_each_buffer_is_filled_as_often_as_the_estimator_counts(seed) -> None:
+    rng = np.random.default_rng(seed)
+    groups = 1 + seed % 2
+    extents = (("m", 12 // groups), ("n", 12 // groups), ("r", 9), ("c", 9))
+    tiles = {x: int(rng.integers(1, e + 1)) for x, e in extents if rng.random() < 0.6}
+    conv = build("conv", {"out_channels": 12, "kernel": 3, "padding": 1, "groups": groups, "tiles": tiles,
+                          "order": [str(x) for x in rng.permutation(["m", "n", "r", "c", "i", "j"])]}, MAC_TYPES)
+    shape = (12, 9, 9)
+    source = conv.cpp_source(shape, DATA, "c")
+    kernel = conv.hw_kernel(shape, DATA, Preset.CONFIG)
+    counted = {f"load_{a.name}" if a.name != "output" else "store_output": a.transfers for a in kernel.arrays}
+    assert fills(source) == counted, (tiles, conv.order)
+
+
+def test_an_input_tile_is_kept_across_output_channel_tiles() -> None:
+    """Zhang's order (pixel tiles outside the channel tiles, n not tiled): the input tile is
+    loaded once per row tile, not once per (row, output-channel) tile."""
+    conv = build("conv", {"out_channels": 96, "kernel": 3, "tiles": {"m": 8, "r": 5}, "order": ["i", "j", "r", "c", "m", "n"]},
+                 MAC_TYPES)
+    shape = (16, 27, 27)
+    arrays = {a.name: a.transfers for a in conv.hw_kernel(shape, DATA, Preset.CONFIG).arrays}
+    assert arrays == {"input": 5, "weight": 60, "bias": 60, "output": 60}  # 5 row tiles x 12 channel tiles
+    source = conv.cpp_source(shape, DATA, "c")
+    assert source.index("tile_r:") < source.index("load_input:") < source.index("tile_m:") < source.index("load_weight:")
+
