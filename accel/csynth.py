@@ -72,7 +72,8 @@ def read_reports(paths) -> dict[str, ModuleReport]:
     """Every module of the reports under ``paths`` (files, or folders searched for
     ``*csynth.xml`` and ``*csynth.rpt``), by module name."""
     files: list[Path] = []
-    for path in map(Path, [paths] if isinstance(paths, (str, Path)) else paths):
+    paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    for path in paths:
         if path.is_dir():
             files += sorted(path.rglob("*csynth.xml")) + sorted(path.rglob("*csynth.rpt"))
         elif path.is_file():

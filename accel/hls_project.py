@@ -311,4 +311,7 @@ first differing layer and index; exit status 0 only when every value matches.
 - Vitis HLS: `vitis_hls -f build_prj.tcl` (C-simulation, then synthesis);
   `vitis_hls -f build_prj.tcl -tclargs cosim=1 export=1` adds co-simulation and the IP.
 - Without Vitis: `./csim.sh /path/to/ap_types` compiles the same C-simulation with g++.
+- After synthesis: `accel calibrate --config {Path(network.source).name} --reports {top}_prj/solution1/syn/report`
+  puts the estimator's figures beside Vitis' for every layer (each layer is its own module,
+  `LAYER_layer`), and `--out profile.yaml` fits the estimator to them.
 """

@@ -191,4 +191,4 @@ def test_every_option_has_help_text() -> None:
     commands = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
     missing = [(name, action.option_strings or action.dest) for name, sub in commands.choices.items()
                for action in sub._actions if action.help is None]
-    assert len(commands.choices) == 9 and not missing
+    assert len(commands.choices) == 10 and not missing

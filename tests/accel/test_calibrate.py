@@ -1,0 +1,244 @@
+"""Synthesis reports read as Vitis writes them, and a profile fitted to them.
+
+The fixtures are written here in the structure of real reports (learned from public
+Vitis HLS 2023.1 projects: per-module ``*_csynth.xml``, the top ``csynth.xml`` with
+``ModuleInformation``, the ``.rpt`` text tables); the first carries the numbers of a
+published LeNet conv1 (a rolled channel loop of 3 around a pipelined II=15 pixel loop).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from accel.calibrate import compare, fit, summary
+from accel.cli import main
+from accel.config import network_from_dict
+from accel.csynth import read_reports
+from layers.hw import Preset, Profile, find_device
+
+
+def module_xml(name: str, best: int, worst: int, interval: int, resources: dict, loops: str = "",
+               part: str = "xczu3eg-sbva484-1-e") -> str:
+    area = "".join(f"<{k}>{v}</{k}>" for k, v in resources.items())
+    return f"""<profile>
+
+<ReportVersion>
+<Version>2023.1</Version>
+</ReportVersion>
+
+<UserAssignments>
+<unit>ns</unit>
+<ProductFamily>zynquplus</ProductFamily>
+<Part>{part}</Part>
+<TopModelName>{name}</TopModelName>
+<TargetClockPeriod>10.00</TargetClockPeriod>
+<ClockUncertainty>2.70</ClockUncertainty>
+<FlowTarget>vivado</FlowTarget>
+</UserAssignments>
+
+<PerformanceEstimates>
+<PipelineType>no</PipelineType>
+<SummaryOfTimingAnalysis>
+<unit>ns</unit>
+<EstimatedClockPeriod>6.765</EstimatedClockPeriod>
+</SummaryOfTimingAnalysis>
+<SummaryOfOverallLatency>
+<unit>clock cycles</unit>
+<Best-caseLatency>{best}</Best-caseLatency>
+<Average-caseLatency>{worst}</Average-caseLatency>
+<Worst-caseLatency>{worst}</Worst-caseLatency>
+<Best-caseRealTimeLatency>0.177 ms</Best-caseRealTimeLatency>
+<Interval-min>{interval}</Interval-min>
+<Interval-max>{interval}</Interval-max>
+</SummaryOfOverallLatency>
+<SummaryOfLoopLatency>{loops}
+</SummaryOfLoopLatency>
+</PerformanceEstimates>
+
+<AreaEstimates>
+<Resources>
+{area}
+</Resources>
+</AreaEstimates>
+
+</profile>
+"""
+
+
+LENET_LOOPS = """
+<VITIS_LOOP_117_1>
+<Slack>7.30</Slack>
+<TripCount>3</TripCount>
+<Latency>17670</Latency>
+<AbsoluteTimeLatency>176700</AbsoluteTimeLatency>
+<IterationLatency>5890</IterationLatency>
+<InstanceList>
+</InstanceList>
+</VITIS_LOOP_117_1>"""
+
+LENET_RPT = """
+
+================================================================
+== Vitis HLS Report for 'conv1_pragma_Pipeline_VITIS_LOOP_118_2_VITIS_LOOP_119_3'
+================================================================
+* Version:        2023.1 (Build 3854077 on May  4 2023)
+* Target device:  xc7z010-clg400-1
+
+================================================================
+== Performance Estimates
+================================================================
++ Timing:
+    * Summary:
+    +--------+----------+----------+------------+
+    |  Clock |  Target  | Estimated| Uncertainty|
+    +--------+----------+----------+------------+
+    |ap_clk  |  10.00 ns|  6.765 ns|     2.70 ns|
+    +--------+----------+----------+------------+
+
++ Latency:
+    * Summary:
+    +---------+---------+-----------+-----------+------+------+---------+
+    |  Latency (cycles) |   Latency (absolute)  |   Interval  | Pipeline|
+    |   min   |   max   |    min    |    max    |  min |  max |   Type  |
+    +---------+---------+-----------+-----------+------+------+---------+
+    |     5887|     5887|  58.870 us|  58.870 us|  5887|  5887|       no|
+    +---------+---------+-----------+-----------+------+------+---------+
+
+    + Detail:
+        * Instance:
+        N/A
+
+        * Loop:
+        +-------------------------------------+---------+---------+----------+-----------+-----------+------+----------+
+        |                                     |  Latency (cycles) | Iteration|  Initiation Interval  | Trip |          |
+        |              Loop Name              |   min   |   max   |  Latency |  achieved |   target  | Count| Pipelined|
+        +-------------------------------------+---------+---------+----------+-----------+-----------+------+----------+
+        |- VITIS_LOOP_118_2_VITIS_LOOP_119_3  |     5885|     5885|        21|         15|          1|   392|       yes|
+        +-------------------------------------+---------+---------+----------+-----------+-----------+------+----------+
+
+================================================================
+== Utilization Estimates
+================================================================
+* Summary:
++-----------------+---------+----+-------+-------+-----+
+|       Name      | BRAM_18K| DSP|   FF  |  LUT  | URAM|
++-----------------+---------+----+-------+-------+-----+
+|DSP              |        -|  32|      -|      -|    -|
+|Expression       |        -|   -|      0|   1203|    -|
+|Register         |        -|   -|   1178|      -|    -|
++-----------------+---------+----+-------+-------+-----+
+|Total            |        0|  32|   1178|   1998|    0|
++-----------------+---------+----+-------+-------+-----+
+|Available        |      120|  80|  35200|  17600|    0|
++-----------------+---------+----+-------+-------+-----+
+"""
+
+
+def test_reports_are_read_as_vitis_writes_them(tmp_path) -> None:
+    (tmp_path / "conv1_pragma_csynth.xml").write_text(module_xml(
+        "conv1_pragma", 17671, 17671, 17671, {"BRAM_18K": 0, "DSP": 32, "FF": 1586, "LUT": 2111, "URAM": 0},
+        LENET_LOOPS, part="xc7z010-clg400-1"))
+    (tmp_path / "conv1_pragma_Pipeline_csynth.rpt").write_text(LENET_RPT)
+    modules = read_reports(tmp_path)
+    conv = modules["conv1_pragma"]
+    assert (conv.worst_latency, conv.interval, conv.part, conv.clock_ns, conv.version) == (
+        17671, 17671, "xc7z010-clg400-1", 10.0, "2023.1")
+    assert conv.resources == {"BRAM_18K": 0, "DSP": 32, "FF": 1586, "LUT": 2111, "URAM": 0}
+    (loop,) = conv.loops
+    assert (loop.name, loop.trip_count, loop.latency, loop.iteration_latency) == ("VITIS_LOOP_117_1", 3, 17670, 5890)
+    pipe = modules["conv1_pragma_Pipeline_VITIS_LOOP_118_2_VITIS_LOOP_119_3"]
+    assert (pipe.best_latency, pipe.worst_latency, pipe.interval, pipe.part, pipe.clock_ns) == (
+        5887, 5887, 5887, "xc7z010-clg400-1", 10.0)
+    assert pipe.resources == {"BRAM_18K": 0, "DSP": 32, "FF": 1178, "LUT": 1998, "URAM": 0}
+    (loop,) = pipe.loops
+    assert (loop.name, loop.trip_count, loop.latency, loop.iteration_latency, loop.ii) == (
+        "VITIS_LOOP_118_2_VITIS_LOOP_119_3", 392, 5885, 21, 15)
+
+
+def test_bad_reports_are_refused_by_name(tmp_path) -> None:
+    bomb = tmp_path / "bomb_csynth.xml"
+    bomb.write_text('<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaa">]><profile>&a;</profile>')
+    with pytest.raises(ValueError, match="bomb_csynth.xml: a report has no DTD or entities"):
+        read_reports(bomb)
+    other = tmp_path / "x_csynth.xml"
+    other.write_text("<html></html>")
+    with pytest.raises(ValueError, match="x_csynth.xml: not a csynth XML report"):
+        read_reports(other)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ValueError, match="no csynth.xml or csynth.rpt report under"):
+        read_reports(empty)
+
+
+NET = {
+    "name": "cal", "input": {"shape": [8, 12, 12], "type": "ap_fixed<16,4>"},
+    "defaults": {"types": {"weight": "ap_fixed<16,4>", "bias": "ap_fixed<16,4>", "accum": "ap_fixed<40,16>",
+                           "result": "ap_fixed<16,4,AP_RND,AP_SAT>"}},
+    "layers": [
+        {"name": "conv1", "op": "conv", "out_channels": 16, "kernel": 3, "relu": True},        # rolled
+        {"name": "conv2", "op": "conv", "out_channels": 8, "kernel": 3},                       # rolled
+        {"name": "conv3", "op": "conv", "out_channels": 8, "kernel": 3, "padding": 1},         # rolled
+        {"name": "flat", "op": "flatten"},
+        {"name": "fc1", "op": "dense", "out_features": 10, "directives": {"pipeline": "n"}},  # pipelined
+    ],
+}
+TRUE = {"rolled": {"per_body": {"conv": 3}, "per_outer": {"conv": 9}, "LUT": {"conv": 5200}, "FF": {"conv": 3100},
+                   "DSP": {"conv": 7}},
+        "pipelined": {"LUT": {"dense": 2500}, "FF": {"dense": 1800}}}
+
+
+def synthesized(tmp_path, network, profile: Profile) -> None:
+    """Reports of ``network`` as if Vitis behaved as ``profile`` says, one per layer module
+    (the top ``csynth.xml`` lists them in ModuleInformation, as Vitis 2021+ does)."""
+    device = find_device("ultra96")
+    modules = []
+    for (layer, shape, _), (_, in_type, _) in zip(network.shapes(), network.io_types()):
+        est = layer.estimate(shape, in_type, device, profile, Preset.CONFIG)
+        resources = {k: getattr(est, k) for k in ("BRAM_18K", "DSP", "FF", "LUT", "URAM")}
+        modules.append((f"{layer.name}_layer", est, resources))
+    def inner(name, e, r) -> str:  # a module's sections, without the <profile> around them
+        return module_xml(name, e.BestLatency, e.WorstLatency, e.IntervalMax, r).split("<profile>")[1].split("</profile>")[0]
+
+    info = "".join(f"<Module><Name>{name}</Name>{inner(name, e, r)}</Module>" for name, e, r in modules)
+    top = module_xml("cal", 1, 1, 1, {"BRAM_18K": 0, "DSP": 0, "FF": 0, "LUT": 0, "URAM": 0})
+    (tmp_path / "csynth.xml").write_text(top.replace("</profile>", f"<ModuleInformation>{info}</ModuleInformation>\n</profile>"))
+
+
+def test_the_fit_recovers_the_constants_the_reports_were_made_with(tmp_path) -> None:
+    network = network_from_dict(NET, "cal.yaml")
+    shipped = Profile.load()
+    synthesized(tmp_path, network, shipped.updated(**TRUE))
+    modules = read_reports(tmp_path)
+    assert set(modules) == {"cal", "conv1_layer", "conv2_layer", "conv3_layer", "flat_layer", "fc1_layer"}
+    device = find_device("ultra96")
+    before = compare(network, modules, device, shipped)
+    assert {r.layer for r in before} == {"conv1", "conv2", "conv3", "flat", "fc1"}
+    assert summary(before)["WorstLatency"]["median_abs_error"] > 0.2  # the shipped profile: 2 cycles a MAC
+    fitted, changes = fit(network, modules, device, shipped)
+    assert changes["rolled.per_body.conv"] == (2, 3) and changes["rolled.per_outer.conv"][1] == 9
+    assert changes["rolled.LUT.conv"][1] == 5200 and changes["pipelined.FF.dense"][1] == 1800
+    after = compare(network, modules, device, fitted)
+    assert all(r.error == 0 for r in after if r.figure in ("WorstLatency", "LUT", "FF", "DSP") and r.op != "flatten")
+
+
+def test_the_command_prints_both_sides_and_writes_a_profile_report_reads(tmp_path, capsys) -> None:
+    network = network_from_dict(NET, "cal.yaml")
+    config = tmp_path / "cal.yaml"
+    config.write_text(yaml.safe_dump(NET))
+    reports = tmp_path / "report"
+    reports.mkdir()
+    synthesized(reports, network, Profile.load().updated(**TRUE))
+    out = tmp_path / "fitted"
+    assert main(["calibrate", "--config", str(config), "--reports", str(reports), "--out", str(out), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["written"] == str(out) + ".yaml" and data["fitted"]["rolled.per_body.conv"] == {"before": 2, "after": 3}
+    assert data["summary_after"]["WorstLatency"]["median_abs_error"] == 0
+    fitted = Profile.load(str(out) + ".yaml")
+    assert fitted.version == Profile.load().version + 1 and fitted.name.endswith("-calibrated")
+    assert main(["report", "--config", str(config), "--profile", str(out) + ".yaml", "--board", "ultra96"]) == 0
+    assert main(["calibrate", "--config", str(config), "--reports", str(reports), "--match", "conv1"]) == 2
+    assert "--match 'conv1': write LAYER=MODULE" in capsys.readouterr().err
+    assert main(["calibrate", "--config", str(config), "--reports", str(tmp_path / "none")]) == 2
