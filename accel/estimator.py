@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from layers.hw import DEFAULT_CLOCK_NS, Device, Estimate, Preset, Profile, dataflow, find_device, sequential
 from layers.hw.dsp import dsps_per_multiply
@@ -141,9 +142,16 @@ def estimate_network(network: Network, device: Device | str, preset: Preset | st
     for (layer, in_shape, out_shape), (_, in_type, out_type) in zip(network.shapes(), network.io_types()):
         est = layer.estimate(in_shape, in_type, device, profile, preset)
         rows.append(LayerEstimate(layer.name, layer.op, tuple(in_shape), tuple(out_shape), out_type.width, est,
-                                  workload(layer, in_shape), layer.cpp_pragmas(in_shape, preset)))
+                                  workload(layer, in_shape), _pragmas(layer, tuple(in_shape), preset)))
     return NetworkEstimate(network.name, device, preset, profile, clock_ns, uses_dataflow(network, preset),
                            tuple(rows), bandwidth)
+
+
+@lru_cache(maxsize=512)
+def _pragmas(layer, in_shape: tuple, preset: Preset) -> tuple[str, ...]:
+    """A layer's loops and pragmas (written once per layer: the DSE and sweeps estimate
+    the same layers many times)."""
+    return layer.cpp_pragmas(in_shape, preset)
 
 
 def dram_profile(profile: Profile, bandwidth_gbs: float, clock_ns: float) -> Profile:
