@@ -43,7 +43,7 @@ from .hw.preset import mac_mapping
 from .loop_nest import Directives, LoopNest
 from . import cpp, jit_gemm, mac_cpp
 from .mac import MacWeights, PreparedParams, Schedule, multiply_accumulate, patch_dtype
-from .mac_layer import MAC_TYPE_KEYS, MacLayer, mac_types, distinct_tiles
+from .mac_layer import MAC_TYPE_KEYS, MacLayer, mac_types, check_partition_dims, distinct_tiles
 from .registry import BuildContext, register
 from .types import LayerTypes, StageStats
 
@@ -54,6 +54,9 @@ PATCH_BYTES = 1 << 23  # im2col bytes built and consumed at once: in cache (meas
 
 # the loops whose tiles each tile buffer holds: it is refilled when one of them changes
 DEPENDS = {"input": ("n", "r", "c"), "weight": ("m", "n"), "bias": ("m",), "output": ("m", "r", "c")}
+# the loops that index each dimension of the buffers input[n][S*r+i][S*c+j], weight[m][n][i][j], ...
+INDEX = {"input": (("n",), ("r", "i"), ("c", "j")), "weight": (("m",), ("n",), ("i",), ("j",)), "bias": (("m",),),
+         "output": (("m",), ("r",), ("c",))}
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ class Conv(MacLayer):
         require_counts(self, out_channels=self.out_channels, kernel_height=self.kernel[0], kernel_width=self.kernel[1],
                        stride=self.stride, groups=self.groups)
         require_counts(self, 0, padding=self.padding)
+        check_partition_dims(self, INDEX)
 
     def output_shape(self, input_shape: Shape) -> Shape:
         channels, height, width = input_shape
@@ -114,16 +118,23 @@ class Conv(MacLayer):
         g, t = self.groups, self.types
         window = tn * (self.stride * (tr - 1) + kh) * (self.stride * (tc - 1) + kw)
         out_width = t.accum.width if on_chip == "tiles" else t.result.width  # partial sums vs results
+        whole = on_chip == "whole"  # the buffers are the whole arrays, else one tile of them
+        shape = {"input": (g * n, *input_shape[1:]) if whole else (tn, self.stride * (tr - 1) + kh,
+                                                                     self.stride * (tc - 1) + kw),
+                 "weight": (g * m, n, kh, kw) if whole else (tm, tn, kh, kw), "bias": (g * m,) if whole else (tm,),
+                 "output": (g * m, r, c) if whole else (tm, tr, tc)}
+
+        def use(name, width, words, tile, loops, **extra) -> ArrayUse:
+            return ArrayUse(name, width, words, tile, loops, g * nest.loads(DEPENDS[name]), shape=shape[name],
+                            index=INDEX[name], **extra)
+
         arrays = [
-            ArrayUse("input", in_type.width, g * n * input_shape[1] * input_shape[2], window, ("n", "r", "c", "i", "j"),
-                     g * nest.loads(DEPENDS["input"])),
-            ArrayUse("weight", t.weight.width, g * m * n * kh * kw, tm * tn * kh * kw, ("m", "n", "i", "j"),
-                     g * nest.loads(DEPENDS["weight"])),
-            ArrayUse("output", out_width, g * m * r * c, tm * tr * tc, ("m", "r", "c"), g * nest.loads(DEPENDS["output"]),
-                     accumulate=True),
+            use("input", in_type.width, g * n * input_shape[1] * input_shape[2], window, ("n", "r", "c", "i", "j")),
+            use("weight", t.weight.width, g * m * n * kh * kw, tm * tn * kh * kw, ("m", "n", "i", "j")),
+            use("output", out_width, g * m * r * c, tm * tr * tc, ("m", "r", "c"), accumulate=True),
         ]
         if self.bias:
-            arrays.insert(2, ArrayUse("bias", t.bias.width, g * m, tm, ("m",), g * nest.loads(DEPENDS["bias"])))
+            arrays.insert(2, use("bias", t.bias.width, g * m, tm, ("m",)))
         full = min(t.full_product.width, t.product_type.width)
         return MacKernel("conv", nest, tuple(arrays), t.weight.width, in_type.width, full, t.accum.width,
                          macs=g * m * n * r * c * kh * kw, outputs=g * m * r * c, on_chip=on_chip, groups=g)
@@ -301,7 +312,7 @@ class Conv(MacLayer):
              "bias": (f"{t}_bias_t", (tm,)), "output": (f"{t}_accum_t", (tm, tr, tc))},
             (load_bias, load_input, load_weight),
             product,
-            "output[m][r][c]", "bias[m]", store, self.types.partial_type != self.types.accum, self.groups)
+            "output[m][r][c]", "bias[m]", store, self.types.partial_type != self.types.accum, self.groups, INDEX)
 
 
 @register("conv", type_keys=MAC_TYPE_KEYS)

@@ -12,7 +12,8 @@ pragmas the code carries in the same words (``Pragma.describe``)::
 
 A loop's pragmas come from the layer's ``directives`` in the YAML; arrays are the
 on-chip tile buffers ``input``, ``weight``, ``bias`` and ``output`` (what ``partition``
-and ``storage`` name). Constants are written as decimal literals that read back as the
+and ``storage`` name; ``layers.hw.memory.partition_plan`` says which dimensions a
+partition splits, for the C++ and for the estimator alike). Constants are written as decimal literals that read back as the
 same double (``repr``), so an ``ap_fixed`` constant built from one is the value the
 simulator quantized.
 """
@@ -25,7 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .hw.mac_cost import ARRAY_ALIASES
+from .loop_nest import ARRAY_ALIASES
+from .hw.memory import partition_plan
 from .hw.preset import Preset
 from .loop_nest import Directives
 
@@ -84,16 +86,21 @@ def loop_pragmas(d: Directives, name: str, label: str | None = None) -> tuple[Pr
     return tuple(pragmas)
 
 
-def array_pragmas(d: Directives, array: str) -> tuple[Pragma, ...]:
-    """ARRAY_PARTITION and BIND_STORAGE of one tile buffer. ``complete`` partitions every
-    dimension (``dim=0``: each word a register); ``cyclic``/``block`` split the first
-    dimension, the channel tile the point loops unroll."""
+def array_pragmas(d: Directives, array: str, shape: tuple[int, ...], parallel: tuple[int, ...]) -> tuple[Pragma, ...]:
+    """ARRAY_PARTITION and BIND_STORAGE of one tile buffer of ``shape``, read ``parallel``
+    indices a cycle along each dimension: the dimensions ``partition_plan`` splits, one
+    pragma each (``dim=0`` when it splits them all) — the banks the estimator costs."""
     pragmas = []
-    for name, kind, factor in d.partition:
-        if ARRAY_ALIASES.get(name, name) == array:
-            text = (f"ARRAY_PARTITION variable={array} type=complete dim=0" if kind == "complete"
-                    else f"ARRAY_PARTITION variable={array} type={kind} factor={factor} dim=1")
-            pragmas.append(Pragma(array, text))
+    partition = d.partitions().get(array)
+    if partition is not None:
+        kind, factor, dim = partition
+        plan = partition_plan(kind, factor, dim, shape, parallel)
+        dims = [0] if len(plan) == len(shape) > 1 and (dim == 0 or kind == "complete") else [k for k, _ in plan]
+        if kind != "complete" and dim == 0:
+            dims = [0]
+        for k in dims:
+            size = "" if kind == "complete" else f" factor={factor}"
+            pragmas.append(Pragma(array, f"ARRAY_PARTITION variable={array} type={kind}{size} dim={k}"))
     for name, kind in d.storage:
         if ARRAY_ALIASES.get(name, name) == array:
             pragmas.append(Pragma(array, f"BIND_STORAGE variable={array} type=ram_2p impl={kind}"))

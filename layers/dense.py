@@ -36,7 +36,7 @@ from .hw.preset import mac_mapping
 from .loop_nest import Directives, LoopNest
 from . import cpp, mac_cpp
 from .mac import MacWeights, PreparedParams, Schedule, multiply_accumulate
-from .mac_layer import MAC_TYPE_KEYS, MacLayer, mac_types, distinct_tiles
+from .mac_layer import MAC_TYPE_KEYS, MacLayer, mac_types, check_partition_dims, distinct_tiles
 from .registry import BuildContext, register
 from .types import LayerTypes, StageStats
 
@@ -45,6 +45,7 @@ OPT_TILES = {"m": 16, "n": 512}  # the ``opt`` preset's tiles when the YAML give
 
 # the loops whose tiles each tile buffer holds: it is refilled when one of them changes
 DEPENDS = {"input": ("n",), "weight": ("m", "n"), "bias": ("m",), "output": ("m",)}
+INDEX = {"input": (("n",),), "weight": (("m",), ("n",)), "bias": (("m",),), "output": (("m",),)}  # loops per dimension
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class Dense(MacLayer):
 
     def __post_init__(self) -> None:
         require_counts(self, out_features=self.out_features)
+        check_partition_dims(self, INDEX)
 
     def output_shape(self, input_shape: Shape) -> Shape:
         if len(input_shape) != 1:
@@ -88,13 +90,21 @@ class Dense(MacLayer):
         tm, tn = nest.tile("m"), nest.tile("n")
         t = self.types
         out_width = t.accum.width if on_chip == "tiles" else t.result.width
+        whole = on_chip == "whole"
+        shape = {"input": (n,) if whole else (tn,), "weight": (m, n) if whole else (tm, tn),
+                 "bias": (m,) if whole else (tm,), "output": (m,) if whole else (tm,)}
+
+        def use(name, width, words, tile, loops, **extra) -> ArrayUse:
+            return ArrayUse(name, width, words, tile, loops, nest.loads(DEPENDS[name]), shape=shape[name],
+                            index=INDEX[name], **extra)
+
         arrays = [
-            ArrayUse("input", in_type.width, n, tn, ("n",), nest.loads(DEPENDS["input"])),
-            ArrayUse("weight", t.weight.width, m * n, tm * tn, ("m", "n"), nest.loads(DEPENDS["weight"])),
-            ArrayUse("output", out_width, m, tm, ("m",), nest.loads(DEPENDS["output"]), accumulate=True),
+            use("input", in_type.width, n, tn, ("n",)),
+            use("weight", t.weight.width, m * n, tm * tn, ("m", "n")),
+            use("output", out_width, m, tm, ("m",), accumulate=True),
         ]
         if self.bias:
-            arrays.insert(2, ArrayUse("bias", t.bias.width, m, tm, ("m",), nest.loads(DEPENDS["bias"])))
+            arrays.insert(2, use("bias", t.bias.width, m, tm, ("m",)))
         full = min(t.full_product.width, t.product_type.width)
         return MacKernel("dense", nest, tuple(arrays), t.weight.width, in_type.width, full, t.accum.width,
                          macs=m * n, outputs=m, on_chip=on_chip)
@@ -162,7 +172,7 @@ class Dense(MacLayer):
             {"input": (f"{t}_input_t", (tn,)), "weight": (f"{t}_weight_t", (tm, tn)), "bias": (f"{t}_bias_t", (tm,)),
              "output": (f"{t}_accum_t", (tm,))},
             (load_bias, load_input, load_weight), "weight[m][n] * input[n]", "output[m]", "bias[m]", store,
-            self.types.partial_type != self.types.accum)
+            self.types.partial_type != self.types.accum, index=INDEX)
 
 
 @register("dense", type_keys=MAC_TYPE_KEYS)

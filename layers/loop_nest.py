@@ -24,6 +24,10 @@ from math import prod
 import numpy as np
 
 
+# what partition and storage directives may call the tile buffers
+ARRAY_ALIASES = {"w": "weight", "in": "input", "x": "input", "out": "output", "b": "bias", "y": "output"}
+
+
 @dataclass(frozen=True)
 class Directives:
     """HLS pragmas of a kernel; they change timing and resources, not values."""
@@ -31,11 +35,19 @@ class Directives:
     pipeline: str | None = None  # the loop carrying #pragma HLS PIPELINE
     ii: int = 1  # its initiation interval
     unroll: tuple[tuple[str, int], ...] = ()  # loop -> factor (0 = full)
-    partition: tuple[tuple[str, str, int], ...] = ()  # (array, cyclic|block|complete, factor)
+    partition: tuple[tuple, ...] = ()  # (array, cyclic|block|complete, factor[, dim]): see partitions()
     dataflow: bool = False
     latency: int | None = None  # #pragma HLS LATENCY min=: cycles of a rolled loop body
     bind: str = "dsp"  # multipliers on DSP slices or in fabric (BIND_OP impl=fabric)
     storage: tuple[tuple[str, str], ...] = ()  # array -> bram|uram|lutram (BIND_STORAGE)
+
+
+    def partitions(self) -> dict[str, tuple[str, int, int | None]]:
+        """Array -> (kind, factor, dim): ``dim`` 1-based, 0 for every dimension, None when the
+        YAML gives none (then ``partition_plan`` chooses: the dimensions the unrolled loops
+        index for ``complete``, the first for ``cyclic``/``block``)."""
+        return {ARRAY_ALIASES.get(entry[0], entry[0]): (entry[1], entry[2], entry[3] if len(entry) > 3 else None)
+                for entry in self.partition}
 
 
 @dataclass(frozen=True)

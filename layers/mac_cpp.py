@@ -32,10 +32,12 @@ the simulator's, whatever the other loops' order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from math import prod
 
 from . import cpp
 from .cpp import Loop, Pragma
+from .hw.mac_cost import unrolled
 from .loop_nest import LoopNest
 
 ARRAY_ORDER = ("input", "weight", "bias", "output")
@@ -70,6 +72,15 @@ class MacCpp:
     store: Transfer
     partial: bool  # whether partial_t differs from accum_t (else its cast is left out)
     groups: int = 1
+    index: dict = field(default_factory=dict)  # tile buffer -> the loops indexing each of its dimensions
+
+    def array_pragmas(self, array: str) -> tuple[Pragma, ...]:
+        """The buffer's ARRAY_PARTITION/BIND_STORAGE pragmas, by the lanes the directives unroll."""
+        lanes = unrolled(self.nest)
+        shape = self.buffers[array][1]
+        parallel = tuple(min(size, prod(lanes.get(loop, 1) for loop in loops))
+                         for size, loops in zip(shape, self.index.get(array, ((),) * len(shape))))
+        return cpp.array_pragmas(self.nest.directives, array, shape, parallel)
 
 
 def index(nest: LoopNest, name: str) -> str:
@@ -97,7 +108,7 @@ def pragmas(spec: MacCpp, transfers: bool = True) -> tuple[Pragma, ...]:
     them); without ``transfers``, the copy loops' pipelining is left out (rolled)."""
     d, found = spec.nest.directives, []
     for array in ARRAY_ORDER:
-        found += cpp.array_pragmas(d, array)
+        found += spec.array_pragmas(array)
     copies = (*spec.loads, spec.store)
     if spec.partial and any(tiled(spec.nest, n) for n in spec.nest.reduction):
         copies += (Transfer("partial_sums", (), ""),)
@@ -124,7 +135,7 @@ def write(spec: MacCpp) -> str:
     for array in ARRAY_ORDER:
         ctype, shape = spec.buffers[array]
         lines.append(f"{cpp.INDENT}static {ctype} {array}{''.join(f'[{s}]' for s in shape)};")
-        lines += [cpp.INDENT + p.cpp() for p in cpp.array_pragmas(d, array)]
+        lines += [cpp.INDENT + p.cpp() for p in spec.array_pragmas(array)]
     names = (("g",) if spec.groups > 1 else ()) + nest.tile_loops()  # a group changes every array
     levels = [Loop("loop_g", "g", spec.groups) if name == "g" else
               Loop(cpp.tile(name), f"{name}0", nest.extent(name), nest.tile(name)) for name in names]

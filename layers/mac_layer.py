@@ -73,6 +73,15 @@ def mac_types(ctx: BuildContext) -> LayerTypes:
     return LayerTypes(input=ctx.in_type, **resolved, **extra)
 
 
+def check_partition_dims(layer, index: dict[str, tuple]) -> None:
+    """A partition's ``dim`` names a dimension its buffer has (``index``: the buffers' dimensions)."""
+    for array, (_, _, dim) in layer.directives.partitions().items():
+        rank = len(index[array])
+        if dim is not None and dim > rank:
+            raise ValueError(f"layer {layer.name!r} ({layer.op}): partition {array!r} dim={dim}: the {array} buffer "
+                             f"has {rank} dimension(s) (1..{rank}, or 0 for all)")
+
+
 def distinct_tiles(extent: int) -> list[int]:
     """Every tile size that gives a distinct trip count: for each count q of tiles, the
     smallest tile that needs only q (larger ones with the same count cost more and save

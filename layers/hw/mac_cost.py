@@ -24,16 +24,15 @@ from dataclasses import dataclass
 from math import ceil, log2, prod
 from typing import Literal
 
-from ..loop_nest import LoopNest
+from ..loop_nest import ARRAY_ALIASES, LoopNest
 from .device import Device
 from .dsp import dsps_per_multiply
 from .estimate import Estimate, MemoryCost
 from .latency import pipelined
-from .memory import place_array
+from .memory import bank_accesses, partition_plan, place_array
 from .profile import Profile
 
 OnChip = Literal["whole", "tiles"]
-ARRAY_ALIASES = {"w": "weight", "in": "input", "x": "input", "out": "output", "b": "bias", "y": "output"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +46,12 @@ class ArrayUse:
     loops: tuple[str, ...]  # loops whose indices address it
     transfers: int  # tile transfers per image over DRAM (loads; stores for the output)
     accumulate: bool = False  # read-modify-write every iteration (partial sums)
+    shape: tuple[int, ...] = ()  # the buffer's dimensions (ARRAY_PARTITION splits them)
+    index: tuple[tuple[str, ...], ...] = ()  # the loops whose indices address each dimension
+
+    def parallel(self, lanes: dict[str, int]) -> tuple[int, ...]:
+        """Distinct indices of each dimension read in one cycle, given the unrolled lanes."""
+        return tuple(min(size, prod(lanes.get(loop, 1) for loop in loops)) for size, loops in zip(self.shape, self.index))
 
 
 @dataclass(frozen=True)
@@ -115,19 +120,25 @@ def estimate_mac(kernel: MacKernel, device: Device, profile: Profile) -> Estimat
 def _memories(kernel: MacKernel, lanes: dict[str, int], profile: Profile):
     """Each array placed on chip; the II its port demand forces, and the array forcing it."""
     d = kernel.nest.directives
-    partition = {ARRAY_ALIASES.get(a, a): (kind, factor) for a, kind, factor in d.partition}
+    partition = d.partitions()
     storage = {ARRAY_ALIASES.get(a, a): kind for a, kind in d.storage}
     copies = 2 if d.dataflow and kernel.on_chip == "tiles" else 1
     memories, worst_ii, worst_array = [], 1, ""
     for array in kernel.arrays:
         words = prod(lanes.get(loop, 1) for loop in array.loops)  # distinct words per cycle
-        kind, factor = partition.get(array.name, ("none", 1))
-        banks = words if kind == "complete" else max(1, factor)
+        kind, factor, dim = partition.get(array.name, ("none", 1, None))
         depth = array.whole if kernel.on_chip == "whole" else array.tile
+        if array.shape:  # per dimension, as the pragma splits them
+            parallel = array.parallel(lanes)
+            plan = partition_plan(kind, factor, dim, array.shape, parallel) if kind != "none" else ()
+            banks = prod(b for _, b in plan)
+            per_bank = bank_accesses(kind, plan, array.shape, parallel)
+        else:
+            banks = words if kind == "complete" else max(1, factor)
+            per_bank = ceil(words / min(banks, depth))
         memories.append(place_array(array.name, array.width, depth, banks, copies, storage.get(array.name, "auto"),
                                     int(profile.value("lutram_bits_per_lut")), simple_dual_port=array.accumulate))
-        port_uses = words * (2 if array.accumulate else 1)
-        ii = ceil(port_uses / (2 * min(banks, depth)))
+        ii = ceil(per_bank * (2 if array.accumulate else 1) / 2)  # two ports a bank
         if ii > worst_ii:
             worst_ii, worst_array = ii, array.name
     return memories, worst_ii, worst_array

@@ -57,3 +57,35 @@ def place_array(name: str, width: int, depth: int, banks: int = 1, copies: int =
         return MemoryCost(name, width, depth, banks, copies, "LUTRAM", LUT=luts)
     blocks = bram_18k(width, depth, banks, simple_dual_port)
     return MemoryCost(name, width, depth, banks, copies, "BRAM", BRAM_18K=copies * blocks)
+
+
+def partition_plan(kind: str, factor: int, dim: int | None, shape: tuple[int, ...],
+                   parallel: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
+    """``#pragma HLS ARRAY_PARTITION`` as Vitis reads it: ``(dimension, banks)`` for each
+    dimension it splits (1-based). ``complete`` makes one bank per index of a dimension,
+    ``cyclic``/``block`` ``factor`` banks; ``dim=0`` splits every dimension. Without a
+    ``dim`` (``None``): ``complete`` splits the dimensions read in parallel (``parallel[k]
+    > 1``: indexed by unrolled loops), ``cyclic``/``block`` the first."""
+    rank = len(shape)
+    if dim is None:
+        chosen = [k for k in range(rank) if parallel[k] > 1] if kind == "complete" else [0]
+    elif dim == 0:
+        chosen = list(range(rank))
+    elif dim <= rank:
+        chosen = [dim - 1]
+    else:
+        raise ValueError(f"ARRAY_PARTITION dim={dim}: the array has {rank} dimension(s) {list(shape)}")
+    return tuple((k + 1, shape[k] if kind == "complete" else max(1, min(factor, shape[k]))) for k in chosen)
+
+
+def bank_accesses(kind: str, plan: tuple[tuple[int, int], ...], shape: tuple[int, ...],
+                  parallel: tuple[int, ...]) -> int:
+    """Words one bank must serve in a cycle when ``parallel[k]`` consecutive indices of each
+    dimension are read at once: spread round-robin over ``cyclic`` banks, in runs of
+    ``ceil(size / banks)`` over ``block`` ones."""
+    banks = dict(plan)
+    worst = 1
+    for k, (size, reads) in enumerate(zip(shape, parallel)):
+        b = banks.get(k + 1, 1)
+        worst *= min(reads, ceil(size / b)) if kind == "block" else ceil(reads / b)
+    return worst

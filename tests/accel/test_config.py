@@ -85,6 +85,9 @@ def mutate(path: list, value):
         (["layers", 0, "directives"], {"storage": {"w": "flash"}}, "storage of 'w': 'flash' must be bram, uram"),
         (["layers", 0, "directives"], {"pipelin": "c"}, "directives: unknown field(s) ['pipelin']"),
         (["interface"], "pcie", "field 'interface' must be 'm_axi' or 'axis', got 'pcie'"),
+        (["layers", 0, "directives"], {"partition": [["w", "cyclic", 4, 5]]},
+         "layer 'conv1' (conv): partition 'weight' dim=5: the weight buffer has 4 dimension(s)"),
+        (["layers", 0, "directives"], {"partition": [["w", "cyclic", 4, -1]]}, "partition 'w' dim=-1: dimensions count"),
     ],
 )
 def test_bad_configs_name_file_layer_and_field(tmp_path, path, value, fragment) -> None:

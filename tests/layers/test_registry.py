@@ -108,7 +108,7 @@ def test_cpp_source_is_the_nest_of_the_layer() -> None:
     conv = build("conv", {"out_channels": 4, "kernel": 3, "padding": 1, "relu": True, "tiles": {"n": 2},
                           "order": ["m", "r", "c", "i", "j", "n"],
                           "directives": {"pipeline": "j", "ii": 2, "partition": [["w", "cyclic", 2]]}}, MAC_TYPES)
-    text = conv.cpp_source((4, 8, 8), (4, 8, 8), "c1")
+    text = conv.cpp_source((4, 8, 8), DATA, "c1")
     assert "inline void c1_layer(" in text and "typedef ap_fixed<40,16,AP_TRN,AP_WRAP,0> c1_accum_t;" in text
     # the tile loop of n outside the point loops, which run in the layer's order: m, r, c, i, j, n
     labels = ["tile_n: for (int n0 = 0; n0 < 4; n0 += 2)"] + [f"loop_{x}: for (int {x} = 0;" for x in "mrcijn"]
@@ -118,5 +118,11 @@ def test_cpp_source_is_the_nest_of_the_layer() -> None:
     assert re.search(r"loop_j: for \(int j = 0; j < 3; j\+\+\) \{\n *#pragma HLS PIPELINE II=2\n", text)
     assert "#pragma HLS ARRAY_PARTITION variable=weight type=cyclic factor=2 dim=1" in text
     assert "loop_j: PIPELINE II=2" in conv.cpp_pragmas((4, 8, 8))
-    assert "loop_n: for (int n = 0; n < 2; n++)" in build("dense", {"out_features": 3, "tiles": {"n": 2}},
-                                                            MAC_TYPES).cpp_source((8,), (3,), "f")
+    fc = build("dense", {"out_features": 3, "tiles": {"n": 2},
+                         "directives": {"pipeline": "m", "partition": [["w", "cyclic", 2, 2], ["in", "complete", 0]]}},
+               MAC_TYPES)
+    text = fc.cpp_source((8,), DATA, "f")
+    assert "loop_n: for (int n = 0; n < 2; n++)" in text
+    # the dimension the YAML names; complete splits what the unrolled n reads (dim 1 of input[2])
+    assert "#pragma HLS ARRAY_PARTITION variable=weight type=cyclic factor=2 dim=2" in text
+    assert "#pragma HLS ARRAY_PARTITION variable=input type=complete dim=1" in text

@@ -132,3 +132,15 @@ def test_grouped_convolution_runs_its_groups_one_after_another() -> None:
 def test_preset_names_are_checked() -> None:
     with pytest.raises(ValueError, match="unknown preset 'fast'.*config, unopt, opt"):
         Preset.parse("fast")
+
+
+def test_a_partition_splits_the_dimension_it_names() -> None:
+    def ii(dim: int) -> int:
+        d = Directives(pipeline="m", partition=(("weight", "cyclic", 4, dim), ("input", "complete", 0)))
+        est = dense(d, order=("m", "n")).estimate((32,), Q16, ULTRA96, PROFILE)
+        return (est.WorstLatency - 9 - 1) // 63  # 64 iterations of m, depth 4 + log2(32) = 9, +1 to enter
+
+    # n unrolled under m reads the 32 weights of one row weight[m][0..31] a cycle. Split along
+    # n (dim 2): 4 banks, 8 reads each on 2 ports -> II 4. Split along m (dim 1): the row is in
+    # one bank -> II 16. dim 0 splits both: the 4 banks along n decide -> II 4.
+    assert (ii(2), ii(1), ii(0)) == (4, 16, 4)
