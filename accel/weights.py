@@ -68,11 +68,16 @@ def check_weights(network: Network, arrays: dict[str, np.ndarray], source: str =
 
 
 def seeded_weights(network: Network, seed: int = 0, gain: float = 1.0) -> Weights:
-    """Deterministic weights: N(0, gain * 2 / fan_in) per layer (He), small biases."""
+    """Deterministic weights: N(0, gain * 2 / fan_in) per layer (He), small biases; a
+    normalization's scales near 1 and its running variances positive (PyTorch's names)."""
     rng = np.random.default_rng(seed)
     flat = {}
     for key, shape in network.param_shapes().items():
-        if key.endswith(".weight"):
+        if key.endswith(".running_var"):
+            flat[key] = rng.uniform(0.25, 4.0, shape)
+        elif key.endswith(".weight") and len(shape) == 1:  # a normalization's gamma
+            flat[key] = rng.normal(1.0, 0.25 * np.sqrt(gain), shape)
+        elif key.endswith(".weight"):
             fan_in = int(np.prod(shape[1:]))
             flat[key] = rng.normal(0.0, np.sqrt(gain * 2.0 / fan_in), shape)
         else:

@@ -1,6 +1,7 @@
 """Bit-accurate accelerator layers, each with its HLS loop nest and a float reference.
 
 =========  ==========================================================
+``BatchNorm`` batch normalization as hls4ml computes it (scale and bias of their own types)
 ``Conv``    convolution (stride, padding, groups, tiles, loop order)
 ``Dense``   fully connected (tiles over inputs and outputs)
 ``LRN``     local response normalization: exact, linear, pwl
@@ -15,6 +16,7 @@ registers its YAML builder (``layers.registry``) in its own module. Built on ``q
 """
 
 from .base import Layer, LayerResult, Retype
+from .batchnorm import BatchNorm
 from .conv import Conv
 from .dense import Dense
 from .fields import ConfigError
@@ -26,5 +28,5 @@ from .registry import kinds
 from .relu import ReLU
 from .types import LayerTypes, StageStats
 
-__all__ = ["Layer", "LayerResult", "Retype", "ConfigError", "kinds", "Conv", "Dense", "Flatten", "LRN", "MaxPool", "ReLU",
+__all__ = ["Layer", "LayerResult", "Retype", "ConfigError", "kinds", "BatchNorm", "Conv", "Dense", "Flatten", "LRN", "MaxPool", "ReLU",
            "LoopNest", "Directives", "LayerTypes", "StageStats"]

@@ -11,7 +11,7 @@ registry, never a list of its own.
 
     >>> import layers
     >>> sorted(kinds())
-    ['conv', 'dense', 'flatten', 'lrn', 'maxpool', 'relu']
+    ['batchnorm', 'conv', 'dense', 'flatten', 'lrn', 'maxpool', 'relu']
 """
 
 from __future__ import annotations

@@ -106,6 +106,8 @@ def small_network(seed: int) -> dict:
                        "c": int(rng.integers(1, 7)), "i": int(rng.integers(1, 4))},
              "order": order, "directives": {"pipeline": order[-1], "ii": 1, "partition": [["weight", "cyclic", 2]]},
              "types": {"partial": "ap_fixed<12,5,AP_RND_ZERO,AP_SAT_SYM>", "product": "ap_fixed<16,4,AP_RND>"}},
+            {"name": "bn1", "op": "batchnorm", "eps": 1e-3,
+             "types": {"scale": "ap_fixed<10,3>", "bias": "ap_fixed<12,5>", "result": "ap_fixed<14,5,AP_RND,AP_SAT>"}},
             {"name": "act1", "op": "relu", "types": {"result": "ap_ufixed<8,3,AP_RND,AP_SAT>"}},
             {"name": "norm1", "op": "lrn", "size": 3, "alpha": 0.5, "beta": 0.75, "k": 1.0,
              "mode": ["exact", "linear", "pwl"][seed % 3], "segments": 6,

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from layers import LRN, ConfigError, Conv, Dense, Flatten, MaxPool, ReLU, kinds
+from layers import LRN, BatchNorm, ConfigError, Conv, Dense, Flatten, MaxPool, ReLU, kinds
 from layers.fields import Fields
 from layers.registry import BuildContext, register, type_keys
 from quant import FixedType
@@ -35,9 +35,11 @@ def test_every_kind_is_registered_with_the_class_it_builds() -> None:
         "maxpool": build("maxpool", {"kernel": 2, "stride": 2}),
         "relu": build("relu", {}),
         "flatten": build("flatten", {"order": "hwc"}),
+        "batchnorm": build("batchnorm", {"eps": 1e-3}, MAC_TYPES),
     }
     assert set(built) == set(kinds())
-    classes = {"conv": Conv, "dense": Dense, "lrn": LRN, "maxpool": MaxPool, "relu": ReLU, "flatten": Flatten}
+    classes = {"conv": Conv, "dense": Dense, "lrn": LRN, "maxpool": MaxPool, "relu": ReLU, "flatten": Flatten,
+               "batchnorm": BatchNorm}
     assert all(type(layer) is classes[op] and layer.op == op for op, layer in built.items())
     assert {"weight", "accum", "partial", "sum", "norm", "result"} <= type_keys()
     assert not kinds()["maxpool"].inherits_defaults and kinds()["conv"].inherits_defaults
