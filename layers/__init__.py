@@ -1,6 +1,7 @@
 """Bit-accurate accelerator layers, each with its HLS loop nest and a float reference.
 
 =========  ==========================================================
+``AvgPool`` average pooling as hls4ml computes it (sum in ``accum_t``, divided, truncated)
 ``BatchNorm`` batch normalization as hls4ml computes it (scale and bias of their own types)
 ``Conv``    convolution (stride, padding, groups, tiles, loop order)
 ``Dense``   fully connected (tiles over inputs and outputs)
@@ -15,6 +16,7 @@ fixed-point kernel, float reference, estimate, output type, retyping, tilings, C
 registers its YAML builder (``layers.registry``) in its own module. Built on ``quant``.
 """
 
+from .avgpool import AvgPool
 from .base import Layer, LayerResult, Retype
 from .batchnorm import BatchNorm
 from .conv import Conv
@@ -28,5 +30,5 @@ from .registry import kinds
 from .relu import ReLU
 from .types import LayerTypes, StageStats
 
-__all__ = ["Layer", "LayerResult", "Retype", "ConfigError", "kinds", "BatchNorm", "Conv", "Dense", "Flatten", "LRN", "MaxPool", "ReLU",
+__all__ = ["Layer", "LayerResult", "Retype", "ConfigError", "kinds", "AvgPool", "BatchNorm", "Conv", "Dense", "Flatten", "LRN", "MaxPool", "ReLU",
            "LoopNest", "Directives", "LayerTypes", "StageStats"]

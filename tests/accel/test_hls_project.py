@@ -114,6 +114,8 @@ def small_network(seed: int) -> dict:
              "alpha_convention": ["pytorch", "tensorflow"][seed % 2],
              "types": {"result": "ap_fixed<12,3,AP_RND>", "scale": "ap_fixed<24,8,AP_RND>"}},
             {"name": "pool1", "op": "maxpool", "kernel": 3, "stride": 2, "padding": 1},
+            {"name": "pool2", "op": "avgpool", "kernel": 2, "stride": 1, "padding": 1, "count_pad": seed % 2 == 1,
+             "types": {"accum": "ap_fixed<13,5,AP_TRN,AP_SAT>", "result": "ap_fixed<12,3,AP_RND>"}},
             {"name": "flat", "op": "flatten", "order": "hwc"},
             {"name": "fc1", "op": "dense", "out_features": 5, "relu": True, "tiles": {"m": 2, "n": 7},
              "order": ["n", "m"], "types": {"product": "full"}},
