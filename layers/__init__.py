@@ -9,6 +9,7 @@
 ``MaxPool`` max pooling, overlapping or not
 ``Flatten`` (C, H, W) -> vector in ``chw`` (PyTorch) or ``hwc`` (Keras) order
 ``ReLU``    ReLU as its own layer (or fused into conv/dense)
+``TableActivation`` sigmoid and tanh by hls4ml's lookup tables
 =========  ==========================================================
 
 Every layer implements the interface of ``layers.base.Layer`` (shapes, loop nest,
@@ -28,7 +29,8 @@ from .lrn import LRN
 from .maxpool import MaxPool
 from .registry import kinds
 from .relu import ReLU
+from .table_activation import TableActivation
 from .types import LayerTypes, StageStats
 
-__all__ = ["Layer", "LayerResult", "Retype", "ConfigError", "kinds", "AvgPool", "BatchNorm", "Conv", "Dense", "Flatten", "LRN", "MaxPool", "ReLU",
+__all__ = ["Layer", "LayerResult", "Retype", "ConfigError", "kinds", "AvgPool", "BatchNorm", "Conv", "Dense", "Flatten", "LRN", "MaxPool", "ReLU", "TableActivation",
            "LoopNest", "Directives", "LayerTypes", "StageStats"]

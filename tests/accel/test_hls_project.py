@@ -119,6 +119,8 @@ def small_network(seed: int) -> dict:
             {"name": "flat", "op": "flatten", "order": "hwc"},
             {"name": "fc1", "op": "dense", "out_features": 5, "relu": True, "tiles": {"m": 2, "n": 7},
              "order": ["n", "m"], "types": {"product": "full"}},
+            {"name": "out", "op": ["sigmoid", "tanh"][seed % 2], "table_size": [1024, 256, 64][seed % 3],
+             "types": {"table": "ap_fixed<18,2>", "result": "ap_fixed<10,2,AP_RND,AP_SAT>"}},
         ],
     }
 
