@@ -1,0 +1,91 @@
+"""hls4ml 1.3.0 itself as the peer: a PyTorch model converted by hls4ml (``io_stream``),
+its C-simulation compiled and run through ``predict()``, against the simulator on the
+same network written with hls4ml's semantics — bit for bit.
+
+The YAML says what hls4ml's generated C++ does: each product assigned to ``accum_t``, the
+accumulator starting at the bias, ReLU as its own layer with its own type, the input
+quantized by the input layer's type, the convolution summing its window in (kh, kw, cin)
+order (``order: [m, r, c, i, j, n]``: it matters when the accumulator saturates).
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from accel.config import network_from_dict
+from accel.simulator import Simulator
+from accel.weights import check_weights
+
+hls4ml = pytest.importorskip("hls4ml", reason="hls4ml is in the test extra: pip install -e '.[test]'")
+torch = pytest.importorskip("torch", reason="torch is in the test extra")
+pytestmark = pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is not installed: hls4ml cannot compile")
+
+DEFAULT = "ap_fixed<16,6>"
+NARROW = {  # rounding input and weights, saturating accumulators that do saturate, rounding results
+    "x": {"result": "ap_fixed<10,3,AP_RND,AP_SAT>"},
+    "conv1": {"weight": "ap_fixed<8,2,AP_RND>", "bias": "ap_fixed<10,3>", "accum": "ap_fixed<8,2,AP_TRN,AP_SAT>",
+              "result": "ap_fixed<12,4,AP_RND,AP_SAT>"},
+    "relu1": {"result": "ap_ufixed<8,3,AP_RND,AP_SAT>"},
+    "pool1": {"result": "ap_ufixed<8,3,AP_RND,AP_SAT>"},
+    "flat": {"result": "ap_ufixed<8,3,AP_RND,AP_SAT>"},
+    "fc1": {"weight": "ap_fixed<8,2,AP_RND>", "bias": "ap_fixed<10,3>", "accum": "ap_fixed<7,1,AP_TRN,AP_SAT>",
+            "result": "ap_fixed<12,4,AP_RND,AP_SAT>"},
+}
+
+
+class Net(torch.nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = torch.nn.Conv2d(3, 4, 3)
+        self.relu1 = torch.nn.ReLU()
+        self.pool1 = torch.nn.MaxPool2d(2)
+        self.flat = torch.nn.Flatten()
+        self.fc1 = torch.nn.Linear(4 * 3 * 3, 5)
+
+    def forward(self, x):
+        return self.fc1(self.flat(self.pool1(self.relu1(self.conv1(x)))))
+
+
+def ours(precision: dict | None) -> dict:
+    """The same network in accel's YAML, with the types hls4ml was given."""
+    p = precision or {name: {"weight": DEFAULT, "bias": DEFAULT, "accum": DEFAULT, "result": DEFAULT}
+                      for name in ("x", "conv1", "relu1", "pool1", "flat", "fc1")}
+    return {
+        "name": "peer", "input": {"shape": [3, 8, 8], "type": p["x"]["result"]},
+        "layers": [
+            {"name": "conv1", "op": "conv", "out_channels": 4, "kernel": 3, "order": ["m", "r", "c", "i", "j", "n"],
+             "types": {k: p["conv1"][k] for k in ("weight", "bias", "accum", "result")}},
+            {"name": "relu1", "op": "relu", "types": {"result": p["relu1"]["result"]}},
+            {"name": "pool1", "op": "maxpool", "kernel": 2, "stride": 2, "types": {"result": p["pool1"]["result"]}},
+            {"name": "flat", "op": "flatten", "order": "chw"},
+            {"name": "fc1", "op": "dense", "out_features": 5,
+             "types": {k: p["fc1"][k] for k in ("weight", "bias", "accum", "result")}},
+        ],
+    }
+
+
+@pytest.mark.parametrize("precision", [None, NARROW], ids=["model-level <16,6>", "narrow, saturating, rounding"])
+def test_the_simulator_is_hls4mls_csim_bit_for_bit(tmp_path, precision) -> None:
+    torch.manual_seed(0)
+    model = Net().eval()
+    config = hls4ml.utils.config_from_pytorch_model(model, (3, 8, 8), granularity="name" if precision else "model",
+                                                    default_precision=DEFAULT.replace("ap_", ""))
+    for name, types in (precision or {}).items():
+        config["LayerName"][name]["Precision"] = dict(types)
+    hls_model = hls4ml.converters.convert_from_pytorch_model(model, hls_config=config, io_type="io_stream",
+                                                             output_dir=str(tmp_path / "prj"), backend="Vivado")
+    hls_model.compile()
+    images = np.random.default_rng(1).normal(0, 1.5, (64, 3, 8, 8)).astype(np.float32)
+    theirs = np.asarray(hls_model.predict(np.ascontiguousarray(images)), dtype=np.float64).reshape(64, 5)
+
+    network = network_from_dict(ours(precision), "peer.yaml")
+    weights = check_weights(network, {k: v.detach().numpy().astype(np.float64) for k, v in model.state_dict().items()})
+    sim = Simulator(network, weights).run(images.astype(np.float64))
+    np.testing.assert_array_equal(sim.output.values(), theirs)
+    if precision:  # the narrow accumulators saturate and the casts round: the check is not a trivial one
+        conv, fc = sim["conv1"].stats, sim["fc1"].stats
+        assert conv.accumulation.overflows > 0 and fc.accumulation.overflows > 0, (conv, fc)
+        assert conv.product.rounded > 0 and sim["relu1"].stats.result.rounded > 0
