@@ -10,6 +10,7 @@
 ``Flatten`` (C, H, W) -> vector in ``chw`` (PyTorch) or ``hwc`` (Keras) order
 ``ReLU``    ReLU as its own layer (or fused into conv/dense)
 ``TableActivation`` sigmoid and tanh by hls4ml's lookup tables
+``Softmax`` softmax by hls4ml's exp and inverse tables (stable, latency)
 =========  ==========================================================
 
 Every layer implements the interface of ``layers.base.Layer`` (shapes, loop nest,
@@ -29,8 +30,9 @@ from .lrn import LRN
 from .maxpool import MaxPool
 from .registry import kinds
 from .relu import ReLU
+from .softmax import Softmax
 from .table_activation import TableActivation
 from .types import LayerTypes, StageStats
 
-__all__ = ["Layer", "LayerResult", "Retype", "ConfigError", "kinds", "AvgPool", "BatchNorm", "Conv", "Dense", "Flatten", "LRN", "MaxPool", "ReLU", "TableActivation",
+__all__ = ["Layer", "LayerResult", "Retype", "ConfigError", "kinds", "AvgPool", "BatchNorm", "Conv", "Dense", "Flatten", "LRN", "MaxPool", "ReLU", "Softmax", "TableActivation",
            "LoopNest", "Directives", "LayerTypes", "StageStats"]

@@ -11,7 +11,7 @@ registry, never a list of its own.
 
     >>> import layers
     >>> sorted(kinds())
-    ['avgpool', 'batchnorm', 'conv', 'dense', 'flatten', 'lrn', 'maxpool', 'relu', 'sigmoid', 'tanh']
+    ['avgpool', 'batchnorm', 'conv', 'dense', 'flatten', 'lrn', 'maxpool', 'relu', 'sigmoid', 'softmax', 'tanh']
 """
 
 from __future__ import annotations

@@ -121,6 +121,8 @@ def small_network(seed: int) -> dict:
              "order": ["n", "m"], "types": {"product": "full"}},
             {"name": "out", "op": ["sigmoid", "tanh"][seed % 2], "table_size": [1024, 256, 64][seed % 3],
              "types": {"table": "ap_fixed<18,2>", "result": "ap_fixed<10,2,AP_RND,AP_SAT>"}},
+            {"name": "prob", "op": "softmax", "implementation": ["stable", "latency"][seed % 2], "table_size": 256,
+             "types": {"accum": "ap_ufixed<9,3,AP_TRN,AP_SAT>", "result": "ap_fixed<10,2,AP_RND,AP_SAT>"}},
         ],
     }
 

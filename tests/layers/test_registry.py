@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from layers import LRN, AvgPool, BatchNorm, ConfigError, TableActivation, Conv, Dense, Flatten, MaxPool, ReLU, kinds
+from layers import LRN, AvgPool, BatchNorm, ConfigError, Softmax, TableActivation, Conv, Dense, Flatten, MaxPool, ReLU, kinds
 from layers.fields import Fields
 from layers.registry import BuildContext, register, type_keys
 from quant import FixedType
@@ -39,10 +39,12 @@ def test_every_kind_is_registered_with_the_class_it_builds() -> None:
         "avgpool": build("avgpool", {"kernel": 2, "count_pad": True}),
         "sigmoid": build("sigmoid", {"table_size": 256}),
         "tanh": build("tanh", {}),
+        "softmax": build("softmax", {"implementation": "latency"}),
     }
     assert set(built) == set(kinds())
     classes = {"conv": Conv, "dense": Dense, "lrn": LRN, "maxpool": MaxPool, "relu": ReLU, "flatten": Flatten,
-               "batchnorm": BatchNorm, "avgpool": AvgPool, "sigmoid": TableActivation, "tanh": TableActivation}
+               "batchnorm": BatchNorm, "avgpool": AvgPool, "sigmoid": TableActivation, "tanh": TableActivation,
+               "softmax": Softmax}
     assert all(type(layer) is classes[op] and layer.op == op for op, layer in built.items())
     assert {"weight", "accum", "partial", "sum", "norm", "result"} <= type_keys()
     assert not kinds()["maxpool"].inherits_defaults and kinds()["conv"].inherits_defaults
