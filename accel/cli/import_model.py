@@ -26,15 +26,27 @@ def add(commands) -> None:
     imp.add_argument("model", help="an .onnx, .keras or .h5 file")
     imp.add_argument("--out", required=True, help="folder for net.yaml and weights.npz")
     imp.add_argument("--input-type", default=DEFAULT_DATA_TYPE, help=f"the network input's type (default {DEFAULT_DATA_TYPE})")
+    imp.add_argument("--hls4ml", metavar="CONFIG", help="an hls4ml configuration (.yml/.json, the dict "
+                     "config_from_*_model returns) for an ONNX model: hls4ml's layer names, types and semantics")
     imp.set_defaults(run=command)
 
 
 def command(args: argparse.Namespace) -> int:
-    if Path(args.model).suffix in (".keras", ".h5"):
-        from ..importers.keras_model import import_keras as importer
+    if args.hls4ml:
+        from ..importers.hls4ml_config import apply, read_config
+        from ..importers.onnx_model import import_onnx
+
+        if Path(args.model).suffix != ".onnx":
+            raise ValueError(f"{args.model}: --hls4ml takes the model as ONNX (torch.onnx.export of the same model)")
+        config = read_config(args.hls4ml)
+        description, weights = import_onnx(args.model, hls4ml=True)
+        description = apply(description, config, args.hls4ml)
     else:
-        from ..importers.onnx_model import import_onnx as importer
-    description, weights = importer(args.model, args.input_type)
+        if Path(args.model).suffix in (".keras", ".h5"):
+            from ..importers.keras_model import import_keras as importer
+        else:
+            from ..importers.onnx_model import import_onnx as importer
+        description, weights = importer(args.model, args.input_type)
     out = Path(args.out)
     network = network_from_dict(description, source=str(args.model))  # validates before writing
     check_weights(network, weights, str(args.model))

@@ -31,9 +31,12 @@ DEFAULT_TYPES = {"weight": DEFAULT_DATA_TYPE, "bias": DEFAULT_DATA_TYPE, "accum"
                  "result": DEFAULT_DATA_TYPE}
 
 
-def import_onnx(path: str | Path, input_type: str = DEFAULT_DATA_TYPE,
-                types: dict | None = None) -> tuple[dict, dict[str, np.ndarray]]:
-    """(network description for ``accel.config.network_from_dict``, flat weights)."""
+def import_onnx(path: str | Path, input_type: str = DEFAULT_DATA_TYPE, types: dict | None = None,
+                hls4ml: bool = False) -> tuple[dict, dict[str, np.ndarray]]:
+    """(network description for ``accel.config.network_from_dict``, flat weights). With
+    ``hls4ml``, as hls4ml sees the model: ReLU stays a layer of its own and every layer is
+    named after the module that made it (``/relu1/Relu`` → ``relu1``), as hls4ml names
+    its layers; the input's name is ``description["input"]["name"]``."""
     path = Path(path)
     try:
         import onnx
@@ -54,19 +57,20 @@ def import_onnx(path: str | Path, input_type: str = DEFAULT_DATA_TYPE,
     dims = [d.dim_value for d in inputs[0].type.tensor_type.shape.dim]
     if len(dims) != 4 or not all(dims[1:]):
         raise ValueError(f"{path}: input {inputs[0].name!r} must be (N, C, H, W) with known C, H, W; got {dims}")
-    builder = _Builder(path, constants)
+    builder = _Builder(path, constants, hls4ml)
     for node in graph.node:
         builder.add(node)
     if builder.pending_lrn is not None:
         raise ValueError(f"{builder.pending_lrn['start']}: a tensor squared and never divided: not an LRN")
-    description = {"name": path.stem, "input": {"shape": dims[1:], "type": input_type},
+    description = {"name": path.stem, "input": {"shape": dims[1:], "type": input_type, **(
+                       {"name": inputs[0].name} if hls4ml else {})},
                    "defaults": {"types": {**DEFAULT_TYPES, **(types or {})}}, "layers": builder.layers}
     return description, builder.weights
 
 
 class _Builder:
-    def __init__(self, path: Path, constants: dict[str, np.ndarray]):
-        self.path, self.constants = path, constants
+    def __init__(self, path: Path, constants: dict[str, np.ndarray], hls4ml: bool = False):
+        self.path, self.constants, self.hls4ml = path, constants, hls4ml
         self.layers: list[dict] = []
         self.weights: dict[str, np.ndarray] = {}
         self.pending_matmul: tuple[str, np.ndarray] | None = None
@@ -90,6 +94,9 @@ class _Builder:
         handler(node, attrs, where)
 
     def _name(self, node, weight_input: str | None, kind: str) -> str:
+        module = node.name.rsplit("/", 1)[0].strip("/") if node.name.count("/") >= 2 else ""
+        if self.hls4ml and module:  # torch.onnx.export names a node /MODULE/PATH/Op
+            return module.replace("/", "_").replace(".", "_")
         if weight_input and weight_input.endswith(".weight"):
             return weight_input[: -len(".weight")].replace(".", "_")
         self.counts[kind] = self.counts.get(kind, 0) + 1
@@ -127,7 +134,7 @@ class _Builder:
 
     def _relu(self, node, attrs, where) -> None:
         last = self.layers[-1] if self.layers else None
-        if last is not None and last["op"] in ("conv", "dense") and not last.get("relu"):
+        if last is not None and last["op"] in ("conv", "dense") and not last.get("relu") and not self.hls4ml:
             last["relu"] = True
         else:
             self.layers.append({"name": self._name(node, None, "relu"), "op": "relu"})

@@ -10,14 +10,16 @@ order (``order: [m, r, c, i, j, n]``: it matters when the accumulator saturates)
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import numpy as np
 import pytest
 
-from accel.config import network_from_dict
+from accel.cli import main
+from accel.config import load_network, network_from_dict
 from accel.simulator import Simulator
-from accel.weights import check_weights
+from accel.weights import check_weights, load_weights
 
 hls4ml = pytest.importorskip("hls4ml", reason="hls4ml is in the test extra: pip install -e '.[test]'")
 torch = pytest.importorskip("torch", reason="torch is in the test extra")
@@ -85,7 +87,42 @@ def test_the_simulator_is_hls4mls_csim_bit_for_bit(tmp_path, precision) -> None:
     weights = check_weights(network, {k: v.detach().numpy().astype(np.float64) for k, v in model.state_dict().items()})
     sim = Simulator(network, weights).run(images.astype(np.float64))
     np.testing.assert_array_equal(sim.output.values(), theirs)
+
+    # the same from hls4ml's configuration and the model as ONNX: accel import --hls4ml
+    torch.onnx.export(model, torch.zeros(1, 3, 8, 8), tmp_path / "model.onnx", dynamo=False)
+    saved = {key: value for key, value in config.items() if key != "PytorchModel"}
+    (tmp_path / "config.json").write_text(json.dumps(saved, default=list))
+    assert main(["import", str(tmp_path / "model.onnx"), "--hls4ml", str(tmp_path / "config.json"),
+                 "--out", str(tmp_path / "imported")]) == 0
+    imported = load_network(tmp_path / "imported" / "net.yaml")
+    again = Simulator(imported, load_weights(imported, tmp_path / "imported" / "weights.npz")).run(images.astype(np.float64))
+    np.testing.assert_array_equal(again.output.values(), theirs)
     if precision:  # the narrow accumulators saturate and the casts round: the check is not a trivial one
         conv, fc = sim["conv1"].stats, sim["fc1"].stats
         assert conv.accumulation.overflows > 0 and fc.accumulation.overflows > 0, (conv, fc)
         assert conv.product.rounded > 0 and sim["relu1"].stats.result.rounded > 0
+
+
+def test_what_the_import_cannot_model_is_refused(tmp_path) -> None:
+    from accel.importers.hls4ml_config import apply, read_config
+
+    description = {"name": "m", "input": {"shape": [3, 8, 8], "type": DEFAULT, "name": "x"},
+                   "layers": [{"name": "conv1", "op": "conv", "out_channels": 4, "kernel": 3},
+                              {"name": "flat", "op": "flatten"}, {"name": "fc1", "op": "dense", "out_features": 5}]}
+    auto = {"Model": {"Precision": "fixed<16,6>"}, "LayerName": {"conv1": {"Precision": {"result": "auto"}}}}
+    with pytest.raises(ValueError, match="layer 'conv1': precision 'result' is 'auto'"):
+        apply(description, auto, "cfg.json")
+    with pytest.raises(ValueError, match="Strategy Resource accumulates in another order"):
+        apply(description, {"Model": {"Precision": "fixed<16,6>", "Strategy": "Resource"}}, "cfg.json")
+    typed = apply(description, {"Model": {"Precision": {"default": "fixed<16,6>", "accum": "fixed<24,8,RND,SAT>"}},
+                                "LayerType": {"Dense": {"Precision": {"result": "ufixed<8,3>"}}},
+                                "LayerName": {"x": {"Precision": {"result": "fixed<10,3,RND,SAT>"}}}}, "cfg.json")
+    assert typed["input"] == {"shape": [3, 8, 8], "type": "ap_fixed<10,3,RND,SAT>"}  # the input layer's type
+    assert typed["layers"][0]["types"] == {"weight": "ap_fixed<16,6>", "bias": "ap_fixed<16,6>",
+                                           "accum": "ap_fixed<24,8,RND,SAT>", "result": "ap_fixed<16,6>"}
+    assert typed["layers"][2]["types"]["result"] == "ap_ufixed<8,3>"  # LayerType over Model
+    network_from_dict(typed, "typed.yaml")  # a valid network
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"LayerName": {}}))
+    with pytest.raises(ValueError, match="bad.json: an hls4ml configuration has a 'Model' section"):
+        read_config(bad)
