@@ -126,3 +126,30 @@ def test_what_the_import_cannot_model_is_refused(tmp_path) -> None:
     bad.write_text(json.dumps({"LayerName": {}}))
     with pytest.raises(ValueError, match="bad.json: an hls4ml configuration has a 'Model' section"):
         read_config(bad)
+
+
+def test_every_layer_hls4ml_traces_is_the_simulators(tmp_path) -> None:
+    """hls4ml's ``trace()``: each layer's output (channels-last inside hls4ml), not just
+    the last one, in the narrow configuration where accumulators saturate."""
+    torch.manual_seed(0)
+    model = Net().eval()
+    config = hls4ml.utils.config_from_pytorch_model(model, (3, 8, 8), granularity="name",
+                                                    default_precision=DEFAULT.replace("ap_", ""))
+    for name, types in NARROW.items():
+        config["LayerName"][name]["Precision"] = dict(types)
+        config["LayerName"][name]["Trace"] = True
+    hls_model = hls4ml.converters.convert_from_pytorch_model(model, hls_config=config, io_type="io_stream",
+                                                             output_dir=str(tmp_path / "prj"), backend="Vivado")
+    hls_model.compile()
+    images = np.random.default_rng(2).normal(0, 1.5, (16, 3, 8, 8)).astype(np.float32)
+    _, traced = hls_model.trace(np.ascontiguousarray(images))
+    network = network_from_dict(ours(NARROW), "peer.yaml")
+    weights = check_weights(network, {k: v.detach().numpy().astype(np.float64) for k, v in model.state_dict().items()})
+    sim = Simulator(network, weights).run(images.astype(np.float64))
+    assert {"conv1", "relu1", "pool1", "fc1"} <= set(traced)
+    for name in ("conv1", "relu1", "pool1", "fc1"):
+        mine = sim[name].values()
+        if mine.ndim == 4:
+            mine = mine.transpose(0, 2, 3, 1)  # hls4ml keeps feature maps channels-last
+        np.testing.assert_array_equal(mine, np.asarray(traced[name], dtype=np.float64).reshape(mine.shape),
+                                      err_msg=name)
