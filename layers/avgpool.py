@@ -18,7 +18,7 @@ or by ``K*K`` with ``count_pad``, PyTorch's default, which counts the zero paddi
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -26,7 +26,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from quant import FixedType, arith
 
 from . import cpp
-from .base import Layer, LayerResult, Retype, Shape, require_counts
+from .base import Layer, LayerResult, OptionalResult, Shape, require_counts
 from .fields import Fields
 from .hw import Estimate, Preset
 from .hw.stream_cost import StreamKernel, estimate_stream
@@ -37,7 +37,7 @@ COUNT_TYPE = FixedType(32, 32, False)  # the ``unsigned`` divisor, as ap_fixed c
 
 
 @dataclass(frozen=True)
-class AvgPool(Layer):
+class AvgPool(OptionalResult, Layer):
     name: str
     kernel: int = 2
     stride: int = 2
@@ -62,18 +62,9 @@ class AvgPool(Layer):
             raise ValueError(f"layer {self.name!r} (avgpool): kernel {self.kernel} does not fit input {input_shape}")
         return (channels, rows, cols)
 
-    def output_type(self, in_type: FixedType) -> FixedType:
-        return self.result or in_type
-
     def accum_type(self, in_type: FixedType) -> FixedType:
         grow = math.ceil(math.log2(self.kernel * self.kernel))
         return self.accum or FixedType(in_type.width + grow, in_type.integer + grow, in_type.signed)
-
-    def data_arrays(self) -> tuple[str, ...]:
-        return ("result",)
-
-    def retyped(self, retype: Retype) -> "AvgPool":
-        return replace(self, result=retype.data(self.result, self.name, "result")) if self.result else self
 
     def counts(self, height: int, width: int) -> np.ndarray:
         """The divisor of each output: K*K, or the pixels its window covers."""

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -158,6 +158,23 @@ class Layer(ABC):
         result = self.run_fixed(raw, in_type, params)
         result.seconds = time.perf_counter() - start
         return result
+
+
+class OptionalResult:
+    """Mixin of a layer whose one type of its own is an optional ``result`` (None: the
+    input's type): its output type, and the array a bit-width sweep retypes."""
+
+    name: str
+    result: FixedType | None
+
+    def output_type(self, in_type: FixedType) -> FixedType:
+        return self.result or in_type
+
+    def data_arrays(self) -> tuple[str, ...]:
+        return ("result",)
+
+    def retyped(self, retype: Retype) -> "Layer":
+        return replace(self, result=retype.data(self.result, self.name, "result")) if self.result else self
 
 
 def require_counts(layer: Layer, minimum: int = 1, **values: int) -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -31,7 +31,7 @@ import numpy as np
 from quant import FixedType, Overflow, arith
 
 from . import cpp
-from .base import Layer, LayerResult, Retype, Shape
+from .base import Layer, LayerResult, OptionalResult, Shape
 from .fields import ConfigError, Fields
 from .hw import Estimate, Preset
 from .hw.stream_cost import StreamKernel, estimate_stream
@@ -54,7 +54,7 @@ class SoftmaxTypes:
 
 
 @dataclass(frozen=True)
-class Softmax(Layer):
+class Softmax(OptionalResult, Layer):
     name: str
     implementation: Implementation = "stable"
     table_size: int = 1024  # the inverse table's entries (and the exp table's, at most)
@@ -76,15 +76,6 @@ class Softmax(Layer):
 
     def output_shape(self, input_shape: Shape) -> Shape:
         return tuple(input_shape)
-
-    def output_type(self, in_type: FixedType) -> FixedType:
-        return self.result or in_type
-
-    def data_arrays(self) -> tuple[str, ...]:
-        return ("result",)
-
-    def retyped(self, retype: Retype) -> "Softmax":
-        return replace(self, result=retype.data(self.result, self.name, "result")) if self.result else self
 
     def resolved(self, in_type: FixedType, n: int) -> SoftmaxTypes:
         """The types and table sizes the C++ uses, hls4ml's defaults filled in."""

@@ -25,7 +25,7 @@ import numpy as np
 from quant import FixedType, OverflowStats
 
 from . import cpp
-from .base import Layer, LayerResult, Retype, Shape
+from .base import Layer, LayerResult, OptionalResult, Shape
 from .fields import ConfigError, Fields
 from .hw import Estimate, Preset
 from .hw.memory import place_array
@@ -39,7 +39,7 @@ DEFAULT_TABLE_TYPE = "ap_fixed<18,8>"  # hls4ml's table_t
 
 
 @dataclass(frozen=True)
-class TableActivation(Layer):
+class TableActivation(OptionalResult, Layer):
     name: str
     function: Function
     table_size: int = 1024
@@ -56,15 +56,6 @@ class TableActivation(Layer):
 
     def output_shape(self, input_shape: Shape) -> Shape:
         return tuple(input_shape)
-
-    def output_type(self, in_type: FixedType) -> FixedType:
-        return self.result or in_type
-
-    def data_arrays(self) -> tuple[str, ...]:
-        return ("result",)
-
-    def retyped(self, retype: Retype) -> "TableActivation":
-        return replace(self, result=retype.data(self.result, self.name, "result")) if self.result else self
 
     def table(self) -> np.ndarray:
         """The table's raws in ``table_t``, entry by entry as the C++ fills it."""

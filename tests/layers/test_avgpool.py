@@ -3,16 +3,12 @@ with the real headers), and the float reference against PyTorch's ``avg_pool2d``
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
 import numpy as np
 import pytest
 
 from layers import AvgPool
 from quant import FixedType
-from tests.layers.test_batchnorm import hls4ml_templates
-from tests.oracle.ap_oracle import find_headers
+from tests.oracle.hls4ml_nnet import build, needs_gxx, run
 
 T = FixedType.parse
 CHANNELS, SIZE = 3, 7
@@ -25,8 +21,8 @@ CASES = [
 ]
 
 
-def program(cases) -> str:
-    parts = ['#include <cstdio>', '#include "ap_fixed.h"', '#include "nnet_utils/nnet_pooling.h"']
+def case_sources(cases) -> list[str]:
+    parts = []
     for n, (x, acc, r, k, s, p, count_pad) in enumerate(cases):
         out = (SIZE + 2 * p - k) // s + 1
         parts.append(f"""
@@ -49,19 +45,12 @@ void case{n}() {{
   nnet::pooling2d_cl<data_t, res_t, config{n}>(x, y);
   for (int i = 0; i < {out * out * CHANNELS}; i++) std::printf("%s\\n", y[i].to_string(10).c_str());
 }}""")
-    parts.append("int main() {" + "".join(f" case{n}();" for n in range(len(cases))) + " }")
-    return "\n".join(parts) + "\n"
+    return parts
 
 
-@pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is not installed: hls4ml's C++ cannot be compiled")
+@needs_gxx
 def test_avgpool_is_hls4mls_average_pooling_bit_for_bit(tmp_path, rng) -> None:
-    templates = hls4ml_templates()
-    if templates is None:
-        pytest.skip("hls4ml's nnet_utils are not installed (pip install -e '.[test]')")
-    source = tmp_path / "pool.cpp"
-    source.write_text(program(CASES))
-    subprocess.run([shutil.which("g++"), "-std=c++14", "-O1", "-w", f"-I{find_headers()}", f"-I{templates}",
-                    str(source), "-o", str(tmp_path / "pool")], check=True)
+    exe = build(tmp_path, "nnet_pooling.h", case_sources(CASES))
     feed, expected = [], []
     for x_text, acc, r, k, s, p, count_pad in CASES:
         layer = AvgPool("pool", k, s, p, count_pad, T(acc), T(r))
@@ -71,9 +60,8 @@ def test_avgpool_is_hls4mls_average_pooling_bit_for_bit(tmp_path, rng) -> None:
         result = layer.run_fixed(raw, x_type)
         expected.append(result.type.from_raw(result.raw)[0].transpose(1, 2, 0).reshape(-1))
         assert result.stats.accumulation.rounded + result.stats.accumulation.overflows > 0  # the division rounds
-    done = subprocess.run([str(tmp_path / "pool")], input=" ".join(map(str, feed)), capture_output=True, text=True,
-                          check=True)
-    got = iter(float(v) for v in done.stdout.split())
+    values = run(exe, feed)
+    got = iter(values)
     for case, want in zip(CASES, expected):
         np.testing.assert_array_equal([next(got) for _ in range(want.size)], want, err_msg=f"case {case}")
 

@@ -3,15 +3,12 @@ headers), and the layer's float reference against PyTorch's formula."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
 import numpy as np
 import pytest
 
 from layers import BatchNorm
 from quant import FixedType
-from tests.oracle.ap_oracle import find_headers
+from tests.oracle.hls4ml_nnet import build, needs_gxx, run
 
 T = FixedType.parse
 # (input, scale, bias, result): rounding and saturating results, wrapping ones, unsigned input
@@ -23,14 +20,9 @@ CASES = [
 CHANNELS, POSITIONS = 6, 7
 
 
-def hls4ml_templates():
-    folder = find_headers().parent
-    return folder if (folder / "nnet_utils" / "nnet_batchnorm.h").is_file() else None
-
-
-def program(cases) -> str:
+def case_sources(cases) -> list[str]:
     """One function per case: nnet::normalize on channels-last data (hls4ml's layout)."""
-    parts = ['#include <cstdio>', '#include "ap_fixed.h"', '#include "nnet_utils/nnet_batchnorm.h"']
+    parts = []
     for k, (x, s, b, r) in enumerate(cases):
         parts.append(f"""
 struct config{k} : nnet::batchnorm_config {{
@@ -54,19 +46,12 @@ void case{k}() {{
   nnet::normalize<data_t, res_t, config{k}>(x, y, s, b);
   for (unsigned i = 0; i < config{k}::n_in; i++) std::printf("%s\\n", y[i].to_string(10).c_str());
 }}""")
-    parts.append("int main() {" + "".join(f" case{k}();" for k in range(len(cases))) + " }")
-    return "\n".join(parts) + "\n"
+    return parts
 
 
-@pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is not installed: hls4ml's C++ cannot be compiled")
+@needs_gxx
 def test_batchnorm_is_hls4mls_normalize_bit_for_bit(tmp_path, rng) -> None:
-    templates = hls4ml_templates()
-    if templates is None:
-        pytest.skip("hls4ml's nnet_utils are not installed (pip install -e '.[test]')")
-    source = tmp_path / "bn.cpp"
-    source.write_text(program(CASES))
-    subprocess.run([shutil.which("g++"), "-std=c++14", "-O1", "-w", f"-I{find_headers()}", f"-I{templates}",
-                    str(source), "-o", str(tmp_path / "bn")], check=True)
+    exe = build(tmp_path, "nnet_batchnorm.h", case_sources(CASES))
     feed, expected = [], []
     for x_text, s_text, b_text, r_text in CASES:
         layer = BatchNorm("bn", T(s_text), T(b_text), T(r_text), eps=1e-3)
@@ -80,9 +65,8 @@ def test_batchnorm_is_hls4mls_normalize_bit_for_bit(tmp_path, rng) -> None:
         result = layer.run_fixed(raw, x_type, params)
         expected.append(result.type.from_raw(result.raw)[0].T.reshape(-1))  # channels-last, as hls4ml
         assert result.stats.result.overflows > 0 or result.stats.result.rounded > 0  # the cast does something
-    done = subprocess.run([str(tmp_path / "bn")], input=" ".join(map(str, feed)), capture_output=True, text=True,
-                          check=True)
-    got = np.array([float(v) for v in done.stdout.split()]).reshape(len(CASES), -1)
+    values = run(exe, feed)
+    got = values.reshape(len(CASES), -1)
     for k, want in enumerate(expected):
         np.testing.assert_array_equal(got[k], want, err_msg=f"case {CASES[k]}")
 

@@ -3,16 +3,12 @@ compiled with the real headers): the same tables, the same tree sum, the same ca
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
 import numpy as np
 import pytest
 
 from layers import Softmax
 from quant import FixedType
-from tests.layers.test_batchnorm import hls4ml_templates
-from tests.oracle.ap_oracle import find_headers
+from tests.oracle.hls4ml_nnet import build, needs_gxx, run
 
 T = FixedType.parse
 # (implementation, n, input, table_size, exp_table, inv_table, accum or None, result): hls4ml's
@@ -30,8 +26,8 @@ CASES = [
 ROWS = 40
 
 
-def program(cases) -> str:
-    parts = ['#include <cstdio>', '#include "ap_fixed.h"', '#include "nnet_utils/nnet_activation.h"']
+def case_sources(cases) -> list[str]:
+    parts = []
     for k, (impl, n, x, size, exp_t, inv_t, acc, r) in enumerate(cases):
         t = Softmax("s", impl, size, exp_table=T(exp_t), inv_table=T(inv_t), accum=T(acc) if acc else None,
                     result=T(r)).resolved(T(x), n)
@@ -59,19 +55,12 @@ void case{k}() {{
     for (int i = 0; i < {n}; i++) std::printf("%s\\n", y[i].to_string(10).c_str());
   }}
 }}""")
-    parts.append("int main() {" + "".join(f" case{k}();" for k in range(len(cases))) + " }")
-    return "\n".join(parts) + "\n"
+    return parts
 
 
-@pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is not installed: hls4ml's C++ cannot be compiled")
+@needs_gxx
 def test_softmax_is_hls4mls_bit_for_bit(tmp_path, rng) -> None:
-    templates = hls4ml_templates()
-    if templates is None:
-        pytest.skip("hls4ml's nnet_utils are not installed (pip install -e '.[test]')")
-    source = tmp_path / "softmax.cpp"
-    source.write_text(program(CASES))
-    subprocess.run([shutil.which("g++"), "-std=c++14", "-O1", "-w", f"-I{find_headers()}", f"-I{templates}",
-                    str(source), "-o", str(tmp_path / "softmax")], check=True)
+    exe = build(tmp_path, "nnet_activation.h", case_sources(CASES))
     feed, expected = [], []
     for impl, n, x_text, size, exp_t, inv_t, acc, r in CASES:
         layer = Softmax("s", impl, size, exp_table=T(exp_t), inv_table=T(inv_t), accum=T(acc) if acc else None,
@@ -82,9 +71,8 @@ def test_softmax_is_hls4mls_bit_for_bit(tmp_path, rng) -> None:
         feed += raw.reshape(-1).tolist()
         result = layer.run_fixed(raw, x_type)
         expected.append(result.type.from_raw(result.raw).reshape(-1))
-    done = subprocess.run([str(tmp_path / "softmax")], input=" ".join(map(str, feed)), capture_output=True, text=True,
-                          check=True)
-    got = iter(float(v) for v in done.stdout.split())
+    values = run(exe, feed)
+    got = iter(values)
     for case, want in zip(CASES, expected):
         np.testing.assert_array_equal([next(got) for _ in range(want.size)], want, err_msg=f"case {case}")
 

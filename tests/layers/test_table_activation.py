@@ -3,16 +3,12 @@ compiled with the real headers): the same tables, the same indices, the same cas
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
 import numpy as np
 import pytest
 
 from layers import TableActivation
 from quant import FixedType
-from tests.layers.test_batchnorm import hls4ml_templates
-from tests.oracle.ap_oracle import find_headers
+from tests.oracle.hls4ml_nnet import build, needs_gxx, run
 
 T = FixedType.parse
 # (function, input, table_t, table_size, result): hls4ml's default table; a fine table in
@@ -26,8 +22,8 @@ CASES = [
 N = 300
 
 
-def program(cases) -> str:
-    parts = ['#include <cstdio>', '#include "ap_fixed.h"', '#include "nnet_utils/nnet_activation.h"']
+def case_sources(cases) -> list[str]:
+    parts = []
     for k, (function, x, table, size, r) in enumerate(cases):
         parts.append(f"""
 struct config{k} : nnet::activ_config {{
@@ -44,19 +40,12 @@ void case{k}() {{
   nnet::{function}<data_t, res_t, config{k}>(x, y);
   for (int i = 0; i < {N}; i++) std::printf("%s\\n", y[i].to_string(10).c_str());
 }}""")
-    parts.append("int main() {" + "".join(f" case{k}();" for k in range(len(cases))) + " }")
-    return "\n".join(parts) + "\n"
+    return parts
 
 
-@pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is not installed: hls4ml's C++ cannot be compiled")
+@needs_gxx
 def test_tables_are_hls4mls_bit_for_bit(tmp_path, rng) -> None:
-    templates = hls4ml_templates()
-    if templates is None:
-        pytest.skip("hls4ml's nnet_utils are not installed (pip install -e '.[test]')")
-    source = tmp_path / "act.cpp"
-    source.write_text(program(CASES))
-    subprocess.run([shutil.which("g++"), "-std=c++14", "-O1", "-w", f"-I{find_headers()}", f"-I{templates}",
-                    str(source), "-o", str(tmp_path / "act")], check=True)
+    exe = build(tmp_path, "nnet_activation.h", case_sources(CASES))
     feed, expected = [], []
     for function, x_text, table, size, r in CASES:
         layer = TableActivation("act", function, size, T(table), T(r), op=function)
@@ -66,9 +55,8 @@ def test_tables_are_hls4mls_bit_for_bit(tmp_path, rng) -> None:
         feed += raw.tolist()
         result = layer.run_fixed(raw, x_type)
         expected.append(result.type.from_raw(result.raw))
-    done = subprocess.run([str(tmp_path / "act")], input=" ".join(map(str, feed)), capture_output=True, text=True,
-                          check=True)
-    got = np.array([float(v) for v in done.stdout.split()]).reshape(len(CASES), N)
+    values = run(exe, feed)
+    got = values.reshape(len(CASES), N)
     for k, want in enumerate(expected):
         np.testing.assert_array_equal(got[k], want, err_msg=f"case {CASES[k]}")
 
