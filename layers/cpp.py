@@ -95,9 +95,8 @@ def array_pragmas(d: Directives, array: str, shape: tuple[int, ...], parallel: t
     if partition is not None:
         kind, factor, dim = partition
         plan = partition_plan(kind, factor, dim, shape, parallel)
-        dims = [0] if len(plan) == len(shape) > 1 and (dim == 0 or kind == "complete") else [k for k, _ in plan]
-        if kind != "complete" and dim == 0:
-            dims = [0]
+        splits_all = dim == 0 or (kind == "complete" and len(plan) == len(shape) > 1)
+        dims = [0] if splits_all else [k for k, _ in plan]
         for k in dims:
             size = "" if kind == "complete" else f" factor={factor}"
             pragmas.append(Pragma(array, f"ARRAY_PARTITION variable={array} type={kind}{size} dim={k}"))
