@@ -3,7 +3,8 @@
 ``chw`` is PyTorch's order (channel-major): ``out[(c*H + h)*W + w] = in[c][h][w]``.
 ``hwc`` is Keras's (channels-last): ``out[(h*W + w)*C + c] = in[c][h][w]``. Weights of
 a dense layer trained in one order are wrong in the other: this is what silently breaks
-ported Keras models, so the order is always stated. Values are unchanged::
+ported Keras models, so the order is always stated. Values are unchanged, unless a
+``result`` type is given (hls4ml's transpose before a dense layer assigns to its own type)::
 
     for (c..) for (h..) for (w..) out[index(c, h, w)] = in[c][h][w];
 """
@@ -32,6 +33,7 @@ FlattenOrder = Literal["chw", "hwc"]
 class Flatten(Layer):
     name: str
     order: FlattenOrder = "chw"
+    result: FixedType | None = None  # None: keep the input type
     op: str = "flatten"
 
     def __post_init__(self) -> None:
@@ -40,6 +42,9 @@ class Flatten(Layer):
 
     def output_shape(self, input_shape: Shape) -> Shape:
         return (int(np.prod(input_shape)),)
+
+    def output_type(self, in_type: FixedType) -> FixedType:
+        return self.result or in_type
 
     def estimate(self, input_shape, in_type, device, profile, preset=Preset.CONFIG) -> Estimate:
         """A copy; ``hwc`` must hold the whole (C, H, W) array to reorder it."""
@@ -55,7 +60,10 @@ class Flatten(Layer):
         return np.ascontiguousarray(x).reshape(x.shape[0], -1)
 
     def run_fixed(self, raw: np.ndarray, in_type: FixedType, params: dict[str, np.ndarray]) -> LayerResult:
-        return LayerResult(self._flatten(raw), in_type, StageStats())
+        flat, stats = self._flatten(raw), StageStats()
+        if self.result is None or self.result == in_type:
+            return LayerResult(flat, in_type, stats)
+        return LayerResult(self.result.cast(flat, in_type, stats.result), self.result, stats)
 
     def run_float(self, x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
         return self._flatten(x)
@@ -90,10 +98,11 @@ class Flatten(Layer):
         return cpp.stream_pragmas("loop_c" if self.order == "hwc" and len(input_shape) == 3 else "loop_i", preset)
 
 
-@register("flatten")
+@register("flatten", type_keys=("result",), inherits_defaults=False)
 def build_flatten(f: Fields, ctx: BuildContext) -> Flatten:
-    """``{name: flat, op: flatten, order: chw|hwc}`` (``hwc`` for weights ported from Keras)."""
+    """``{name: flat, op: flatten, order: chw|hwc, types: {result: ...}}`` (``hwc`` for weights
+    ported from Keras; without a result type the values keep their input type)."""
     order = f.get("order", str, "chw")
     if order not in ("chw", "hwc"):
         raise ConfigError(f"{f.where}: field 'order' must be 'chw' (PyTorch) or 'hwc' (Keras), got {order!r}")
-    return Flatten(ctx.name, order)  # type: ignore[arg-type]
+    return Flatten(ctx.name, order, ctx.type("result"))  # type: ignore[arg-type]

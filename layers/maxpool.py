@@ -10,7 +10,9 @@ The canonical C++ (padding positions hold the type's minimum, so they never win)
     }
 
 The maximum of fixed-point values is exact, so only an explicit ``result`` type narrower
-than the input can change a value (by its cast).
+than the input can change a value (by its cast). hls4ml copies each window value into the
+pool's ``accum_t`` first (``pool_window[k] = in[...]``); an ``accum`` type gives that cast,
+element by element, before the maximum (padding positions hold ``accum_t``'s minimum).
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ class MaxPool(Layer):
     kernel: int = 3
     stride: int = 2
     padding: int = 0
-    result: FixedType | None = None  # None: keep the input type
+    result: FixedType | None = None  # None: keep the input type (or the accumulator's)
+    accum: FixedType | None = None  # hls4ml's accum_t: each value cast to it before the maximum
     op: str = "maxpool"
 
     def __post_init__(self) -> None:
@@ -55,7 +58,7 @@ class MaxPool(Layer):
         return (channels, out_h, out_w)
 
     def output_type(self, in_type: FixedType) -> FixedType:
-        return self.result or in_type
+        return self.result or self.accum or in_type
 
     def estimate(self, input_shape, in_type, device, profile, preset=Preset.CONFIG) -> Estimate:
         """Streams outputs at II=1 behind a line buffer of ``kernel`` input rows (rolled under ``unopt``)."""
@@ -86,10 +89,12 @@ class MaxPool(Layer):
 
     def run_fixed(self, raw: np.ndarray, in_type: FixedType, params: dict[str, np.ndarray]) -> LayerResult:
         _, rows, cols = self.output_shape(raw.shape[1:])
+        stats = StageStats()
+        if self.accum is not None and self.accum != in_type:  # hls4ml's window copies, each one a cast
+            raw, in_type = self.accum.cast(raw, in_type, stats.accumulation), self.accum
         pooled = jit_pool.pool(raw, self.kernel, self.stride, self.padding, rows, cols)
         if pooled is None:  # without numba: the reference, one strided pass per window offset
             pooled = self._pool(raw, in_type.min_raw)
-        stats = StageStats()
         out_type = self.result or in_type
         if out_type == in_type:  # the maximum of values is one of them: nothing to convert
             stats.result.record(pooled.size, 0, 0, 0)
@@ -106,20 +111,22 @@ class MaxPool(Layer):
         k, s, p, t = self.kernel, self.stride, self.padding, prefix
         row, col = cpp.plus(cpp.times(s, "r"), "i"), cpp.plus(cpp.times(s, "col"), "j")
         outside = f"y < 0 || y >= {h} || x < 0 || x >= {w}" if p else f"y >= {h} || x >= {w}"
+        window = f"{t}_accum_t" if self.accum is not None else f"{t}_input_t"
+        typedef = f"typedef {self.accum.cpp()} {t}_accum_t;\n" if self.accum is not None else ""
         return f"""// {t}: max-pool {k}x{k}, stride {s}, padding {p}: {c}x{h}x{w} -> {c}x{r}x{cc}
-inline void {t}_layer(const {t}_input_t in[{c * h * w}], {t}_output_t out[{c * r * cc}]) {{
+{typedef}inline void {t}_layer(const {t}_input_t in[{c * h * w}], {t}_output_t out[{c * r * cc}]) {{
   {cpp.KEEP_FUNCTION}
   loop_ch: for (int ch = 0; ch < {c}; ch++) {{
     loop_r: for (int r = 0; r < {r}; r++) {{
       loop_col: for (int col = 0; col < {cc}; col++) {{
         #pragma HLS PIPELINE II=1
-        {t}_input_t best = 0;
+        {window} best = 0;
         bool first = true;
         loop_i: for (int i = 0; i < {k}; i++) {{
           loop_j: for (int j = 0; j < {k}; j++) {{
             int y = {row}{f" - {p}" if p else ""}, x = {col}{f" - {p}" if p else ""};
             if ({outside}) continue;
-            {t}_input_t v = in[(ch * {h} + y) * {w} + x];
+            {window} v = in[(ch * {h} + y) * {w} + x];
             if (first || v >= best) best = v;
             first = false;
           }}
@@ -135,9 +142,9 @@ inline void {t}_layer(const {t}_input_t in[{c * h * w}], {t}_output_t out[{c * r
         return cpp.stream_pragmas("loop_col", preset)
 
 
-@register("maxpool", type_keys=("result",), inherits_defaults=False)
+@register("maxpool", type_keys=("result", "accum"), inherits_defaults=False)
 def build_maxpool(f: Fields, ctx: BuildContext) -> MaxPool:
-    """``{name: pool1, op: maxpool, kernel: 3, stride: 2, padding: 0, types: {result: ...}}``;
-    without a result type of its own the layer keeps its input type."""
+    """``{name: pool1, op: maxpool, kernel: 3, stride: 2, padding: 0, types: {result: ..., accum: ...}}``;
+    without types of its own the layer keeps its input type."""
     return MaxPool(ctx.name, f.count("kernel", 3), f.count("stride", 2), f.count("padding", 0, minimum=0),
-                   ctx.type("result"))
+                   ctx.type("result"), ctx.type("accum"))

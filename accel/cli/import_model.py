@@ -40,7 +40,7 @@ def command(args: argparse.Namespace) -> int:
             raise ValueError(f"{args.model}: --hls4ml takes the model as ONNX (torch.onnx.export of the same model)")
         config = read_config(args.hls4ml)
         description, weights = import_onnx(args.model, hls4ml=True)
-        description = apply(description, config, args.hls4ml)
+        description = apply(description, config, args.hls4ml, weights)
     else:
         if Path(args.model).suffix in (".keras", ".h5"):
             from ..importers.keras_model import import_keras as importer

@@ -1,34 +1,60 @@
 """An hls4ml configuration laid over an imported model: the network with hls4ml's semantics.
 
 The configuration is the dict ``hls4ml.utils.config_from_*_model`` returns, saved as YAML
-or JSON: ``Model`` / ``LayerType`` / ``LayerName``, most specific first, each with a
-``Precision`` that is one type (every variable) or a dict of ``default``, ``weight``,
-``bias``, ``accum``, ``result``. The model (ONNX, imported with hls4ml's layer names and
-ReLU kept as a layer of its own) gives the topology and weights. What the simulator then
-runs is what hls4ml's C++ computes (``tests/accel/test_hls4ml_peer.py`` holds them to it):
+or JSON: ``Model`` / ``LayerType`` / ``LayerName``, each with a ``Precision`` that is one
+type or a dict of variables (``default``, ``weight``, ``bias``, ``accum``, ``result``,
+``scale``). A variable's type is looked up as hls4ml 1.3.0's ``HLSConfig.get_precision``
+does: the layer's own entry for the variable, then its ``default``, then the layer type's
+entry and its ``default``, then the model's, and ``auto`` is inferred by hls4ml's rules
+(``hls4ml_infer``). The model (ONNX, imported with hls4ml's layer names and ReLU kept as a
+layer of its own) gives the topology and weights. What the simulator then runs is what
+hls4ml's C++ computes (``tests/accel/test_hls4ml_peer.py`` holds them to it):
 
 - conv and dense: each product assigned to ``accum``, the accumulator starting at the
   bias, the result cast; the convolution sums its window in (kh, kw, cin) order
   (``order: [m, r, c, i, j, n]``, which matters once the accumulator saturates);
-- ReLU and max-pool with their own result types; the input quantized by the input
-  layer's ``result`` type (hls4ml names the input after the model's forward argument).
+- ReLU, the table activations and softmax with their own types (``table_t``,
+  ``exp_table_t``, ``table_size``, ``implementation`` from the layer's entry); max-pool
+  through its ``accum`` type; the input quantized by the input layer's ``result`` type;
+- weights as hls4ml's C-simulation reads them: written as text with as many decimals as
+  their type has fraction bits, read back through ``double``.
 
-Refused, with the layer named: ``auto`` precisions (hls4ml infers them in its own
-optimizer passes: give the types, or a model-level precision), ``Strategy: Resource``
-(its accumulation order is not modelled yet).
+Refused, with the layer named: a layer name the model does not have, and ``Strategy: Resource`` with a saturating accumulator
+(hls4ml then sums in another order, which only a wrapping accumulator makes irrelevant).
 """
 
 from __future__ import annotations
 
 import json
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
-from layers import safe_yaml
+import numpy as np
 
-# hls4ml's layer classes for our ops (LayerType keys)
-LAYER_TYPES = {"conv": ("Conv2D",), "dense": ("Dense", "Linear"), "relu": ("Activation", "ReLU"),
-               "maxpool": ("MaxPooling2D", "Pooling2D"), "flatten": ("Reshape", "Flatten")}
-VARIABLES = ("weight", "bias", "accum", "result")
+from ..config import network_from_dict
+from layers import safe_yaml
+from quant import FixedType, Overflow
+
+from . import hls4ml_infer as infer
+
+# our op -> (hls4ml's LayerType names, the variables hls4ml gives it a type for)
+LAYERS = {
+    "conv": (("Conv2D",), ("weight", "bias", "accum", "result")),
+    "dense": (("Dense", "Linear"), ("weight", "bias", "accum", "result")),
+    "batchnorm": (("BatchNormalization",), ("scale", "bias", "result")),
+    "relu": (("Activation", "ReLU"), ("result",)),
+    "sigmoid": (("Activation",), ("result",)),
+    "tanh": (("Activation",), ("result",)),
+    "softmax": (("Softmax", "Activation"), ("result",)),
+    "maxpool": (("MaxPooling2D", "Pooling2D"), ("accum", "result")),
+    "avgpool": (("AveragePooling2D", "Pooling2D"), ("accum", "result")),
+    "flatten": (("Reshape", "Flatten"), ("result",)),
+}
+# keys of a layer's entry that set a type or a table outside ``Precision`` (hls4ml's attributes)
+ATTRIBUTE_TYPES = {"table_t": "table", "exp_table_t": "exp_table", "inv_table_t": "inv_table",
+                   "inp_norm_t": "inp_norm", "inv_inp_t": "inv_inp"}
+INPUT_NAMES = ("x", "input", "input_1", "input1")
 
 
 def read_config(path: str | Path) -> dict:
@@ -48,68 +74,192 @@ def read_config(path: str | Path) -> dict:
     return data
 
 
-def apply(description: dict, config: dict, source: str) -> dict:
+@dataclass(frozen=True)
+class Precisions:
+    """hls4ml's precision lookup over one configuration (``HLSConfig.get_precision``)."""
+
+    model: dict
+    by_type: dict
+    by_name: dict
+    source: str
+
+    @classmethod
+    def of(cls, config: dict, source: str) -> "Precisions":
+        def table(section: dict, where: str) -> dict:
+            return {key: _variables((entry or {}).get("Precision"), f"{source}: {where}: {key}: Precision")
+                    for key, entry in (section or {}).items()}
+        model = _variables(config["Model"].get("Precision", "fixed<16,6>"), f"{source}: Model: Precision")
+        if "default" not in model:
+            raise ValueError(f"{source}: Model: Precision has no 'default' type")
+        return cls(model, table(config.get("LayerType"), "LayerType"), table(config.get("LayerName"), "LayerName"),
+                   source)
+
+    def text(self, name: str, classes: tuple[str, ...], variable: str) -> str:
+        own = self.by_name.get(name, {})
+        for found in (own.get(variable), own.get("default")):
+            if found is not None:
+                return found
+        for kind in classes:
+            entry = self.by_type.get(kind, {})
+            for found in (entry.get(variable), entry.get("default")):
+                if found is not None:
+                    return found
+        return self.model.get(variable, self.model["default"])
+
+    def fixed(self, text: str, where: str) -> FixedType:
+        try:
+            return FixedType.parse(text)
+        except ValueError as err:
+            raise ValueError(f"{self.source}: {where}: {err}") from None
+
+    @property
+    def default(self) -> FixedType:
+        return self.fixed(self.model["default"], "Model: Precision: default")
+
+    @property
+    def maximum(self) -> FixedType | None:
+        text = self.model.get("maximum")
+        return None if text is None else self.fixed(text, "Model: Precision: maximum")
+
+
+def apply(description: dict, config: dict, source: str,
+          weights: dict[str, np.ndarray] | None = None) -> dict:
     """``description`` (from ``import_onnx(..., hls4ml=True)``) with ``config``'s types and
-    hls4ml's semantics; every layer's types explicit."""
-    model = config["Model"]
-    if str(model.get("Strategy", "Latency")).lower() == "resource":
-        raise ValueError(f"{source}: Model: Strategy Resource accumulates in another order; not modelled yet "
-                         f"(use Strategy: Latency)")
-    default = _precision(model.get("Precision", "fixed<16,6>"), f"{source}: Model: Precision")
-    by_type, by_name = config.get("LayerType") or {}, config.get("LayerName") or {}
-    layers = []
+    hls4ml's semantics, every layer's types explicit. ``weights``, if given, are replaced
+    in place by the values hls4ml's C-simulation loads (its text round trip)."""
+    precisions = Precisions.of(config, source)
+    names = [layer["name"] for layer in description["layers"]]
+    input_name = description["input"].get("name")
+    unknown = sorted(set(precisions.by_name) - set(names) - {input_name, *INPUT_NAMES})
+    folded = [name for name in unknown if set(precisions.by_name[name].values()) <= {"auto"}]
+    if folded:  # what config_from_*_model writes for a BatchNorm that hls4ml (and the export) fuse
+        warnings.warn(f"{source}: LayerName {folded}: no such layers in the model (a BatchNorm fused into the "
+                      f"layer before it?); their entries only say 'auto' and are not used", stacklevel=2)
+    unknown = [name for name in unknown if name not in folded]
+    if unknown:
+        raise ValueError(f"{source}: LayerName names {unknown}, which the model has no layer for (its layers: "
+                         f"{names}; torch.onnx.export folds a BatchNorm into the conv before it in eval mode)")
+    _check_strategy(config, precisions, description, source)
+
+    result = {key: value for key, value in description.items() if key not in ("defaults", "layers")}
+    result["input"] = {key: value for key, value in description["input"].items() if key != "name"}
+    named = [name for name in (input_name, *INPUT_NAMES) if name in precisions.by_name]
+    text = precisions.text(named[0] if named else (input_name or "x"), ("InputLayer",), "result")
+    in_type = precisions.default if text == "auto" else precisions.fixed(text, f"the input {input_name!r}")
+    result["input"]["type"] = str(in_type)
+    result["layers"] = []
     for layer in description["layers"]:
-        name, op = layer["name"], layer["op"]
-        precision = dict(default)
-        for kind in LAYER_TYPES.get(op, ()):
-            precision.update(_precision((by_type.get(kind) or {}).get("Precision", {}), f"{source}: LayerType: {kind}"))
-        entry = by_name.get(name) or {}
-        if str(entry.get("Strategy", "Latency")).lower() == "resource":
-            raise ValueError(f"{source}: LayerName: {name}: Strategy Resource is not modelled yet")
-        precision.update(_precision(entry.get("Precision", {}), f"{source}: LayerName: {name}: Precision"))
-        layer = dict(layer)
-        wanted = {"conv": VARIABLES, "dense": VARIABLES, "relu": ("result",), "maxpool": ("result",)}.get(op, ())
-        types = {}
-        for variable in wanted:
-            text = precision.get(variable, precision.get("default"))
-            if text is None or str(text).lower() == "auto":
-                raise ValueError(f"{source}: layer {name!r}: precision {variable!r} is 'auto' (hls4ml infers it in "
-                                 f"its own passes); give the type, or a model-level Precision")
-            types[variable] = _spelled(str(text))
-        if types:
-            layer["types"] = types
-        if op == "conv":
-            layer["order"] = ["m", "r", "c", "i", "j", "n"]  # hls4ml sums a window in (kh, kw, cin) order
-        layers.append(layer)
-    result = dict(description)
-    result["input"] = dict(description["input"])
-    input_name = result["input"].pop("name", None)
-    input_precision = dict(default)
-    known = {layer["name"] for layer in layers}
-    for name, entry in by_name.items():  # the input layer: hls4ml's name for it is not a layer of ours
-        if name not in known and name in (input_name, "x", "input", "input_1", "input1"):
-            input_precision.update(_precision((entry or {}).get("Precision", {}), f"{source}: LayerName: {name}"))
-    text = input_precision.get("result", input_precision.get("default"))
-    if text is None or str(text).lower() == "auto":
-        raise ValueError(f"{source}: the input's precision is 'auto'; give its result type")
-    result["input"]["type"] = _spelled(str(text))
-    result.pop("defaults", None)  # every layer carries its types: nothing is left to a default
-    result["layers"] = layers
+        typed = _typed(layer, precisions, in_type, config.get("LayerName", {}).get(layer["name"]) or {},
+                       _in_shape(result), source)
+        result["layers"].append(typed)
+        in_type = network_from_dict(result, source).io_types()[-1][2]
+        if weights is not None and layer["op"] in ("conv", "dense"):
+            _as_hls4ml_reads_them(weights, typed)
     return result
 
 
-def _precision(value, where: str) -> dict:
-    """A ``Precision`` entry as a dict of variable -> type text (a string: every variable)."""
+def _typed(layer: dict, precisions: Precisions, in_type: FixedType, entry: dict, in_shape, source: str) -> dict:
+    """One layer with hls4ml's types for every variable it has, ``auto`` inferred."""
+    name, op = layer["name"], layer["op"]
+    if op not in LAYERS:
+        raise ValueError(f"{source}: layer {name!r} ({op}): not a layer hls4ml has")
+    classes, variables = LAYERS[op]
+    where = f"LayerName: {name}: Precision"
+    texts = {variable: precisions.text(name, classes, variable) for variable in variables}
+    types = {v: precisions.fixed(t, f"{where}: {v}") for v, t in texts.items() if t != "auto"}
+    for variable in ("weight", "bias", "scale"):  # parameters: 'auto' is the default precision
+        if texts.get(variable) == "auto":
+            types[variable] = precisions.default
+    auto = [v for v, t in texts.items() if t == "auto" and v not in types]
+    for variable in auto:
+        types[variable] = _inferred(op, variable, layer, in_type, in_shape, types, precisions)
+    out = dict(layer)
+    for key, variable in ATTRIBUTE_TYPES.items():
+        if key in entry:
+            types[variable] = precisions.fixed(str(entry[key]), f"LayerName: {name}: {key}")
+    if "table_size" in entry:
+        out["table_size"] = int(entry["table_size"])
+    if op == "softmax" and "implementation" in entry:
+        out["implementation"] = str(entry["implementation"]).lower()
+    out["types"] = {variable: str(t) for variable, t in types.items()}
+    if op == "conv":
+        if layer.get("groups", 1) != 1:
+            raise ValueError(f"{source}: layer {name!r}: hls4ml's Conv2D has no groups (got {layer['groups']})")
+        out["order"] = ["m", "r", "c", "i", "j", "n"]  # hls4ml sums a window in (kh, kw, cin) order
+    return out
+
+
+def _inferred(op: str, variable: str, layer: dict, in_type: FixedType, in_shape, types: dict,
+              precisions: Precisions) -> FixedType:
+    if op in ("conv", "dense"):
+        kernel = layer.get("kernel", 1)
+        kh, kw = (kernel, kernel) if isinstance(kernel, int) else kernel
+        n_ops = in_shape[0] * kh * kw if op == "conv" else int(np.prod(in_shape))
+        return infer.mac_result(in_type, types["weight"], types["bias"], n_ops, precisions.maximum)
+    if op == "batchnorm":
+        return infer.batchnorm_result(in_type, types["scale"], types["bias"], precisions.maximum)
+    if op == "avgpool" and variable == "accum":
+        return infer.avgpool_accum(in_type, int(layer.get("kernel", 2)) ** 2)
+    if op in ("maxpool", "avgpool", "flatten"):
+        return in_type
+    return precisions.default  # activations: hls4ml infers nothing for them
+
+
+def _check_strategy(config: dict, precisions: Precisions, description: dict, source: str) -> None:
+    """``Strategy: Resource`` sums the inputs in the order 0, R, 2R, ..., 1, 1+R, ...: the
+    same bits as ours only when the accumulator wraps (then the order does not matter)."""
+    model = str(config["Model"].get("Strategy", "Latency")).lower()
+    by_type, by_name = config.get("LayerType") or {}, config.get("LayerName") or {}
+    for layer in description["layers"]:
+        if layer["op"] not in ("conv", "dense"):
+            continue
+        classes = LAYERS[layer["op"]][0]
+        strategy = (by_name.get(layer["name"]) or {}).get("Strategy")
+        for kind in classes:
+            strategy = strategy or (by_type.get(kind) or {}).get("Strategy")
+        if str(strategy or model).lower() != "resource":
+            continue
+        text = precisions.text(layer["name"], classes, "accum")
+        if text != "auto" and FixedType.parse(text).overflow is not Overflow.WRAP:
+            raise ValueError(f"{source}: layer {layer['name']!r}: Strategy Resource with the saturating accumulator "
+                             f"{text}: hls4ml then sums in the order 0, R, 2R, ..., which is not modelled; "
+                             f"use a wrapping accum or Strategy Latency")
+
+
+def _as_hls4ml_reads_them(weights: dict[str, np.ndarray], layer: dict) -> None:
+    """hls4ml writes each parameter with as many decimals as its type has fraction bits
+    (``'{:.Ff}'.format``) and its C-simulation reads the text back through ``double``: a
+    value within half a decimal of a grid point (or of a midpoint, where rounding modes
+    turn) lands on the other side of it. Only values that near one are rewritten, so the
+    quantized parameters are exactly what hls4ml's are."""
+    for variable in ("weight", "bias"):
+        key = f"{layer['name']}.{variable}"
+        if key not in weights:
+            continue
+        kind = FixedType.parse(layer["types"][variable])
+        decimals = max(0, kind.width - kind.integer)
+        values = np.array(weights[key], dtype=np.float64)
+        half_steps = values * 2.0 ** (decimals + 1)
+        near = np.abs(half_steps - np.round(half_steps)) * 2.0 ** -(decimals + 1) < 10.0 ** -decimals
+        flat = values.reshape(-1)
+        for i in np.flatnonzero(near.reshape(-1)):
+            flat[i] = float(f"{flat[i]:.{decimals}f}")
+        weights[key] = values
+
+
+def _in_shape(description: dict) -> tuple[int, ...]:
+    """The shape entering the next layer of ``description``'s layers so far."""
+    if not description["layers"]:
+        return tuple(description["input"]["shape"])
+    return tuple(network_from_dict(description, "hls4ml").output_shape)
+
+
+def _variables(value, where: str) -> dict:
+    """A ``Precision`` entry as a dict of variable -> type text (a string: the ``default``)."""
+    if value is None:
+        return {}
     if isinstance(value, str):
-        return {"default": value, **{v: value for v in VARIABLES}}
+        return {"default": value.strip()}
     if isinstance(value, dict):
-        return {str(k): str(v) for k, v in value.items()}
+        return {str(k): str(v).strip() for k, v in value.items()}
     raise ValueError(f"{where}: a precision is a type or a mapping of variable to type, got {value!r}")
-
-
-def _spelled(text: str) -> str:
-    """hls4ml's spelling (``fixed<16,6>``, ``ufixed<8,3,RND,SAT>``) as ``ap_fixed<...>``."""
-    text = text.strip()
-    if text.startswith(("fixed<", "ufixed<")):
-        text = "ap_" + text
-    return text

@@ -3,8 +3,10 @@
 Reads the graph with the ``onnx`` package (an optional dependency) and maps, in graph
 order: ``Conv`` → conv, ``Relu`` → fused into the conv/dense before it (else a relu
 layer), ``LRN`` → lrn (ONNX divides alpha by the size: the ``pytorch`` convention),
-``MaxPool`` → maxpool, ``Flatten`` → flatten (chw), ``Gemm`` or ``MatMul`` + ``Add`` →
-dense; ``Identity`` and ``Dropout`` are skipped. Anything else is refused with the
+``MaxPool`` → maxpool, ``AveragePool`` → avgpool, ``BatchNormalization`` → batchnorm
+(not folded), ``Sigmoid``/``Tanh``/``Softmax`` → hls4ml's table layers, ``Flatten`` →
+flatten (chw), ``Gemm`` or ``MatMul`` + ``Add`` → dense; ``Identity`` and ``Dropout`` are
+skipped. Anything else is refused with the
 node's name and op, before any compute. Weights keep the names of the layers made.
 
 ``torch.onnx.export`` writes ``nn.LocalResponseNorm`` not as one ``LRN`` node but as its
@@ -87,10 +89,13 @@ class _Builder:
             self.pending_lrn = {"x": node.input[0], "start": where}  # x * x: a decomposed LRN begins
             return None
         if op in SKIPPED:
+            if node.input and node.input[0] in self.constants:  # a parameter passed through (no constant folding)
+                self.constants[node.output[0]] = self.constants[node.input[0]]
             return None
         if handler is None:
-            raise ValueError(f"{where}: unsupported op; supported: Conv, Relu, LRN, MaxPool, Flatten, "
-                             f"Gemm, MatMul+Add, Constant, Identity, Dropout")
+            raise ValueError(f"{where}: unsupported op; supported: Conv, Relu, LRN, MaxPool, AveragePool, "
+                             f"BatchNormalization, Sigmoid, Tanh, Softmax, Flatten, Gemm, MatMul+Add, Constant, "
+                             f"Identity, Dropout")
         handler(node, attrs, where)
 
     def _name(self, node, weight_input: str | None, kind: str) -> str:
@@ -177,6 +182,35 @@ class _Builder:
             raise ValueError(f"{where}: only square windows, equal strides, symmetric pads and floor mode are supported")
         self.layers.append({"name": self._name(node, None, "pool"), "op": "maxpool", "kernel": int(kernel[0]),
                             "stride": int(strides[0]), "padding": int(pads[0])})
+
+    def _averagepool(self, node, attrs, where) -> None:
+        kernel, strides = attrs["kernel_shape"], attrs.get("strides", [1, 1])
+        pads = attrs.get("pads", [0, 0, 0, 0])
+        if len(set(kernel)) > 1 or len(set(strides)) > 1 or len(set(pads)) > 1 or attrs.get("ceil_mode", 0):
+            raise ValueError(f"{where}: only square windows, equal strides, symmetric pads and floor mode are supported")
+        self.layers.append({"name": self._name(node, None, "avgpool"), "op": "avgpool", "kernel": int(kernel[0]),
+                            "stride": int(strides[0]), "padding": int(pads[0]),
+                            "count_pad": bool(attrs.get("count_include_pad", 0))})
+
+    def _batchnormalization(self, node, attrs, where) -> None:
+        name = self._name(node, node.input[1], "bn")
+        for pytorch_name, value in zip(("weight", "bias", "running_mean", "running_var"), node.input[1:5]):
+            self.weights[f"{name}.{pytorch_name}"] = self._const(value, where)
+        self.layers.append({"name": name, "op": "batchnorm", "eps": float(attrs.get("epsilon", 1e-5))})
+
+    def _activation(self, node, op: str, attrs, where) -> None:
+        self.layers.append({"name": self._name(node, None, op), "op": op})
+
+    def _sigmoid(self, node, attrs, where) -> None:
+        self._activation(node, "sigmoid", attrs, where)
+
+    def _tanh(self, node, attrs, where) -> None:
+        self._activation(node, "tanh", attrs, where)
+
+    def _softmax(self, node, attrs, where) -> None:
+        if attrs.get("axis", -1) not in (-1, 1):
+            raise ValueError(f"{where}: only a softmax over the features (axis -1 or 1) is supported")
+        self._activation(node, "softmax", attrs, where)
 
     def _flatten(self, node, attrs, where) -> None:
         if attrs.get("axis", 1) != 1:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import warnings
 
 import numpy as np
 import pytest
@@ -103,25 +104,50 @@ def test_the_simulator_is_hls4mls_csim_bit_for_bit(tmp_path, precision) -> None:
         assert conv.product.rounded > 0 and sim["relu1"].stats.result.rounded > 0
 
 
-def test_what_the_import_cannot_model_is_refused(tmp_path) -> None:
+def test_the_configuration_is_read_as_hls4ml_reads_it(tmp_path) -> None:
+    """hls4ml's precedence (layer variable, layer default, type variable, type default,
+    model variable, model default), its ``auto`` rules, and refusals naming the layer."""
     from accel.importers.hls4ml_config import apply, read_config
 
     description = {"name": "m", "input": {"shape": [3, 8, 8], "type": DEFAULT, "name": "x"},
                    "layers": [{"name": "conv1", "op": "conv", "out_channels": 4, "kernel": 3},
+                              {"name": "pool1", "op": "maxpool", "kernel": 2, "stride": 2},
                               {"name": "flat", "op": "flatten"}, {"name": "fc1", "op": "dense", "out_features": 5}]}
-    auto = {"Model": {"Precision": "fixed<16,6>"}, "LayerName": {"conv1": {"Precision": {"result": "auto"}}}}
-    with pytest.raises(ValueError, match="layer 'conv1': precision 'result' is 'auto'"):
-        apply(description, auto, "cfg.json")
-    with pytest.raises(ValueError, match="Strategy Resource accumulates in another order"):
-        apply(description, {"Model": {"Precision": "fixed<16,6>", "Strategy": "Resource"}}, "cfg.json")
     typed = apply(description, {"Model": {"Precision": {"default": "fixed<16,6>", "accum": "fixed<24,8,RND,SAT>"}},
-                                "LayerType": {"Dense": {"Precision": {"result": "ufixed<8,3>"}}},
-                                "LayerName": {"x": {"Precision": {"result": "fixed<10,3,RND,SAT>"}}}}, "cfg.json")
-    assert typed["input"] == {"shape": [3, 8, 8], "type": "ap_fixed<10,3,RND,SAT>"}  # the input layer's type
-    assert typed["layers"][0]["types"] == {"weight": "ap_fixed<16,6>", "bias": "ap_fixed<16,6>",
-                                           "accum": "ap_fixed<24,8,RND,SAT>", "result": "ap_fixed<16,6>"}
-    assert typed["layers"][2]["types"]["result"] == "ap_ufixed<8,3>"  # LayerType over Model
+                                "LayerType": {"Dense": {"Precision": {"result": "ufixed<8,3>"}},
+                                              "Conv2D": {"Precision": {"accum": "fixed<20,8>"}}},
+                                "LayerName": {"x": {"Precision": {"result": "fixed<10,3,RND,SAT>"}},
+                                              "conv1": {"Precision": {"default": "fixed<12,4>"}}}}, "cfg.json")
+    assert typed["input"] == {"shape": [3, 8, 8], "type": "ap_fixed<10,3,AP_RND,AP_SAT>"}  # the input layer's type
+    # the layer's own default comes before its type's variable (hls4ml's get_precision)
+    assert typed["layers"][0]["types"] == {"weight": "ap_fixed<12,4>", "bias": "ap_fixed<12,4>",
+                                           "accum": "ap_fixed<12,4>", "result": "ap_fixed<12,4>"}
+    assert typed["layers"][3]["types"]["result"] == "ap_ufixed<8,3>"  # LayerType over Model
+    assert typed["layers"][3]["types"]["accum"] == "ap_fixed<24,8,AP_RND,AP_SAT>"  # the model's variable
     network_from_dict(typed, "typed.yaml")  # a valid network
+
+    # 'auto': conv 3*3*3 = 27 products of <16,6> inputs and weights: <38,18>; pooling and flatten keep
+    # it; the dense layer's 4*3*3 = 36 inputs: <16+38+6+1, 6+18+6+1>; an unmentioned accum: the default
+    auto = {"Model": {"Precision": {"default": "fixed<16,6>"}},
+            "LayerName": {name: {"Precision": {"result": "auto", "weight": "auto"}} for name in ("conv1", "fc1")}
+            | {"pool1": {"Precision": {"result": "auto", "accum": "auto"}}, "flat": {"Precision": "auto"}}}
+    inferred = apply(description, auto, "cfg.json")
+    conv, pool, flat, fc = inferred["layers"]
+    assert conv["types"] == {"weight": "ap_fixed<16,6>", "bias": "ap_fixed<16,6>", "accum": "ap_fixed<16,6>",
+                             "result": "ap_fixed<38,18>"}
+    assert pool["types"] == {"accum": "ap_fixed<38,18>", "result": "ap_fixed<38,18>"}
+    assert flat["types"] == {"result": "ap_fixed<38,18>"}
+    assert fc["types"]["result"] == "ap_fixed<61,31>"
+    capped = apply(description, {**auto, "Model": {"Precision": {"default": "fixed<16,6>", "maximum": "fixed<32,12>"}}},
+                   "cfg.json")
+    assert capped["layers"][0]["types"]["result"] == "ap_fixed<32,12>"
+
+    with pytest.raises(ValueError, match=r"LayerName names \['bn1'\], which the model has no layer for"):
+        apply(description, {"Model": {"Precision": "fixed<16,6>"}, "LayerName": {"bn1": {"Precision": "fixed<8,3>"}}}, "c")
+    with pytest.raises(ValueError, match="layer 'conv1': Strategy Resource with the saturating accumulator"):
+        apply(description, {"Model": {"Precision": {"default": "fixed<16,6>", "accum": "fixed<16,6,TRN,SAT>"},
+                                      "Strategy": "Resource"}}, "cfg.json")
+    apply(description, {"Model": {"Precision": "fixed<16,6>", "Strategy": "Resource"}}, "cfg.json")  # wraps: order-free
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"LayerName": {}}))
     with pytest.raises(ValueError, match="bad.json: an hls4ml configuration has a 'Model' section"):
@@ -153,3 +179,70 @@ def test_every_layer_hls4ml_traces_is_the_simulators(tmp_path) -> None:
             mine = mine.transpose(0, 2, 3, 1)  # hls4ml keeps feature maps channels-last
         np.testing.assert_array_equal(mine, np.asarray(traced[name], dtype=np.float64).reshape(mine.shape),
                                       err_msg=name)
+
+
+class Classifier(torch.nn.Module):
+    """The layers hls4ml has beyond conv/dense/ReLU/max-pool: batch normalization (kept, not
+    fused, under a model-level precision), average pooling, sigmoid and softmax."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = torch.nn.Conv2d(3, 4, 3)
+        self.bn1 = torch.nn.BatchNorm2d(4)
+        self.act1 = torch.nn.ReLU()
+        self.pool1 = torch.nn.AvgPool2d(2)
+        self.flat = torch.nn.Flatten()
+        self.fc1 = torch.nn.Linear(36, 8)
+        self.sig = torch.nn.Sigmoid()
+        self.fc2 = torch.nn.Linear(8, 5)
+        self.prob = torch.nn.Softmax(dim=-1)
+
+    def forward(self, x):
+        x = self.flat(self.pool1(self.act1(self.bn1(self.conv1(x)))))
+        return self.prob(self.fc2(self.sig(self.fc1(x))))
+
+
+@pytest.mark.parametrize("granularity", ["model", "name"])
+def test_an_imported_classifier_is_hls4mls_csim_bit_for_bit(tmp_path, granularity) -> None:
+    """``accel import MODEL.onnx --hls4ml CONFIG`` on hls4ml's own configuration: a model-level
+    precision, and the per-name one ``config_from_pytorch_model`` writes (every result ``auto``,
+    the batch normalization then fused into the conv by both hls4ml and the ONNX export)."""
+    torch.manual_seed(3)
+    model = Classifier().eval()
+    with torch.no_grad():  # statistics that are not the identity
+        model.bn1.running_mean.uniform_(-0.5, 0.5)
+        model.bn1.running_var.uniform_(0.5, 2.0)
+        model.bn1.weight.uniform_(0.5, 1.5)
+        model.bn1.bias.uniform_(-0.3, 0.3)
+        model.fc2.weight.mul_(4.0)  # logits apart: probabilities spread over the softmax tables
+    config = hls4ml.utils.config_from_pytorch_model(model, (3, 8, 8), granularity=granularity,
+                                                    default_precision="fixed<16,6>")
+    if granularity == "name":
+        for name in ("fc1", "sig", "fc2"):
+            config["LayerName"][name]["Trace"] = True
+    hls_model = hls4ml.converters.convert_from_pytorch_model(model, hls_config=config, io_type="io_stream",
+                                                             output_dir=str(tmp_path / "prj"), backend="Vivado")
+    hls_model.compile()
+    images = np.random.default_rng(4).normal(0, 1.5, (64, 3, 8, 8)).astype(np.float32)
+    theirs = np.asarray(hls_model.predict(np.ascontiguousarray(images)), dtype=np.float64).reshape(64, 5)
+
+    torch.onnx.export(model, torch.zeros(1, 3, 8, 8), tmp_path / "model.onnx", dynamo=False,
+                      do_constant_folding=granularity == "name")  # folding fuses the BatchNorm, as hls4ml does then
+    saved = {key: value for key, value in config.items() if key != "PytorchModel"}
+    (tmp_path / "config.json").write_text(json.dumps(saved, default=list))
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        assert main(["import", str(tmp_path / "model.onnx"), "--hls4ml", str(tmp_path / "config.json"),
+                     "--out", str(tmp_path / "imported")]) == 0
+    assert any("LayerName ['bn1']: no such layers" in str(w.message) for w in said) == (granularity == "name")
+    imported = load_network(tmp_path / "imported" / "net.yaml")
+    assert ("batchnorm" in [layer.op for layer in imported.layers]) == (granularity == "model")
+    sim = Simulator(imported, load_weights(imported, tmp_path / "imported" / "weights.npz")).run(images.astype(np.float64))
+    np.testing.assert_array_equal(sim.output.values(), theirs)
+    if granularity == "model":
+        assert len(np.unique(theirs)) > 20  # a classifier's probabilities, not a saturated constant
+    else:  # the inferred <60,30> logits index the softmax tables by their top bits: every output 1/5,
+        assert np.all(theirs == theirs[0, 0])  # in hls4ml as here; so compare the layers before it
+        _, traced = hls_model.trace(np.ascontiguousarray(images))
+        for name in ("fc1", "sig", "fc2"):
+            np.testing.assert_array_equal(sim[name].values(), np.asarray(traced[name], np.float64).reshape(64, -1))
