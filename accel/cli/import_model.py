@@ -2,7 +2,9 @@
 ``DIR/net.yaml`` + ``DIR/weights.npz``.
 
 The YAML gets the default types (``<16,4>`` data and weights, a wide accumulator); edit
-it, then ``accel run --config DIR/net.yaml --weights DIR/weights.npz``.
+it, then ``accel run --config DIR/net.yaml --weights DIR/weights.npz``. With hls4ml:
+``accel import MODEL.onnx --hls4ml CONFIG --out DIR`` (its configuration over the model) or
+``accel import --hls4ml-project PRJ --out DIR`` (what a written project simulates).
 """
 
 from __future__ import annotations
@@ -23,16 +25,27 @@ def add(commands) -> None:
     imp = commands.add_parser("import", help="turn an ONNX or Keras model into a network YAML and weights .npz",
                               description="Turn an ONNX (.onnx) or Keras (.keras, .h5) model into a network "
                               "YAML and a weights .npz (Keras: channels-last layouts, hwc flatten, BatchNorm folded).")
-    imp.add_argument("model", help="an .onnx, .keras or .h5 file")
+    imp.add_argument("model", nargs="?", help="an .onnx, .keras or .h5 file")
     imp.add_argument("--out", required=True, help="folder for net.yaml and weights.npz")
     imp.add_argument("--input-type", default=DEFAULT_DATA_TYPE, help=f"the network input's type (default {DEFAULT_DATA_TYPE})")
     imp.add_argument("--hls4ml", metavar="CONFIG", help="an hls4ml configuration (.yml/.json, the dict "
                      "config_from_*_model returns) for an ONNX model: hls4ml's layer names, types and semantics")
+    imp.add_argument("--hls4ml-project", metavar="DIR", help="a project hls4ml wrote (hls_model.write()): the "
+                     "network its C-simulation runs, read from DIR/firmware (types, layers, weights)")
     imp.set_defaults(run=command)
 
 
 def command(args: argparse.Namespace) -> int:
-    if args.hls4ml:
+    if (args.model is None) == (args.hls4ml_project is None):
+        raise ValueError("give a model file or --hls4ml-project DIR (one of them)")
+    if args.hls4ml_project:
+        from ..importers.hls4ml_project import import_project
+
+        if args.hls4ml:
+            raise ValueError("--hls4ml-project reads the types from the project: drop --hls4ml")
+        args.model = args.hls4ml_project
+        description, weights = import_project(args.hls4ml_project)
+    elif args.hls4ml:
         from ..importers.hls4ml_config import apply, read_config
         from ..importers.onnx_model import import_onnx
 

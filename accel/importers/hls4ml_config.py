@@ -220,7 +220,8 @@ def _check_strategy(config: dict, precisions: Precisions, description: dict, sou
         if str(strategy or model).lower() != "resource":
             continue
         text = precisions.text(layer["name"], classes, "accum")
-        if text != "auto" and FixedType.parse(text).overflow is not Overflow.WRAP:
+        accum = None if text == "auto" else FixedType.parse(text)
+        if accum is not None and (accum.overflow is not Overflow.WRAP or accum.sat_bits):
             raise ValueError(f"{source}: layer {layer['name']!r}: Strategy Resource with the saturating accumulator "
                              f"{text}: hls4ml then sums in the order 0, R, 2R, ..., which is not modelled; "
                              f"use a wrapping accum or Strategy Latency")

@@ -52,6 +52,15 @@ class Net(torch.nn.Module):
         return self.fc1(self.flat(self.pool1(self.relu1(self.conv1(x)))))
 
 
+def imported(tmp_path, *arguments: str) -> Simulator:
+    """``accel import ARGUMENTS --out tmp_path/imported``, loaded as a simulator."""
+    out = tmp_path / "imported"
+    shutil.rmtree(out, ignore_errors=True)
+    assert main(["import", *arguments, "--out", str(out)]) == 0
+    network = load_network(out / "net.yaml")
+    return Simulator(network, load_weights(network, out / "weights.npz"))
+
+
 def ours(precision: dict | None) -> dict:
     """The same network in accel's YAML, with the types hls4ml was given."""
     p = precision or {name: {"weight": DEFAULT, "bias": DEFAULT, "accum": DEFAULT, "result": DEFAULT}
@@ -93,11 +102,11 @@ def test_the_simulator_is_hls4mls_csim_bit_for_bit(tmp_path, precision) -> None:
     torch.onnx.export(model, torch.zeros(1, 3, 8, 8), tmp_path / "model.onnx", dynamo=False)
     saved = {key: value for key, value in config.items() if key != "PytorchModel"}
     (tmp_path / "config.json").write_text(json.dumps(saved, default=list))
-    assert main(["import", str(tmp_path / "model.onnx"), "--hls4ml", str(tmp_path / "config.json"),
-                 "--out", str(tmp_path / "imported")]) == 0
-    imported = load_network(tmp_path / "imported" / "net.yaml")
-    again = Simulator(imported, load_weights(imported, tmp_path / "imported" / "weights.npz")).run(images.astype(np.float64))
-    np.testing.assert_array_equal(again.output.values(), theirs)
+    again = imported(tmp_path, str(tmp_path / "model.onnx"), "--hls4ml", str(tmp_path / "config.json"))
+    np.testing.assert_array_equal(again.run(images.astype(np.float64)).output.values(), theirs)
+    # and from the project hls4ml wrote (compile() writes it): accel import --hls4ml-project
+    project = imported(tmp_path, "--hls4ml-project", str(tmp_path / "prj"))
+    np.testing.assert_array_equal(project.run(images.astype(np.float64)).output.values(), theirs)
     if precision:  # the narrow accumulators saturate and the casts round: the check is not a trivial one
         conv, fc = sim["conv1"].stats, sim["fc1"].stats
         assert conv.accumulation.overflows > 0 and fc.accumulation.overflows > 0, (conv, fc)
@@ -239,6 +248,9 @@ def test_an_imported_classifier_is_hls4mls_csim_bit_for_bit(tmp_path, granularit
     assert ("batchnorm" in [layer.op for layer in imported.layers]) == (granularity == "model")
     sim = Simulator(imported, load_weights(imported, tmp_path / "imported" / "weights.npz")).run(images.astype(np.float64))
     np.testing.assert_array_equal(sim.output.values(), theirs)
+    project = Simulator(imported_project := load_network(_project(tmp_path)), load_weights(
+        imported_project, tmp_path / "from_project" / "weights.npz")).run(images.astype(np.float64))
+    np.testing.assert_array_equal(project.output.values(), theirs)
     if granularity == "model":
         assert len(np.unique(theirs)) > 20  # a classifier's probabilities, not a saturated constant
     else:  # the inferred <60,30> logits index the softmax tables by their top bits: every output 1/5,
@@ -246,3 +258,44 @@ def test_an_imported_classifier_is_hls4mls_csim_bit_for_bit(tmp_path, granularit
         _, traced = hls_model.trace(np.ascontiguousarray(images))
         for name in ("fc1", "sig", "fc2"):
             np.testing.assert_array_equal(sim[name].values(), np.asarray(traced[name], np.float64).reshape(64, -1))
+
+
+def _project(tmp_path):
+    """``accel import --hls4ml-project tmp_path/prj``: the path of the net.yaml written."""
+    assert main(["import", "--hls4ml-project", str(tmp_path / "prj"), "--out", str(tmp_path / "from_project")]) == 0
+    return tmp_path / "from_project" / "net.yaml"
+
+
+def test_strategy_resource_with_a_wrapping_accumulator(tmp_path, capsys) -> None:
+    """``Strategy: Resource`` stores dense weights transposed and sums the inputs in another
+    order; a wrapping accumulator makes the order irrelevant: both imports are still exact.
+    A saturating accumulator under Resource is refused by both, naming the layer."""
+    torch.manual_seed(5)
+    model = Net().eval()
+    config = hls4ml.utils.config_from_pytorch_model(model, (3, 8, 8), granularity="name",
+                                                    default_precision="fixed<12,4>")
+    config["Model"]["Strategy"], config["Model"]["ReuseFactor"] = "Resource", 3
+    config["LayerName"]["conv1"]["Precision"]["accum"] = "fixed<10,2>"  # it wraps, often
+    config["LayerName"]["fc1"]["Precision"]["accum"] = "fixed<10,2>"
+    hls_model = hls4ml.converters.convert_from_pytorch_model(model, hls_config=config, io_type="io_stream",
+                                                             output_dir=str(tmp_path / "prj"), backend="Vivado")
+    hls_model.compile()
+    images = np.random.default_rng(6).normal(0, 1.5, (64, 3, 8, 8)).astype(np.float32)
+    theirs = np.asarray(hls_model.predict(np.ascontiguousarray(images)), dtype=np.float64).reshape(64, 5)
+    torch.onnx.export(model, torch.zeros(1, 3, 8, 8), tmp_path / "model.onnx", dynamo=False)
+    saved = {key: value for key, value in config.items() if key != "PytorchModel"}
+    (tmp_path / "config.json").write_text(json.dumps(saved, default=list))
+    for arguments in ([str(tmp_path / "model.onnx"), "--hls4ml", str(tmp_path / "config.json")],
+                      ["--hls4ml-project", str(tmp_path / "prj")]):
+        sim = imported(tmp_path, *arguments).run(images.astype(np.float64))
+        np.testing.assert_array_equal(sim.output.values(), theirs)
+    assert sim["conv1"].stats.accumulation.overflows > 0  # the accumulator did wrap
+
+    config["LayerName"]["fc1"]["Precision"]["accum"] = "fixed<10,2,TRN,SAT>"
+    saved = {key: value for key, value in config.items() if key != "PytorchModel"}
+    (tmp_path / "config.json").write_text(json.dumps(saved, default=list))
+    capsys.readouterr()
+    assert main(["import", str(tmp_path / "model.onnx"), "--hls4ml", str(tmp_path / "config.json"), "--out",
+                 str(tmp_path / "refused")]) == 2
+    assert "layer 'fc1': Strategy Resource with the saturating accumulator" in capsys.readouterr().err
+    assert not (tmp_path / "refused").exists()
