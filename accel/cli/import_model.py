@@ -29,7 +29,8 @@ def add(commands) -> None:
     imp.add_argument("--out", required=True, help="folder for net.yaml and weights.npz")
     imp.add_argument("--input-type", default=DEFAULT_DATA_TYPE, help=f"the network input's type (default {DEFAULT_DATA_TYPE})")
     imp.add_argument("--hls4ml", metavar="CONFIG", help="an hls4ml configuration (.yml/.json, the dict "
-                     "config_from_*_model returns) for an ONNX model: hls4ml's layer names, types and semantics")
+                     "config_from_*_model returns) for an ONNX or Keras model: hls4ml's layer names, types and "
+                     "semantics")
     imp.add_argument("--hls4ml-project", metavar="DIR", help="a project hls4ml wrote (hls_model.write()): the "
                      "network its C-simulation runs, read from DIR/firmware (types, layers, weights)")
     imp.set_defaults(run=command)
@@ -47,12 +48,19 @@ def command(args: argparse.Namespace) -> int:
         description, weights = import_project(args.hls4ml_project)
     elif args.hls4ml:
         from ..importers.hls4ml_config import apply, read_config
-        from ..importers.onnx_model import import_onnx
 
-        if Path(args.model).suffix != ".onnx":
-            raise ValueError(f"{args.model}: --hls4ml takes the model as ONNX (torch.onnx.export of the same model)")
         config = read_config(args.hls4ml)
-        description, weights = import_onnx(args.model, hls4ml=True)
+        if Path(args.model).suffix in (".keras", ".h5"):
+            from ..importers.keras_model import import_keras
+
+            description, weights = import_keras(args.model, hls4ml=True)
+        elif Path(args.model).suffix == ".onnx":
+            from ..importers.onnx_model import import_onnx
+
+            description, weights = import_onnx(args.model, hls4ml=True)
+        else:
+            raise ValueError(f"{args.model}: --hls4ml takes the model as ONNX (torch.onnx.export, without constant "
+                             f"folding so a BatchNorm stays one) or Keras (.keras, .h5)")
         description = apply(description, config, args.hls4ml, weights)
     else:
         if Path(args.model).suffix in (".keras", ".h5"):

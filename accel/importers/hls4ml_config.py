@@ -140,6 +140,7 @@ def apply(description: dict, config: dict, source: str,
         raise ValueError(f"{source}: LayerName names {unknown}, which the model has no layer for (its layers: "
                          f"{names}; torch.onnx.export folds a BatchNorm into the conv before it in eval mode)")
     _check_strategy(config, precisions, description, source)
+    description = _fuse_batchnorms(description, precisions, weights, source)
 
     result = {key: value for key, value in description.items() if key not in ("defaults", "layers")}
     result["input"] = {key: value for key, value in description["input"].items() if key != "name"}
@@ -203,6 +204,32 @@ def _inferred(op: str, variable: str, layer: dict, in_type: FixedType, in_shape,
     if op in ("maxpool", "avgpool", "flatten"):
         return in_type
     return precisions.default  # activations: hls4ml infers nothing for them
+
+
+def _fuse_batchnorms(description: dict, precisions: Precisions, weights: dict | None, source: str) -> dict:
+    """hls4ml's ``FuseBatchNormalization``: a batch normalization right after a conv or dense
+    layer whose ``result`` is ``auto`` is folded into it, in float32 as hls4ml's numpy does it
+    (``scale = gamma / sqrt(var + eps)``, ``w' = scale * w``, ``b' = scale * b + (beta - scale * mean)``)."""
+    layers = []
+    for layer in description["layers"]:
+        before = layers[-1] if layers else None
+        if (layer["op"] != "batchnorm" or before is None or before["op"] not in ("conv", "dense")
+                or precisions.text(before["name"], LAYERS[before["op"]][0], "result") != "auto"):
+            layers.append(layer)
+            continue
+        if weights is None:
+            raise ValueError(f"{source}: layer {layer['name']!r}: hls4ml fuses this batch normalization into "
+                             f"{before['name']!r}; that needs the weights")
+        name, into = layer["name"], before["name"]
+        gamma, beta, mean, var = (np.asarray(weights.pop(f"{name}.{key}"), np.float32)
+                                  for key in ("weight", "bias", "running_mean", "running_var"))
+        scale = gamma / np.sqrt(var + np.float32(layer.get("eps", 1e-5)))
+        weight = np.asarray(weights[f"{into}.weight"], np.float32)
+        bias = np.asarray(weights.get(f"{into}.bias", np.zeros(len(scale))), np.float32)
+        weights[f"{into}.weight"] = scale.reshape(-1, *[1] * (weight.ndim - 1)) * weight
+        weights[f"{into}.bias"] = scale * bias + (beta - scale * mean)
+        layers[-1] = {**before, "bias": True}
+    return {**description, "layers": layers}
 
 
 def _check_strategy(config: dict, precisions: Precisions, description: dict, source: str) -> None:

@@ -145,6 +145,7 @@ def import_project(project: str | Path) -> tuple[dict, dict[str, np.ndarray]]:
     shape: tuple[int, ...] | None = None
     input_type = None
     padding = 0  # a zero-padding layer's, for the convolution after it
+    spatial = True  # feature maps (C, H, W) until a flatten or a dense layer
     for function, template, arguments, name in firmware.calls:
         where = f"layer {name!r} (nnet::{function})"
         if len(template) < 3:
@@ -161,6 +162,7 @@ def import_project(project: str | Path) -> tuple[dict, dict[str, np.ndarray]]:
             elif perm == [2, 0, 1]:  # channels-last back to PyTorch's order before a dense layer: a flatten
                 layers.append({"name": name.removeprefix("transpose_input_for_"), "op": "flatten", "order": "chw",
                                "types": {"result": result}})
+                spatial = False
             else:
                 raise ValueError(f"{firmware.folder}: {where}: a transpose {perm} that is not a flatten")
             continue
@@ -173,6 +175,9 @@ def import_project(project: str | Path) -> tuple[dict, dict[str, np.ndarray]]:
             padding = pads.pop()
             continue
         layer, params = _layer(function, name, config, arguments, result, firmware, where)
+        if layer["op"] == "dense" and spatial and len(shape) == 3:  # Keras's Flatten: no call, channels-last
+            layers.append({"name": f"{name}_flatten", "op": "flatten", "order": "hwc"})
+        spatial = spatial and layer["op"] != "dense"
         if padding:
             if layer["op"] != "conv":
                 raise ValueError(f"{firmware.folder}: {where}: zero padding before a {layer['op']} is not supported")

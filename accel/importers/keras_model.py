@@ -9,12 +9,18 @@ stay right. ``BatchNormalization`` directly after a conv/dense is folded into it
 Supported layers: InputLayer, Conv2D, Dense (activation relu or linear), BatchNormalization,
 ReLU / Activation('relu'), MaxPooling2D, Flatten, Dropout. Anything else is refused with
 the layer's name and class.
+
+With ``hls4ml=True`` the model is read as hls4ml reads it: an activation inside a layer
+becomes a layer of its own named ``<layer>_<activation>`` (relu, sigmoid, tanh, softmax),
+``BatchNormalization`` stays a layer (hls4ml decides about fusing it: ``hls4ml_config``),
+``AveragePooling2D`` and ``Activation`` layers are kept, and the input keeps its name.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -28,18 +34,28 @@ BN_ORDER = ("gamma", "beta", "moving_mean", "moving_variance")
 
 
 def import_keras(path: str | Path, input_type: str = DEFAULT_DATA_TYPE,
-                 types: dict | None = None) -> tuple[dict, dict[str, np.ndarray]]:
+                 types: dict | None = None, hls4ml: bool = False) -> tuple[dict, dict[str, np.ndarray]]:
     path = Path(path)
     config, variables = _read(path)
     layers_config = config.get("config", {}).get("layers")
     if not isinstance(layers_config, list):
         raise ValueError(f"{path}: not a Sequential-style Keras model config (no layer list)")
-    builder = _Builder(path)
+    builder = _Hls4mlBuilder(path) if hls4ml else _Builder(path)
+    seen: dict[str, int] = {}
     for entry in layers_config:
-        builder.add(entry, variables.get(entry["config"]["name"], {}))
+        # a .keras file stores a layer's variables under its class in snake case, numbered
+        # in order (conv2d, conv2d_1, ...), whatever the layer's name; an .h5 under the name
+        key = _snake_case(entry["class_name"])
+        count = seen.get(key, 0)
+        seen[key] = count + 1
+        stored = variables.get(entry["config"]["name"])
+        if stored is None:
+            stored = variables.get(key if count == 0 else f"{key}_{count}", {})
+        builder.add(entry, stored)
     if builder.input_shape is None:
         raise ValueError(f"{path}: the model has no InputLayer with a known (H, W, C) shape")
-    description = {"name": path.stem, "input": {"shape": list(builder.input_shape), "type": input_type},
+    description = {"name": path.stem, "input": {"shape": list(builder.input_shape), "type": input_type,
+                                                **({"name": builder.input_name} if hls4ml else {})},
                    "defaults": {"types": {**DEFAULT_TYPES, **(types or {})}}, "layers": builder.layers}
     return description, builder.weights
 
@@ -72,6 +88,12 @@ def _read(path: Path) -> tuple[dict, dict[str, dict[str, np.ndarray]]]:
         raise ValueError(f"{path}: not a readable Keras model ({type(err).__name__}: {err})") from None
 
 
+def _snake_case(name: str) -> str:
+    """Keras's ``to_snake_case``: ``AveragePooling2D`` -> ``average_pooling2d``."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", re.sub(r"\W+", "", name))
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
 def _var(variables: dict, name: str, index: int):
     """A variable by its legacy .h5 name, or by its position in a .keras file."""
     if name in variables:
@@ -85,6 +107,7 @@ class _Builder:
         self.layers: list[dict] = []
         self.weights: dict[str, np.ndarray] = {}
         self.input_shape: tuple[int, int, int] | None = None
+        self.input_name: str | None = None
 
     def add(self, entry: dict, variables: dict) -> None:
         kind, cfg = entry["class_name"], entry["config"]
@@ -102,6 +125,7 @@ class _Builder:
         if not shape or len(shape) != 4 or not all(shape[1:]):
             raise ValueError(f"{where}: input must be (batch, H, W, C), got {shape}")
         self.input_shape = (shape[3], shape[1], shape[2])
+        self.input_name = cfg.get("name")
 
     def _activation_of(self, cfg, where) -> bool:
         activation = cfg.get("activation", "linear")
@@ -179,3 +203,54 @@ class _Builder:
 
     def _dropout(self, cfg, variables, where) -> None:
         return None
+
+
+class _Hls4mlBuilder(_Builder):
+    """The layers hls4ml makes of a Keras model (its ``keras_to_hls`` front end)."""
+
+    ACTIVATIONS = ("relu", "sigmoid", "tanh", "softmax")
+
+    def _activation_of(self, cfg, where) -> bool:
+        activation = cfg.get("activation", "linear")
+        if activation not in ("linear", *self.ACTIVATIONS):
+            raise ValueError(f"{where}: activation {activation!r} is not supported ({', '.join(self.ACTIVATIONS)})")
+        return False  # added as a layer of its own, after the layer (``_split``)
+
+    def add(self, entry: dict, variables: dict) -> None:
+        super().add(entry, variables)
+        activation = entry["config"].get("activation", "linear")
+        if entry["class_name"] in ("Conv2D", "Dense") and activation != "linear":
+            self.layers[-1].pop("relu", None)
+            self.layers.append({"name": f"{entry['config']['name']}_{activation}", "op": activation})
+
+    def _batchnormalization(self, cfg, variables, where) -> None:
+        names = [n for n, on in zip(BN_ORDER, (cfg.get("scale", True), cfg.get("center", True), True, True)) if on]
+        values = {n: _var(variables, n, i) for i, n in enumerate(names)}
+        size = len(values["moving_mean"])
+        name = cfg["name"]
+        self.weights.update({f"{name}.weight": values.get("gamma", np.ones(size, np.float32)),
+                             f"{name}.bias": values.get("beta", np.zeros(size, np.float32)),
+                             f"{name}.running_mean": values["moving_mean"],
+                             f"{name}.running_var": values["moving_variance"]})
+        self.layers.append({"name": name, "op": "batchnorm", "eps": float(cfg.get("epsilon", 1e-3))})
+
+    def _relu(self, cfg, variables, where) -> None:
+        if cfg.get("max_value") is not None or cfg.get("negative_slope", 0) or cfg.get("threshold", 0):
+            raise ValueError(f"{where}: only the plain ReLU is supported")
+        self.layers.append({"name": cfg["name"], "op": "relu"})
+
+    def _activation(self, cfg, variables, where) -> None:
+        activation = cfg.get("activation")
+        if activation not in self.ACTIVATIONS:
+            raise ValueError(f"{where}: activation {activation!r} is not supported ({', '.join(self.ACTIVATIONS)})")
+        self.layers.append({"name": cfg["name"], "op": activation})
+
+    def _softmax(self, cfg, variables, where) -> None:
+        self.layers.append({"name": cfg["name"], "op": "softmax"})
+
+    def _averagepooling2d(self, cfg, variables, where) -> None:
+        pool = cfg.get("pool_size", [2, 2])
+        strides = cfg.get("strides") or pool
+        if len(set(pool)) > 1 or len(set(strides)) > 1 or cfg.get("padding", "valid") != "valid":
+            raise ValueError(f"{where}: only square windows, equal strides and padding 'valid' are supported")
+        self.layers.append({"name": cfg["name"], "op": "avgpool", "kernel": int(pool[0]), "stride": int(strides[0])})

@@ -11,8 +11,8 @@ order (``order: [m, r, c, i, j, n]``: it matters when the accumulator saturates)
 from __future__ import annotations
 
 import json
+import os
 import shutil
-import warnings
 
 import numpy as np
 import pytest
@@ -151,6 +151,8 @@ def test_the_configuration_is_read_as_hls4ml_reads_it(tmp_path) -> None:
                    "cfg.json")
     assert capped["layers"][0]["types"]["result"] == "ap_fixed<32,12>"
 
+    with pytest.warns(UserWarning, match=r"LayerName \['bn1'\]: no such layers in the model"):  # fused on export
+        apply(description, {"Model": {"Precision": "fixed<16,6>"}, "LayerName": {"bn1": {"Precision": "auto"}}}, "c")
     with pytest.raises(ValueError, match=r"LayerName names \['bn1'\], which the model has no layer for"):
         apply(description, {"Model": {"Precision": "fixed<16,6>"}, "LayerName": {"bn1": {"Precision": "fixed<8,3>"}}}, "c")
     with pytest.raises(ValueError, match="layer 'conv1': Strategy Resource with the saturating accumulator"):
@@ -215,7 +217,7 @@ class Classifier(torch.nn.Module):
 def test_an_imported_classifier_is_hls4mls_csim_bit_for_bit(tmp_path, granularity) -> None:
     """``accel import MODEL.onnx --hls4ml CONFIG`` on hls4ml's own configuration: a model-level
     precision, and the per-name one ``config_from_pytorch_model`` writes (every result ``auto``,
-    the batch normalization then fused into the conv by both hls4ml and the ONNX export)."""
+    the batch normalization then fused into the conv, in float32, as hls4ml fuses it)."""
     torch.manual_seed(3)
     model = Classifier().eval()
     with torch.no_grad():  # statistics that are not the identity
@@ -235,15 +237,12 @@ def test_an_imported_classifier_is_hls4mls_csim_bit_for_bit(tmp_path, granularit
     images = np.random.default_rng(4).normal(0, 1.5, (64, 3, 8, 8)).astype(np.float32)
     theirs = np.asarray(hls_model.predict(np.ascontiguousarray(images)), dtype=np.float64).reshape(64, 5)
 
-    torch.onnx.export(model, torch.zeros(1, 3, 8, 8), tmp_path / "model.onnx", dynamo=False,
-                      do_constant_folding=granularity == "name")  # folding fuses the BatchNorm, as hls4ml does then
+    # no constant folding: the BatchNorm stays a node; the import fuses it where hls4ml does (result 'auto')
+    torch.onnx.export(model, torch.zeros(1, 3, 8, 8), tmp_path / "model.onnx", dynamo=False, do_constant_folding=False)
     saved = {key: value for key, value in config.items() if key != "PytorchModel"}
     (tmp_path / "config.json").write_text(json.dumps(saved, default=list))
-    with warnings.catch_warnings(record=True) as said:
-        warnings.simplefilter("always")
-        assert main(["import", str(tmp_path / "model.onnx"), "--hls4ml", str(tmp_path / "config.json"),
-                     "--out", str(tmp_path / "imported")]) == 0
-    assert any("LayerName ['bn1']: no such layers" in str(w.message) for w in said) == (granularity == "name")
+    assert main(["import", str(tmp_path / "model.onnx"), "--hls4ml", str(tmp_path / "config.json"),
+                 "--out", str(tmp_path / "imported")]) == 0
     imported = load_network(tmp_path / "imported" / "net.yaml")
     assert ("batchnorm" in [layer.op for layer in imported.layers]) == (granularity == "model")
     sim = Simulator(imported, load_weights(imported, tmp_path / "imported" / "weights.npz")).run(images.astype(np.float64))
@@ -299,3 +298,37 @@ def test_strategy_resource_with_a_wrapping_accumulator(tmp_path, capsys) -> None
                  str(tmp_path / "refused")]) == 2
     assert "layer 'fc1': Strategy Resource with the saturating accumulator" in capsys.readouterr().err
     assert not (tmp_path / "refused").exists()
+
+
+@pytest.mark.parametrize("granularity", ["model", "name"])
+def test_a_keras_model_through_hls4ml_is_imported_bit_for_bit(tmp_path, granularity) -> None:
+    """Keras (channels-last, activations inside layers, a BatchNorm after an activation, which
+    hls4ml keeps) through ``accel import MODEL.keras --hls4ml CONFIG`` and through the written
+    project, against hls4ml's ``predict()``."""
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    keras.utils.set_random_seed(7)
+    model = keras.Sequential([
+        keras.Input((8, 8, 3)), keras.layers.Conv2D(4, 3, activation="relu", name="conv1"),
+        keras.layers.BatchNormalization(name="bn1"), keras.layers.AveragePooling2D(2, name="pool1"),
+        keras.layers.Flatten(name="flat"), keras.layers.Dense(8, name="fc1"),
+        keras.layers.Activation("tanh", name="act2"), keras.layers.Dense(5, activation="softmax", name="fc2")])
+    bn = model.get_layer("bn1")
+    rng = np.random.default_rng(8)
+    bn.set_weights([rng.uniform(0.5, 1.5, 4), rng.uniform(-0.3, 0.3, 4), rng.uniform(-0.5, 0.5, 4),
+                    rng.uniform(0.5, 2.0, 4)])
+    model.save(tmp_path / "model.keras")
+    config = hls4ml.utils.config_from_keras_model(model, granularity=granularity, default_precision="fixed<16,6>")
+    hls_model = hls4ml.converters.convert_from_keras_model(model, hls_config=config, io_type="io_stream",
+                                                           output_dir=str(tmp_path / "prj"), backend="Vivado")
+    hls_model.compile()
+    images = rng.normal(0, 1.5, (64, 3, 8, 8)).astype(np.float32)
+    channels_last = np.ascontiguousarray(images.transpose(0, 2, 3, 1))
+    theirs = np.asarray(hls_model.predict(channels_last), dtype=np.float64).reshape(64, 5)
+    (tmp_path / "config.json").write_text(json.dumps(config, default=list))
+    for arguments in ([str(tmp_path / "model.keras"), "--hls4ml", str(tmp_path / "config.json")],
+                      ["--hls4ml-project", str(tmp_path / "prj")]):
+        sim = imported(tmp_path, *arguments).run(images.astype(np.float64))
+        np.testing.assert_array_equal(sim.output.values(), theirs, err_msg=" ".join(arguments))
+    if granularity == "model":
+        assert len(np.unique(theirs)) > 20
