@@ -18,6 +18,7 @@ from reports.tally import LayerTally
 
 from .cifar import normalize
 from .network import Network
+from .integer_bits import array_ranges
 from .simulator import Simulation, Simulator, simulate_float
 from .weights import Weights
 
@@ -45,6 +46,7 @@ class Classification:
     example_fixed_probabilities: np.ndarray
     layers: list[LayerSummary] = field(default_factory=list)
     seconds: float = 0.0
+    ranges: list[dict] = field(default_factory=list)  # ``integer_bits.ArrayRange.as_dict()`` rows
 
     @property
     def images(self) -> int:
@@ -90,7 +92,7 @@ class Classification:
             "example": {"index": self.example_index, "label": self.classes[int(self.labels[self.example_index])],
                         "float_probabilities": self.example_float_probabilities.tolist(),
                         "fixed_probabilities": self.example_fixed_probabilities.tolist()},
-            "layers": [vars(layer) for layer in self.layers],
+            "layers": [vars(layer) for layer in self.layers], "ranges": self.ranges,
         }
 
 
@@ -100,9 +102,12 @@ def classify(network: Network, weights: Weights, pixels: np.ndarray, labels: np.
     start = time.perf_counter()
     simulator = Simulator(network, weights, detail=False)
     fixed_parts, float_parts, layer_stats = [], [], None
+    input_low, input_high, input_overflows = np.inf, -np.inf, 0
     for first in range(0, len(pixels), batch_size):
         x = normalize(pixels[first:first + batch_size])
         sim = simulator.run(x, batch_size=len(x))
+        input_low, input_high = min(input_low, float(x.min())), max(input_high, float(x.max()))
+        input_overflows += sim.input_stats.overflows
         reference = simulate_float(network, weights, x, dtype=np.float32)  # as the float model runs
         fixed_parts.append(sim.output.values())
         float_parts.append(reference[network.layers[-1].name])
@@ -116,6 +121,8 @@ def classify(network: Network, weights: Weights, pixels: np.ndarray, labels: np.
         example_index=example, example_float_probabilities=softmax(float_logits[example]),
         example_fixed_probabilities=softmax(fixed_logits[example]),
         layers=_summaries(layer_stats, len(pixels)), seconds=time.perf_counter() - start,
+        ranges=[row.as_dict() for row in array_ranges(network, weights, {n: e["tally"] for n, e in layer_stats.items()},
+                                                      (input_low, input_high), input_overflows)],
     )
 
 

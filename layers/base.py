@@ -177,6 +177,24 @@ class OptionalResult:
         return replace(self, result=retype.data(self.result, self.name, "result")) if self.result else self
 
 
+def array_types(layer: Layer) -> dict[str, FixedType]:
+    """The type of each of ``layer``'s data arrays (and ``accum``), found through
+    ``retyped`` with a retype that changes nothing: no switch on layer kinds."""
+    found: dict[str, FixedType] = {}
+
+    class Recorder:
+        def data(self, t: FixedType, layer_name: str, array: str) -> FixedType:
+            found[array] = t
+            return t
+
+        def accumulator(self, accum: FixedType, weight: FixedType) -> FixedType:
+            found["accum"] = accum
+            return accum
+
+    layer.retyped(Recorder())
+    return found
+
+
 def require_counts(layer: Layer, minimum: int = 1, **values: int) -> None:
     """Sizes, strides and counts of a layer are integers of at least ``minimum``."""
     for name, value in values.items():

@@ -28,6 +28,22 @@ def layers_table(layers: list[dict], title: str = "Per layer: fixed point agains
     return Table(title, LAYER_HEADERS, rows)
 
 
+def ranges_table(rows: list[dict]) -> Table:
+    """Per layer and array (``accel.integer_bits``): the float range, the type's integer bits,
+    the bits that suffice, how many short, and the overflows counted at that stage."""
+    def bits(row: dict) -> str:
+        return "unsigned cannot" if row["needed_integer_bits"] is None else str(row["needed_integer_bits"])
+    body = tuple((r["layer"], r["array"], r["type"], f"[{r['low']:.4g}, {r['high']:.4g}]", r["integer_bits"],
+                  bits(r), f"+{r['short_by']}" if r["short_by"] else "", r["overflows"]) for r in rows)
+    short = [f"{r['layer']}.{r['array']}" for r in rows if r["short_by"]]
+    notes = ("float range: trained parameters, and each output as the float network computes it; an accumulator "
+             "is shown against its layer's final sums (partial sums may reach further).",
+             f"short of integer bits: {', '.join(short)}" if short else "every range fits its type.")
+    return Table("Ranges and integer bits (where values overflow, and by how much)",
+                 ("layer", "array", "type", "float range", "int bits", "needed", "short by", "overflows"), body,
+                 notes=notes)
+
+
 def classification_document(data: dict) -> Document:
     """``accel run``: the classification check (``Classification.as_dict()`` plus the
     network, weights and data it ran on)."""
@@ -47,8 +63,10 @@ def classification_document(data: dict) -> Document:
     lines = (f"{data['network']} ({data['source']}) | {data['weights']} | {data['data']}: {images} images",
              f"float top-1 {data['float_top1']:.2%} | fixed top-1 {data['fixed_top1']:.2%} | float/fixed agreement "
              f"{data['agreement']:.2%} | {seconds:.1f} s ({seconds / max(images, 1) * 1000:.1f} ms/image, both networks)")
-    return Document(f"accel run: {data['network']} classification check", (per_class, confusion, probabilities,
-                    layers_table(data["layers"])), data, lines=lines)
+    tables = (per_class, confusion, probabilities, layers_table(data["layers"]))
+    if data.get("ranges"):
+        tables += (ranges_table(data["ranges"]),)
+    return Document(f"accel run: {data['network']} classification check", tables, data, lines=lines)
 
 
 def layer_report_document(data: dict) -> Document:
@@ -62,7 +80,8 @@ def layer_report_document(data: dict) -> Document:
              f"input {data['input_type']}: {data['input_overflows']} of {data['input_elements']} values overflowed | "
              f"simulated in {data['seconds']:.2f} s ({data['seconds'] / max(data['images'], 1) * 1000:.2f} ms/image)")
     footer = f"saved {len(data['layers'])} layers to {data['saved']}" if data.get("saved") else ""
-    return Document(f"accel run: {data['network']}", (table,), data, lines=lines, footer=footer)
+    tables = (table, ranges_table(data["ranges"])) if data.get("ranges") else (table,)
+    return Document(f"accel run: {data['network']}", tables, data, lines=lines, footer=footer)
 
 
 def testbench_document(data: dict) -> Document:

@@ -36,6 +36,8 @@ class LayerTally:
     count: int = 0  # elements compared
     abs_error: float = 0.0  # sum of absolute errors
     within: int = 0  # elements within the tolerance given to ``of``
+    low: float = math.inf  # the float reference's range: what the result type had to hold
+    high: float = -math.inf
 
     @classmethod
     def of(cls, fixed: np.ndarray, reference: np.ndarray, stats, tolerance: float = math.inf) -> "LayerTally":
@@ -46,13 +48,15 @@ class LayerTally:
         magnitude = np.abs(err)
         counts = {stage: getattr(stats, stage).overflows for stage in STAGES if hasattr(stats, stage)}
         return cls(float(err @ err), float(ref @ ref), float(magnitude.max(initial=0.0)), **counts,
-                   count=err.size, abs_error=float(magnitude.sum()), within=int((magnitude <= tolerance).sum()))
+                   count=err.size, abs_error=float(magnitude.sum()), within=int((magnitude <= tolerance).sum()),
+                   low=float(ref.min(initial=math.inf)), high=float(ref.max(initial=-math.inf)))
 
     def merged(self, other: "LayerTally") -> "LayerTally":
         summed = {f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
         # the parameters are the same in every chunk of images: their count is not a sum
         return LayerTally(**{**summed, "max_error": max(self.max_error, other.max_error),
-                             "parameters": max(self.parameters, other.parameters)})
+                             "parameters": max(self.parameters, other.parameters),
+                             "low": min(self.low, other.low), "high": max(self.high, other.high)})
 
     @property
     def sqnr_db(self) -> float:

@@ -24,6 +24,7 @@ from reports.tally import LayerTally
 from ..arrays import load_npy
 from ..cifar import load_sample, read_cifar
 from ..classify import classify
+from ..integer_bits import array_ranges
 from ..network import Network
 from ..progress import Progress
 from ..simulator import Simulation, check_images, save_npz, simulate, simulate_float
@@ -66,7 +67,10 @@ def command(args: argparse.Namespace) -> int:
             "inputs": args.input or f"{len(images)} seeded N(0,1) images", "images": len(images),
             "input_type": str(sim.input_type), "input_overflows": sim.input_stats.overflows,
             "input_elements": sim.input_stats.elements, "seconds": sim.seconds,
-            "layers": _layers(sim, reference), "saved": args.save}
+            "layers": _layers(sim, reference, tallies := {}), "saved": args.save}
+    data["ranges"] = [row.as_dict() for row in array_ranges(network, weights, tallies,
+                                                            (float(images.min()), float(images.max())),
+                                                            sim.input_stats.overflows)]
     emit(layer_report_document(data), output_format(args), None, "run")
     return 0
 
@@ -104,12 +108,13 @@ def _images(network: Network, args: argparse.Namespace) -> np.ndarray:
     return check_images(network, load_npy(args.input, "images"), args.input)
 
 
-def _layers(sim: Simulation, reference: dict[str, np.ndarray]) -> list[dict]:
+def _layers(sim: Simulation, reference: dict[str, np.ndarray], tallies: dict) -> list[dict]:
+    """Report rows; ``tallies`` receives each layer's ``LayerTally``."""
     n = max(len(sim.input_raw), 1)
     rows = []
     for run in sim.layers:
         r = run.result
-        tally = LayerTally.of(r.values(), reference[run.name], r.stats)
+        tally = tallies[run.name] = LayerTally.of(r.values(), reference[run.name], r.stats)
         rows.append({"name": run.name, "op": run.op, "output": "x".join(map(str, r.raw.shape[1:])), "type": str(r.type),
                      "path": r.path, "ms_per_image": r.seconds / n * 1000, "overflows": tally.overflows_by_stage(),
                      "max_abs_error": tally.max_error, "sqnr_db": tally.sqnr_db})

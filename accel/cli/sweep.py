@@ -2,6 +2,8 @@
 
     accel sweep --width 8:16:2 --int 2:6                  # 25 points on the embedded sample
     accel sweep --width 8:16:2 --auto-int --headroom 1    # integer bits from observed ranges
+    accel sweep --width 16 --auto-int --hls4ml-config cfg.yml --hls4ml-out tuned.yml
+                                                          # ... written back into an hls4ml config
     accel sweep --width 16 --int 4 --accum 20:40:4        # the accumulator alone
     accel sweep --width 6:12 --int 3 --scope conv2        # one layer's sensitivity
     accel sweep --width 4:10:2 --int 3 --scope each       # every layer's, in turn
@@ -23,6 +25,7 @@ from layers.hw import Preset, find_device
 
 from ..cifar import IMAGE_SHAPE, load_sample, normalize, read_cifar
 from ..progress import Progress
+from ..importers.hls4ml_config import read_config, save_config, with_integer_bits
 from ..sweep.executors import dask_executor, local_executor
 from ..sweep.grid import check_scope, grid, parse_range, retypable
 from ..sweep.plan import SweepPlan, finished_points, pending_tasks, run_sweep, summarize
@@ -44,6 +47,10 @@ def add(commands) -> None:
     sweep.add_argument("--int", dest="integer", default="2:6", help="integer bits I (default 2:6)")
     sweep.add_argument("--auto-int", action="store_true", help="integer bits per layer from the float model's ranges")
     sweep.add_argument("--headroom", type=int, default=1, help="extra integer bits with --auto-int (default 1)")
+    sweep.add_argument("--hls4ml-config", metavar="CONFIG", help="with --auto-int: the hls4ml configuration the "
+                       "network was imported with (accel import --hls4ml)")
+    sweep.add_argument("--hls4ml-out", metavar="FILE", help="write CONFIG with the --auto-int integer bits (each "
+                       "type keeps its width and modes) to FILE (.json or .yml, as hls4ml reads them)")
     sweep.add_argument("--accum", default="exact", help="exact, keep, same, or accumulator widths (e.g. 24:40:8)")
     sweep.add_argument("--scope", default="all", help="all, a layer kind (conv, dense, lrn) or layer names, "
                        "comma-separated; each: every layer on its own")
@@ -69,6 +76,7 @@ def command(args: argparse.Namespace) -> int:
     results_path = output_file(args.results or str((out or Path(".")) / f"sweep-{network.name}.jsonl"), ".jsonl",
                                "--results")
     scopes = _scopes(network, args.scope)
+    hls4ml_config, hls4ml_out = _hls4ml_options(args)
     weights, _ = resolve_weights(network, args)
     data = read_cifar(args.cifar, "test") if args.cifar else load_sample()
     count = len(data) if args.images is None else min(args.images, len(data))
@@ -78,6 +86,11 @@ def command(args: argparse.Namespace) -> int:
     widths = parse_range(args.width, "--width")
     if args.auto_int:
         ranges = profile_ranges(network, weights, normalize(pixels[:200]))
+        if hls4ml_out:
+            bits = {(layer, array): value for layer, array, value in ranges.integer_bits(args.headroom)}
+            save_config(with_integer_bits(hls4ml_config, network, bits), hls4ml_out)
+            print(f"accel sweep: wrote {args.hls4ml_config} with --auto-int integer bits to {hls4ml_out}",
+                  file=sys.stderr)
         points = [p for scope in scopes for p in grid(widths, None, accums, scope, ranges.integer_bits(args.headroom))]
     else:
         integers = parse_range(args.integer, "--int")
@@ -115,6 +128,20 @@ def _ranges(ranges, headroom: int, widths: list[int]) -> list[dict]:
     return [{"layer": layer, "array": array, "max_abs": value, "integer_bits": bits,
              "typedefs": [f"typedef ap_fixed<{w},{bits}> {layer}_{array}_t;" for w in widths]}
             for layer, array, value, bits in ranges.table(headroom)]
+
+
+def _hls4ml_options(args: argparse.Namespace):
+    """(the hls4ml configuration read, the output path checked) or (None, None)."""
+    if (args.hls4ml_config is None) != (args.hls4ml_out is None):
+        raise ValueError("--hls4ml-config and --hls4ml-out go together: the configuration read and the one written")
+    if args.hls4ml_out is None:
+        return None, None
+    if not args.auto_int:
+        raise ValueError("--hls4ml-out writes the integer bits --auto-int finds: add --auto-int")
+    suffix = Path(args.hls4ml_out).suffix
+    if suffix not in (".json", ".yml", ".yaml"):
+        raise ValueError(f"--hls4ml-out {args.hls4ml_out}: a .json, .yml or .yaml file")
+    return read_config(args.hls4ml_config), output_file(args.hls4ml_out, suffix, "--hls4ml-out")
 
 
 def _scopes(network, text: str) -> list[tuple[str, ...]]:
