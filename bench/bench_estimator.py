@@ -52,6 +52,15 @@ def validation_points() -> list[tuple[str, str, str, float, float, bool]]:
             points.append(("seed UNOPT", fit["layer"], figure, getattr(est, figure), fit[figure], fitted))
     for layer, blocks in {"conv1": 414, "conv2": 828, "conv3": 973, "lrn1": 536, "fc1": 34581}.items():
         points.append(("seed UNOPT", layer, "BRAM_18K", unopt.layer(layer).BRAM_18K, blocks, False))
+    # hls4ml's own published csynth report (test/pytest/test_report/Vivado, Vivado HLS 2020.1):
+    # Dense 16->5 <16,6>, io_stream, Latency, RF 1; FF/LUT constants and the stream cycles were set on it
+    from layers.hw.hls4ml_cost import Hls4mlImpl, IoType, estimate_dense
+    from layers.hw import find_device
+    dense = estimate_dense(Hls4mlImpl(io_type=IoType.STREAM), 16, 5, 16, 16, 16, find_device("pynq-z2"))
+    for figure, reported, fitted in (("DSP", 73, False), ("FF", 7860, True), ("LUT", 2134, True),
+                                     ("cycles", 7, True), ("interval", 7, False)):
+        value = {"cycles": dense.WorstLatency, "interval": dense.IntervalMax}.get(figure, getattr(dense, figure, 0))
+        points.append(("hls4ml test report", "Dense 16->5 RF1 io_stream", figure, value, reported, fitted))
     q = FixedType.parse("ap_fixed<16,4>")
     types = LayerTypes(q, q, q, FixedType.parse("ap_fixed<40,16>"), q)
     zhang = {"conv1": (48, 3, 11, 4, 0, 227), "conv2": (128, 48, 5, 1, 2, 27), "conv3": (192, 256, 3, 1, 1, 13),

@@ -37,7 +37,8 @@ from quant import FixedType
 
 from .base import LayerResult, Shape, require_counts, require_shape
 from .fields import Fields, read_directives, read_pair, read_tiles
-from .hw import Estimate, Preset
+from .hw import Estimate, Preset, hls4ml_cost
+from .hw.hls4ml_cost import Hls4mlImpl, read_impl
 from .hw.mac_cost import ArrayUse, MacKernel, estimate_mac
 from .hw.preset import mac_mapping
 from .loop_nest import Directives, LoopNest
@@ -74,6 +75,7 @@ class Conv(MacLayer):
     order: tuple[str, ...] = DEFAULT_ORDER
     directives: Directives = field(default_factory=Directives)
     count_overflows: bool = True
+    hls4ml: Hls4mlImpl | None = None  # costed as hls4ml's implementation (imported hls4ml models)
     op: str = "conv"
 
     def __post_init__(self) -> None:
@@ -140,6 +142,11 @@ class Conv(MacLayer):
                          macs=g * m * n * r * c * kh * kw, outputs=g * m * r * c, on_chip=on_chip, groups=g)
 
     def estimate(self, input_shape, in_type, device, profile, preset=Preset.CONFIG) -> Estimate:
+        if self.hls4ml is not None:  # hls4ml's line-buffer convolution, not our loop nest
+            t = self.types
+            return hls4ml_cost.estimate_conv(self.hls4ml, tuple(input_shape), tuple(self.kernel), self.out_channels,
+                                             in_type.width, t.weight.width, t.accum.width, device,
+                                             int(profile.value("lutram_bits_per_lut")))
         return estimate_mac(self.hw_kernel(input_shape, in_type, preset), device, profile)
 
     # ------------------------------------------------------------------ fixed point
@@ -324,6 +331,7 @@ def build_conv(f: Fields, ctx: BuildContext) -> Conv:
         padding=f.count("padding", 0, minimum=0), groups=f.count("groups", 1), bias=f.get("bias", bool, True),
         relu=f.get("relu", bool, False), tiles=read_tiles(f), order=tuple(f.get("order", list, list(DEFAULT_ORDER))),
         directives=read_directives(f), count_overflows=ctx.count_overflows,
+        hls4ml=read_impl(f.get("hls4ml", dict, None), f.where),
     )
 
 

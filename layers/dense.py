@@ -30,7 +30,8 @@ from quant import FixedType
 
 from .base import LayerResult, Shape, require_counts, require_shape
 from .fields import Fields, read_directives, read_tiles
-from .hw import Estimate, Preset
+from .hw import Estimate, Preset, hls4ml_cost
+from .hw.hls4ml_cost import Hls4mlImpl, read_impl
 from .hw.mac_cost import ArrayUse, MacKernel, estimate_mac
 from .hw.preset import mac_mapping
 from .loop_nest import Directives, LoopNest
@@ -59,6 +60,7 @@ class Dense(MacLayer):
     order: tuple[str, ...] = ("m", "n")
     directives: Directives = field(default_factory=Directives)
     count_overflows: bool = True
+    hls4ml: Hls4mlImpl | None = None  # costed as hls4ml's implementation (imported hls4ml models)
     op: str = "dense"
 
     def __post_init__(self) -> None:
@@ -110,6 +112,10 @@ class Dense(MacLayer):
                          macs=m * n, outputs=m, on_chip=on_chip)
 
     def estimate(self, input_shape, in_type, device, profile, preset=Preset.CONFIG) -> Estimate:
+        if self.hls4ml is not None:  # hls4ml's dense template, not our loop nest
+            t = self.types
+            return hls4ml_cost.estimate_dense(self.hls4ml, int(np.prod(input_shape)), self.out_features, in_type.width,
+                                              t.weight.width, t.accum.width, device)
         return estimate_mac(self.hw_kernel(input_shape, in_type, preset), device, profile)
 
     def tile_candidates(self, input_shape: Shape) -> list[dict[str, int]]:
@@ -178,9 +184,11 @@ class Dense(MacLayer):
 @register("dense", type_keys=MAC_TYPE_KEYS)
 def build_dense(f: Fields, ctx: BuildContext) -> Dense:
     """``{name: fc1, op: dense, out_features: 256, bias: true, relu: true, tiles: {...},
-    order: [m, n], directives: {...}, types: {...}}``."""
+    order: [m, n], directives: {...}, types: {...}, hls4ml: {strategy, reuse_factor, io_type}}``
+    (``hls4ml``: cost it as hls4ml's implementation)."""
     return Dense(
         ctx.name, f.count("out_features"), mac_types(ctx), bias=f.get("bias", bool, True),
         relu=f.get("relu", bool, False), tiles=read_tiles(f), order=tuple(f.get("order", list, ["m", "n"])),
         directives=read_directives(f), count_overflows=ctx.count_overflows,
+        hls4ml=read_impl(f.get("hls4ml", dict, None), f.where),
     )

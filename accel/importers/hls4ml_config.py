@@ -152,7 +152,7 @@ def apply(description: dict, config: dict, source: str,
     result["layers"] = []
     for layer in description["layers"]:
         typed = _typed(layer, precisions, in_type, config.get("LayerName", {}).get(layer["name"]) or {},
-                       _in_shape(result), source)
+                       _in_shape(result), source, config)
         result["layers"].append(typed)
         in_type = network_from_dict(result, source).io_types()[-1][2]
         if weights is not None and layer["op"] in ("conv", "dense"):
@@ -160,7 +160,8 @@ def apply(description: dict, config: dict, source: str,
     return result
 
 
-def _typed(layer: dict, precisions: Precisions, in_type: FixedType, entry: dict, in_shape, source: str) -> dict:
+def _typed(layer: dict, precisions: Precisions, in_type: FixedType, entry: dict, in_shape, source: str,
+           config_sections: dict) -> dict:
     """One layer with hls4ml's types for every variable it has, ``auto`` inferred."""
     name, op = layer["name"], layer["op"]
     if op not in LAYERS:
@@ -184,11 +185,25 @@ def _typed(layer: dict, precisions: Precisions, in_type: FixedType, entry: dict,
     if op == "softmax" and "implementation" in entry:
         out["implementation"] = str(entry["implementation"]).lower()
     out["types"] = {variable: str(t) for variable, t in types.items()}
+    if op in ("conv", "dense"):
+        out["hls4ml"] = _implementation(name, classes, config_sections)
     if op == "conv":
         if layer.get("groups", 1) != 1:
             raise ValueError(f"{source}: layer {name!r}: hls4ml's Conv2D has no groups (got {layer['groups']})")
         out["order"] = ["m", "r", "c", "i", "j", "n"]  # hls4ml sums a window in (kh, kw, cin) order
     return out
+
+
+def _implementation(name: str, classes: tuple[str, ...], config: dict) -> dict:
+    """hls4ml's strategy and reuse factor for a layer (its name, then its type, then the
+    model) and the configuration's ``IOType`` (``io_parallel`` when not given): what the
+    estimator costs."""
+    entries = [(config.get("LayerName") or {}).get(name) or {},
+               *[(config.get("LayerType") or {}).get(kind) or {} for kind in classes], config["Model"]]
+    def first(key: str, default):
+        return next((entry[key] for entry in entries if entry.get(key) is not None), default)
+    return {"strategy": str(first("Strategy", "Latency")).lower(), "reuse_factor": int(first("ReuseFactor", 1)),
+            "io_type": str(config.get("IOType", "io_parallel")).lower()}
 
 
 def _inferred(op: str, variable: str, layer: dict, in_type: FixedType, in_shape, types: dict,

@@ -49,6 +49,7 @@ class Firmware:
     configs: dict[str, dict[str, str]]  # struct -> member (value or typedef'd type) -> text
     arrays: dict[str, list[int]]
     weight_files: dict[str, tuple[str, int]]  # variable -> (file name, size)
+    io_type: str  # io_stream (hls::stream arguments) or io_parallel
 
     def type(self, name: str, where: str) -> FixedType:
         """A typedef'd name resolved to its fixed-point type (``nnet::array`` element types too)."""
@@ -134,7 +135,8 @@ def read_firmware(project: str | Path) -> Firmware:
     weight_files = {m.group(2): (m.group(3), int(m.group(1))) for m in WEIGHTS.finditer(source)}
     if not calls:
         raise ValueError(f"{tops[0]}: no nnet:: layer calls found")
-    return Firmware(folder, calls, typedefs, configs, arrays, weight_files)
+    io_type = "io_stream" if "hls::stream<" in source.split("{", 1)[0] else "io_parallel"
+    return Firmware(folder, calls, typedefs, configs, arrays, weight_files, io_type)
 
 
 def import_project(project: str | Path) -> tuple[dict, dict[str, np.ndarray]]:
@@ -206,14 +208,16 @@ def _layer(function: str, name: str, config: Config, arguments: list[str], resul
         else:
             weight = weight.reshape(kh, kw, cin, cout).transpose(3, 2, 0, 1)
         layer = {"name": name, "op": "conv", "out_channels": cout, "kernel": [kh, kw], "stride": stride.pop(),
-                 "padding": pads.pop(), "order": ORDER, "types": _mac_types(config, result, firmware, where)}
+                 "padding": pads.pop(), "order": ORDER, "types": _mac_types(config, result, firmware, where),
+                 "hls4ml": _implementation(config, firmware, where)}
         return layer, {f"{name}.weight": weight, f"{name}.bias": firmware.weights(arguments[3], where)}
     if function == "dense":
         n_in, n_out = config.int("n_in"), config.int("n_out")
         weight = firmware.weights(arguments[2], where)
         resource = config.text("strategy") == "resource"
         weight = weight.reshape(n_out, n_in) if resource else weight.reshape(n_in, n_out).T
-        layer = {"name": name, "op": "dense", "out_features": n_out, "types": _mac_types(config, result, firmware, where)}
+        layer = {"name": name, "op": "dense", "out_features": n_out, "types": _mac_types(config, result, firmware, where),
+                 "hls4ml": _implementation(config, firmware, where)}
         return layer, {f"{name}.weight": weight, f"{name}.bias": firmware.weights(arguments[3], where)}
     if function == "normalize":
         scale, bias = firmware.weights(arguments[2], where), firmware.weights(arguments[3], where)
@@ -270,6 +274,12 @@ def _mac_types(config: Config, result: str, firmware: Firmware, where: str) -> d
             "accum": str(config.type("accum_t")), "result": result}
 
 
+def _implementation(config: Config, firmware: Firmware, where: str) -> dict:
+    """What the estimator costs: hls4ml's strategy, reuse factor and IO type for this layer."""
+    return {"strategy": _strategy(config, firmware, where) or "latency", "reuse_factor": config.int("reuse_factor", 1),
+            "io_type": firmware.io_type}
+
+
 def _strategy(config: Config, firmware: Firmware, where: str) -> str:
     """``latency`` or ``resource``: the layer's own, else its ``mult_config``'s (a conv's)."""
     mult = firmware.configs[config.struct].get("mult_config")
@@ -278,8 +288,8 @@ def _strategy(config: Config, firmware: Firmware, where: str) -> str:
 
 def _input_shape(function: str, config: Config) -> tuple[int, ...]:
     """The network's input shape from its first layer (io_parallel writes no transpose first)."""
-    if function == "dense":
-        return (config.int("n_in"),)
+    if function == "dense":  # our networks take (C, H, W): a vector is C channels of 1x1
+        return (config.int("n_in"), 1, 1)
     return (config.int("n_chan"), config.int("in_height"), config.int("in_width"))
 
 

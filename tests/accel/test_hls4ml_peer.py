@@ -107,6 +107,11 @@ def test_the_simulator_is_hls4mls_csim_bit_for_bit(tmp_path, precision) -> None:
     # and from the project hls4ml wrote (compile() writes it): accel import --hls4ml-project
     project = imported(tmp_path, "--hls4ml-project", str(tmp_path / "prj"))
     np.testing.assert_array_equal(project.run(images.astype(np.float64)).output.values(), theirs)
+    # costed as hls4ml implements it: io_stream line buffer, RF 1: one multiplier per product
+    from accel.estimator import estimate_network
+    costs = estimate_network(project.network, "pynq-z2")
+    assert costs.layer("conv1").dominant == "hls4ml line-buffer conv" and costs.layer("conv1").parallel == 27 * 4
+    assert costs.layer("fc1").parallel == 36 * 5
     if precision:  # the narrow accumulators saturate and the casts round: the check is not a trivial one
         conv, fc = sim["conv1"].stats, sim["fc1"].stats
         assert conv.accumulation.overflows > 0 and fc.accumulation.overflows > 0, (conv, fc)
