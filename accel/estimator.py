@@ -108,7 +108,7 @@ class NetworkEstimate:
         return {
             "network": self.network, "board": self.device.boards[0] if self.device.boards else self.device.part,
             "part": self.device.part, "preset": self.preset.value, "clock_ns": self.clock_ns,
-            "profile": {"name": self.profile.name, "version": self.profile.version},
+            "profile": {"name": self.profile.name, "version": self.profile.version, "tool": self.profile.tool},
             "dataflow": self.dataflow, "batch": batch, "element_bits": element_bits,
             "layers": layers,
             "total": {**total.report(), "latency_ms": total.latency_ms(self.clock_ns)},

@@ -18,7 +18,8 @@ from .table import Table
 def heading(report: dict) -> str:
     profile = report["profile"]
     return (f"{report['network']} on {report['board']} ({report['part']}), preset {report['preset']}, "
-            f"clock {report['clock_ns']:g} ns, profile {profile['name']} v{profile['version']}")
+            f"clock {report['clock_ns']:g} ns, profile {profile['name']} v{profile['version']}"
+            + (f", tool {profile['tool']}" if profile.get("tool") else ""))
 
 
 def utilization_table(report: dict) -> Table:

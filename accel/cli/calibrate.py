@@ -16,7 +16,7 @@ from reports.simulation import calibration_document
 from ..calibrate import compare, fit, summary, write_profile
 from ..csynth import read_reports
 from .common import add_format_options, add_network_options, output_file, output_format, positive_float, \
-    resolve_network, resolve_profile
+    add_tool_option, resolve_network, resolve_profile
 
 
 def add(commands) -> None:
@@ -33,6 +33,7 @@ def add(commands) -> None:
     cal.add_argument("--preset", default=Preset.CONFIG.value, choices=[p.value for p in Preset],
                      help="the mapping the reports were synthesized from (default config: the YAML as written)")
     cal.add_argument("--profile", help="profile to start from (default: the shipped one)")
+    add_tool_option(cal)
     cal.add_argument("--match", nargs="*", default=[], metavar="LAYER=MODULE",
                      help="modules of layers whose function is not named LAYER_layer")
     cal.add_argument("--out", help="write the fitted profile to this YAML file")
@@ -42,7 +43,7 @@ def add(commands) -> None:
 
 def command(args: argparse.Namespace) -> int:
     network = resolve_network(args.config)
-    profile = resolve_profile(args.profile) or Profile.load()
+    profile = resolve_profile(args.profile, args.tool) or Profile.load()
     matches = {}
     for item in args.match:
         layer, sep, module = item.partition("=")

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from layers.hw import DEFAULT_CLOCK_NS, Preset, Profile
+from layers.hw.profile import TOOLS
 from reports.document import FORMATS
 
 from ..cifar import load_sample, normalize
@@ -91,8 +92,19 @@ def resolve_weights(network: Network, args: argparse.Namespace) -> tuple[Weights
     return seeded_weights(network, args.seed), f"seeded weights (seed {args.seed})"
 
 
-def resolve_profile(path: str | None) -> Profile | None:
-    return Profile.load(path) if path else None
+def add_tool_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--tool", choices=TOOLS, help="the HLS tool's behaviour to model: vitis-2020+ (loops "
+                        "pipelined on their own, config_compile -pipeline_loops) or vivado-hls (nothing pipelined "
+                        "unasked: the seed's UNOPT rows); default: the profile's (vitis-2020+ when shipped)")
+
+
+def resolve_profile(path: str | None, tool: str | None = None) -> Profile | None:
+    """The profile of ``--profile`` (or the shipped one when a ``--tool`` is given), with
+    that tool's behaviour; None when neither is given (the shipped profile)."""
+    if path is None and tool is None:
+        return None
+    profile = Profile.load(path) if path else Profile.load()
+    return profile.with_tool(tool) if tool else profile
 
 
 def example_images(network: Network, count: int, seed: int) -> np.ndarray:

@@ -15,7 +15,7 @@ from reports.output import emit
 from ..estimator import estimate_network
 from ..shipped import DEFAULT_HARDWARE_NETWORK
 from .common import add_board_options, add_format_options, add_network_options, output_folder, output_format, \
-    positive_float, positive_int, resolve_network, resolve_profile
+    add_tool_option, positive_float, positive_int, resolve_network, resolve_profile
 
 
 def add(commands) -> None:
@@ -33,6 +33,7 @@ def add(commands) -> None:
                         help="element width for intensity (default: each layer's own; 32 = float32)")
     report.add_argument("--bandwidth", type=positive_float, help="DRAM bandwidth in GB/s (default: the board's peak)")
     report.add_argument("--profile", help="calibration profile YAML (default: the shipped one)")
+    add_tool_option(report)
     report.add_argument("--no-plots", action="store_true", help="with --out: skip the PNG plots")
     report.set_defaults(run=command)
 
@@ -40,7 +41,7 @@ def add(commands) -> None:
 def command(args: argparse.Namespace) -> int:
     network = resolve_network(args.config)
     output_folder(args.out)
-    estimate = estimate_network(network, args.board, args.preset, resolve_profile(args.profile), args.clock_ns,
+    estimate = estimate_network(network, args.board, args.preset, resolve_profile(args.profile, args.tool), args.clock_ns,
                                 args.bandwidth)
     report = estimate.to_dict(batch=args.batch, element_bits=args.bits)
     emit(document(report), output_format(args), args.out, "report", with_plots=not args.no_plots)

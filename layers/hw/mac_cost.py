@@ -90,7 +90,7 @@ def estimate_mac(kernel: MacKernel, device: Device, profile: Profile) -> Estimat
     memories, ii_needed, ii_array = _memories(kernel, lanes_by_loop, profile)
     dsp_each = dsps_per_multiply(kernel.weight_width, kernel.input_width, device.dsp_slice, kernel.product_width)
     if d.pipeline is None:
-        compute, dominant = _rolled(kernel, lanes, profile)
+        compute, dominant = _auto_pipelined(kernel, lanes_by_loop, dsp_each, profile) or _rolled(kernel, lanes, profile)
         ii = 1
         logic = {res: profile.rolled_logic(res, kernel.kind) for res in ("LUT", "FF")}
         dsp = profile.rolled_logic("DSP", kernel.kind) - 1 + lanes * dsp_each
@@ -162,6 +162,53 @@ def _rolled(kernel: MacKernel, lanes: int, profile: Profile) -> tuple[int, str]:
     cycles = body * ceil(kernel.macs / lanes) + profile.rolled_per_outer(kernel.kind) * kernel.outputs
     innermost = kernel.nest.order[-1]
     return cycles, f"loop {innermost} (rolled, {body} cycles per MAC)"
+
+
+def _auto_pipelined(kernel: MacKernel, lanes: dict[str, int], dsp_each: int, profile: Profile):
+    """What Vitis HLS 2020+ does to a nest with no PIPELINE directive (``config_compile
+    -pipeline_loops``, default 64): it pipelines the innermost loop when its trip count is
+    at most the threshold, and flattens it with the perfectly nested loops above it — the
+    run of loops of its own class (reduction loops over one accumulator, or output loops
+    over a buffer) — into one pipeline::
+
+        for (m..) for (r..) for (c..) {            // rolled: per_outer cycles an output
+          acc = bias;
+          for (n..) for (i..) for (j..)            // one pipeline of Tn*K*K iterations
+            acc += w * x;                          // (trip - 1) * 1 + depth cycles
+          out = acc;
+        }
+
+    II=1: one multiply a cycle fits two block-RAM ports, and an output word summed over the
+    run (``out[m][r][c] += ...`` under ``for (n)``) has an address the run does not change,
+    which the compiler keeps in a register across it. None under the legacy ``vivado-hls``
+    behaviour (nothing is pipelined unasked), with a
+    ``latency`` directive pinning the body, or when the innermost loop is above the
+    threshold. UG1399 words the threshold both ways across releases (2021.2–2022.2:
+    "below the limit"; 2023.2+: "greater than"); loops a MAC nest auto-pipelines in
+    published reports (kernel windows, small channel tiles) are short ones."""
+    nest = kernel.nest
+    if profile.tool != "vitis-2020+" or nest.directives.latency:
+        return None
+    order = list(nest.order)
+    innermost = order[-1]
+    if ceil(nest.tile(innermost) / lanes.get(innermost, 1)) > profile.pipeline_loops:
+        return None
+    reducing = innermost in nest.reduction
+    run = []
+    for loop in reversed(order):
+        if (loop in nest.reduction) != reducing:
+            break
+        run.append(loop)
+    trip = prod(ceil(nest.tile(loop) / lanes.get(loop, 1)) for loop in run)
+    ii = 1
+    per_step = prod(lanes.values())
+    depth = (profile.latency("read") + profile.latency("multiply") + (dsp_each - 1) + ceil(log2(per_step))
+             + profile.latency("add") + profile.latency("write"))
+    runs = ceil(kernel.macs / (trip * per_step))
+    cycles = (runs * (pipelined(trip, ii, depth) + profile.latency("loop_entry"))
+              + profile.rolled_per_outer(kernel.kind) * kernel.outputs)
+    loops = "*".join(reversed(run))
+    return cycles, f"loop {innermost} (pipelined by Vitis on its own: {loops} flattened, trip {trip}, II={ii})"
 
 
 def _pipelined(kernel: MacKernel, lanes: dict[str, int], dsp_each: int, ii: int, profile: Profile):

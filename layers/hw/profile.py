@@ -22,6 +22,8 @@ from .. import safe_yaml
 
 SHIPPED = "vitis_profile.yaml"
 REQUIRED = ("name", "version", "latency", "rolled", "pipelined", "dram")
+OPTIONAL = ("tool",)  # profiles written before it describe the default tool
+TOOLS = ("vitis-2020+", "vivado-hls")
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,23 @@ class Profile:
     def dram(self, name: str) -> int:
         return int(self._get("dram", name))
 
+    @property
+    def tool(self) -> str:
+        """The HLS tool whose behaviour the estimate describes: ``vitis-2020+`` (loops
+        pipelined automatically) or ``vivado-hls`` (nothing pipelined unasked)."""
+        return str(self.data.get("tool", {}).get("name", "vitis-2020+"))
+
+    @property
+    def pipeline_loops(self) -> int:
+        """``config_compile -pipeline_loops``: the trip count up to which Vitis pipelines a loop on its own."""
+        return int(self.data.get("tool", {}).get("pipeline_loops", 64))
+
+    def with_tool(self, tool: str) -> "Profile":
+        """This profile describing another tool's behaviour (``vitis-2020+`` or ``vivado-hls``)."""
+        if tool not in TOOLS:
+            raise ValueError(f"unknown HLS tool {tool!r}; known: {', '.join(TOOLS)}")
+        return self.updated(tool={"name": tool})
+
     def fit_points(self) -> list[dict]:
         return list(self.data.get("fit", []))
 
@@ -111,6 +130,8 @@ def _check_like(reference, data, where: str, keys: tuple[str, ...]) -> None:
         for key, value in reference.items():
             if key in data:
                 _check_like(value, data[key], where, (*keys, str(key)))
+            elif not keys and key in OPTIONAL:
+                continue
             elif isinstance(value, (int, float, dict)) and not isinstance(value, bool):
                 raise ValueError(f"{place}: missing field {key!r}")
     elif isinstance(reference, (int, float)) and not isinstance(reference, bool):

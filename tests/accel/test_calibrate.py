@@ -209,7 +209,7 @@ def synthesized(tmp_path, network, profile: Profile) -> None:
 
 def test_the_fit_recovers_the_constants_the_reports_were_made_with(tmp_path) -> None:
     network = network_from_dict(NET, "cal.yaml")
-    shipped = Profile.load()
+    shipped = Profile.load().with_tool("vivado-hls")  # rolled loops stay rolled: their constants are fitted
     synthesized(tmp_path, network, shipped.updated(**TRUE))
     modules = read_reports(tmp_path)
     assert set(modules) == {"cal", "conv1_layer", "conv2_layer", "conv3_layer", "flat_layer", "fc1_layer"}
@@ -230,14 +230,16 @@ def test_the_command_prints_both_sides_and_writes_a_profile_report_reads(tmp_pat
     config.write_text(yaml.safe_dump(NET))
     reports = tmp_path / "report"
     reports.mkdir()
-    synthesized(reports, network, Profile.load().updated(**TRUE))
+    synthesized(reports, network, Profile.load().with_tool("vivado-hls").updated(**TRUE))
     out = tmp_path / "fitted"
-    assert main(["calibrate", "--config", str(config), "--reports", str(reports), "--out", str(out), "--json"]) == 0
+    assert main(["calibrate", "--config", str(config), "--reports", str(reports), "--out", str(out), "--json",
+                 "--tool", "vivado-hls"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["written"] == str(out) + ".yaml" and data["fitted"]["rolled.per_body.conv"] == {"before": 2, "after": 3}
     assert data["summary_after"]["WorstLatency"]["median_abs_error"] == 0
     fitted = Profile.load(str(out) + ".yaml")
     assert fitted.version == Profile.load().version + 1 and fitted.name.endswith("-calibrated")
+    assert fitted.tool == "vivado-hls"  # the behaviour it was fitted under travels with it
     assert main(["report", "--config", str(config), "--profile", str(out) + ".yaml", "--board", "ultra96"]) == 0
     assert main(["calibrate", "--config", str(config), "--reports", str(reports), "--match", "conv1"]) == 2
     assert "--match 'conv1': write LAYER=MODULE" in capsys.readouterr().err

@@ -18,6 +18,7 @@ from quant import FixedType
 # seed 002, UNOPT column: latency in ms at 100 MHz, BRAM_18K
 SEED_UNOPT_MS = {"conv2": 8969, "conv3": 3001, "fc1": 1133, "fc3": 1.23, "lrn1": 8.713,
                  "pool1": 4.304, "pool2": 2.732, "pool5": 0.617, "flatten": 0.277}
+VIVADO_HLS = Profile.load().with_tool("vivado-hls")  # the seed's UNOPT rows: nothing pipelined unasked
 SEED_UNOPT_BRAM = {"conv1": 414, "conv2": 828, "conv3": 973, "lrn1": 536, "fc1": 34581}
 BRAM_TOLERANCE = {"conv1": 0.15, "conv2": 0.04, "conv3": 0.01, "lrn1": 0.07, "fc1": 0.07}
 
@@ -29,7 +30,7 @@ def alexnet() -> Network:
 
 @pytest.fixture(scope="module")
 def unopt(alexnet):
-    return estimate_network(alexnet, "ultra96", Preset.UNOPT)
+    return estimate_network(alexnet, "ultra96", Preset.UNOPT, VIVADO_HLS)
 
 
 @pytest.mark.parametrize("layer", sorted(SEED_UNOPT_MS))
@@ -54,7 +55,7 @@ def test_fc2_matches_when_its_weights_are_32_bits(alexnet) -> None:
     wide = FixedType.parse("ap_fixed<32,8>")
     layers = tuple(replace(layer, types=replace(layer.types, weight=wide)) if layer.name == "fc2" else layer
                    for layer in alexnet.layers)
-    est = estimate_network(replace(alexnet, layers=layers), "ultra96", Preset.UNOPT)
+    est = estimate_network(replace(alexnet, layers=layers), "ultra96", Preset.UNOPT, VIVADO_HLS)
     assert est.layer("fc2").BRAM_18K == pytest.approx(29720, rel=0.11)
 
 
@@ -64,7 +65,7 @@ def test_conv1_needs_its_latency_constraint(alexnet, unopt) -> None:
     assert SEED_UNOPT_MS_CONV1 / unopt.layer("conv1").latency_ms(10.0) == pytest.approx(3.97, rel=0.01)
     conv1 = alexnet.layer("conv1")
     slow = replace(conv1, directives=replace(conv1.directives, latency=8))
-    est = estimate_network(replace(alexnet, layers=(slow,) + alexnet.layers[1:]), "ultra96", Preset.UNOPT)
+    est = estimate_network(replace(alexnet, layers=(slow,) + alexnet.layers[1:]), "ultra96", Preset.UNOPT, VIVADO_HLS)
     assert est.layer("conv1").latency_ms(10.0) == pytest.approx(SEED_UNOPT_MS_CONV1, rel=0.01)
 
 
@@ -80,7 +81,7 @@ def test_known_outliers_stay_documented(unopt) -> None:
 def test_integrated_unoptimized_design_on_the_xqvu7p(alexnet) -> None:
     """Seed Fig. 5: all 14 unoptimized layers on an xqvu7p: BRAM 58,650 (2036 %), DSP 67,
     FF 14,971, LUT 30,294."""
-    est = estimate_network(alexnet, "xqvu7p-flra2104-1-i", Preset.UNOPT)
+    est = estimate_network(alexnet, "xqvu7p-flra2104-1-i", Preset.UNOPT, VIVADO_HLS)
     total = est.total
     assert total.BRAM_18K == pytest.approx(58650, rel=0.03)
     assert est.utilization()["BRAM_18K"] == pytest.approx(2036, rel=0.03)
@@ -94,7 +95,7 @@ def test_integrated_unoptimized_design_on_the_xqvu7p(alexnet) -> None:
 def test_optimized_design_fits_where_the_unoptimized_cannot(alexnet) -> None:
     opt = estimate_network(alexnet, "xqvu7p", Preset.OPT)
     assert opt.over_budget() == []
-    unopt = estimate_network(alexnet, "xqvu7p", Preset.UNOPT)
+    unopt = estimate_network(alexnet, "xqvu7p", Preset.UNOPT, VIVADO_HLS)
     assert unopt.latency_ms() / opt.latency_ms() > 8.3  # the seed's speedup was 8.3x
 
 
@@ -106,7 +107,7 @@ def test_totals_add_layers_and_dataflow_sets_the_interval(alexnet) -> None:
     assert est.total.WorstLatency == sum(e.WorstLatency for e in layers)
     assert est.total.IntervalMax == max(e.IntervalMax for e in layers)
     assert est.throughput() == pytest.approx(1e9 / (est.total.IntervalMax * 10.0))
-    sequential = estimate_network(alexnet, "ultra96", Preset.UNOPT)
+    sequential = estimate_network(alexnet, "ultra96", Preset.UNOPT, VIVADO_HLS)
     assert sequential.total.IntervalMax == sequential.total.WorstLatency + 1
 
 

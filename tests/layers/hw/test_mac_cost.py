@@ -144,3 +144,35 @@ def test_a_partition_splits_the_dimension_it_names() -> None:
     # n (dim 2): 4 banks, 8 reads each on 2 ports -> II 4. Split along m (dim 1): the row is in
     # one bank -> II 16. dim 0 splits both: the 4 banks along n decide -> II 4.
     assert (ii(2), ii(1), ii(0)) == (4, 16, 4)
+
+
+def conv7(tiles=(), order=("m", "r", "c", "n", "i", "j")) -> Conv:
+    return Conv("conv", 16, (7, 7), TYPES, tiles=tiles, order=order)
+
+
+def test_vitis_pipelines_a_short_innermost_loop_on_its_own() -> None:
+    """No PIPELINE directive: Vivado HLS leaves the nest rolled (2 cycles a MAC, the seed's
+    rows); Vitis 2020+ pipelines the innermost loop (j, 7 ≤ 64) and flattens the reduction
+    loops above it (n, i): one pipeline of Tn*7*7 iterations per output."""
+    layer = conv7(tiles=(("n", 4),))
+    shape = (8, 14, 14)  # 16 x 8 x 8 x 8 x 7 x 7 = 401,408 MACs; 16 x 8 x 8 = 1,024 outputs
+    vivado = layer.estimate(shape, Q16, ULTRA96, PROFILE.with_tool("vivado-hls"), Preset.CONFIG)
+    vitis = layer.estimate(shape, Q16, ULTRA96, PROFILE, Preset.CONFIG)
+    assert "rolled, 2 cycles per MAC" in vivado.dominant
+    assert "pipelined by Vitis on its own: n*i*j flattened, trip 196, II=1" in vitis.dominant
+    macs, outputs, per_outer = 401_408, 1_024, PROFILE.rolled_per_outer("conv")
+    runs = macs // 196  # one run per output and input-channel tile: 2,048
+    compute = runs * ((196 - 1) * 1 + 4 + 1) + per_outer * outputs  # UG1399: (trip-1)*II + depth, +1 to enter
+    assert vitis.WorstLatency - vivado.WorstLatency == compute - (2 * macs + per_outer * outputs)
+    per_mac = compute / macs
+    assert 1.0 < per_mac < 1.1  # where the rolled profile says 2: the +77 % the issue measured on a 7x7 conv
+
+
+def test_a_long_innermost_loop_is_not_pipelined_unasked() -> None:
+    long = Dense("fc", 8, TYPES)  # innermost n: 128 > pipeline_loops 64
+    for profile in (PROFILE, PROFILE.with_tool("vivado-hls")):
+        assert "rolled" in long.estimate((128,), Q16, ULTRA96, profile).dominant
+    lower = PROFILE.updated(tool={"pipeline_loops": 128})  # config_compile -pipeline_loops 128
+    assert "pipelined by Vitis on its own: n flattened, trip 128" in long.estimate((128,), Q16, ULTRA96, lower).dominant
+    with pytest.raises(ValueError, match="unknown HLS tool 'vivado'"):
+        PROFILE.with_tool("vivado")
