@@ -59,9 +59,7 @@ def network_from_dict(data: Any, source: str = "<config>") -> Network:
     count_overflows = top.get("count_overflows", bool, True)
     tolerances = _tolerances(top.get("tolerances", dict, {}), f"{source}: tolerances")
     top.get("hardware", dict, {})  # shared directives, referenced from the layers by YAML anchors
-    interface = top.get("interface", str, "m_axi")  # the top function's input and output (accel export-hls)
-    if interface not in ("m_axi", "axis"):
-        raise ConfigError(f"{source}: field 'interface' must be 'm_axi' or 'axis', got {interface!r}")
+    interface, port_bits, port_burst = _interface(top.get("interface", (str, dict), "m_axi"), source)
     entries = top.get("layers", list)
     top.finish()
     if not entries:
@@ -84,10 +82,31 @@ def network_from_dict(data: Any, source: str = "<config>") -> Network:
     unknown = sorted(set(tolerances) - {"default"} - seen)
     if unknown:
         raise ConfigError(f"{source}: tolerances: no layer named {unknown}; layers are {[l.name for l in layers]}")
-    return Network(name, tuple(shape), in_type, tuple(layers), source, tolerances, interface)
+    return Network(name, tuple(shape), in_type, tuple(layers), source, tolerances, interface, port_bits, port_burst)
 
 
 TOLERANCE_KEYS = {"abs": float, "share": float, "sqnr_db": float}
+
+
+def _interface(value, source: str) -> tuple[str, int | None, int | None]:
+    """``interface: m_axi`` (or ``axis``), or ``{kind: m_axi, width: 512, max_burst: 64}``: the
+    top function's ports (accel export-hls) and, for ``m_axi``, the data width in bits and
+    the burst length in beats that tile transfers use (the estimator's DRAM port)."""
+    if isinstance(value, str):
+        value = {"kind": value}
+    f = Fields(value, f"{source}: interface")
+    kind = f.get("kind", str, "m_axi")
+    if kind not in ("m_axi", "axis"):
+        raise ConfigError(f"{source}: interface: 'kind' must be 'm_axi' or 'axis', got {kind!r}")
+    width, burst = f.get("width", int, None), f.get("max_burst", int, None)
+    f.finish()
+    if width is not None and (width < 8 or width > 1024 or width & (width - 1)):
+        raise ConfigError(f"{source}: interface: 'width' must be a power of two from 8 to 1024 bits, got {width}")
+    if burst is not None and not 1 <= burst <= 256:
+        raise ConfigError(f"{source}: interface: 'max_burst' must be 1 to 256 beats, got {burst}")
+    if kind == "axis" and (width or burst):
+        raise ConfigError(f"{source}: interface: 'width' and 'max_burst' describe an m_axi port, not axis")
+    return kind, width, burst
 
 
 def _tolerances(mapping: dict, where: str) -> dict[str, dict[str, float]]:

@@ -145,7 +145,9 @@ def export_project(network: Network, weights: Weights, images: np.ndarray, out: 
     write_raw(data / "input", sim.input_raw, network.input_type, dat=False)
     (firmware / "trace.h").write_text(hls_testbench.TRACE_HEADER)
     files["header"].write_text(_top_header(top, stages, interface))
-    files["top"].write_text(_top_source(top, stages, interface, uses_dataflow(network)))
+    port = "".join(f" {key}={value}" for key, value in (("max_widen_bitwidth", network.port_bits),
+                                                         ("max_read_burst_length", network.port_burst)) if value)
+    files["top"].write_text(_top_source(top, stages, interface, uses_dataflow(network), port))
     files["testbench"].write_text(hls_testbench.source(top, stages, len(images), interface))
     files["tcl"].write_text(_tcl(top, device_part, clock_ns))
     files["csim"].write_text(_csim_script(top))
@@ -209,7 +211,9 @@ def _top_header(top: str, stages: list[Stage], interface: str) -> str:
             f"{_signature(top, stages, interface)};\n")
 
 
-def _top_source(top: str, stages: list[Stage], interface: str, dataflow: bool) -> str:
+def _top_source(top: str, stages: list[Stage], interface: str, dataflow: bool, port: str = "") -> str:
+    """The top function; ``port``: the m_axi options the network's interface gives (its
+    width and burst length, as the estimator costs them)."""
     lines = [f"// {top}: the layers in order, each on the previous one's output.", f'#include "{top}.h"',
              '#include "trace.h"']
     lines += [f'#include "layers/{s.ident}.h"' for s in stages]
@@ -218,9 +222,9 @@ def _top_source(top: str, stages: list[Stage], interface: str, dataflow: bool) -
     if interface == "axis":
         lines += ["#pragma HLS INTERFACE axis port=in", "#pragma HLS INTERFACE axis port=out"]
     else:
-        lines += [f"#pragma HLS INTERFACE m_axi port=in offset=slave bundle=gmem_in depth={stages[0].in_size}",
-                  f"#pragma HLS INTERFACE m_axi port=out offset=slave bundle=gmem_out depth={stages[-1].out_size}"]
-    lines += [f"#pragma HLS INTERFACE m_axi port={a.name} offset=slave bundle=gmem_weights depth={a.size}"
+        lines += [f"#pragma HLS INTERFACE m_axi port=in offset=slave bundle=gmem_in depth={stages[0].in_size}{port}",
+                  f"#pragma HLS INTERFACE m_axi port=out offset=slave bundle=gmem_out depth={stages[-1].out_size}{port}"]
+    lines += [f"#pragma HLS INTERFACE m_axi port={a.name} offset=slave bundle=gmem_weights depth={a.size}{port}"
               for a in _port_arrays(stages)]
     lines.append("#pragma HLS INTERFACE s_axilite port=return")
     if dataflow:

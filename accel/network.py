@@ -24,6 +24,8 @@ class Network:
     source: str = "<memory>"
     tolerances: dict = field(default_factory=dict, compare=False, hash=False)  # testbench limits
     interface: str = "m_axi"  # how the HLS top function takes images and gives results: m_axi | axis
+    port_bits: int | None = None  # the m_axi data width the tiles move over (None: the profile's port)
+    port_burst: int | None = None  # its max_read_burst_length in beats (None: the profile's)
 
     def tolerance(self, layer: str) -> dict[str, float]:
         """The testbench limits of a layer: its own entries over the defaults."""

@@ -153,3 +153,25 @@ def test_every_layer_kind_estimates_under_every_preset(preset) -> None:
         est = layer.estimate(shape, in_type, find_device("ultra96"), Profile.load(), preset)
         assert est.WorstLatency >= est.BestLatency > 0
         assert min(est.resources().values()) >= 0
+
+
+def test_the_interface_width_sets_the_port_tiles_move_over(alexnet) -> None:
+    """``interface: {kind: m_axi, width: 512, max_burst: 64}``: tiles move 64 bytes a cycle
+    (where the profile's port moves 8), in bursts of 64 beats; a wider port shortens only
+    the transfer-bound layers, and a width that is not a power of two is refused."""
+    from accel.config import network_from_dict
+    from accel.shipped import shipped_config
+    import yaml
+
+    data = yaml.safe_load(open(shipped_config("alexnet227")).read())
+    narrow = estimate_network(alexnet, "zcu104", Preset.OPT)
+    wide_net = network_from_dict({**data, "interface": {"kind": "m_axi", "width": 512, "max_burst": 64}}, "wide.yaml")
+    wide = estimate_network(wide_net, "zcu104", Preset.OPT)
+    assert wide.profile.dram("bytes_per_cycle") == 64 and wide.profile.dram("burst_beats") == 64
+    assert narrow.profile.dram("bytes_per_cycle") == 8
+    assert wide.layer("fc1").WorstLatency < narrow.layer("fc1").WorstLatency  # weights stream: transfer-bound
+    assert all(w.estimate.WorstLatency <= n.estimate.WorstLatency for w, n in zip(wide.layers, narrow.layers))
+    with pytest.raises(ValueError, match="interface: 'width' must be a power of two"):
+        network_from_dict({**data, "interface": {"width": 100}}, "bad.yaml")
+    with pytest.raises(ValueError, match="describe an m_axi port, not axis"):
+        network_from_dict({**data, "interface": {"kind": "axis", "width": 64}}, "bad.yaml")

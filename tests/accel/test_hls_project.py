@@ -96,7 +96,8 @@ def small_network(seed: int) -> dict:
     order = list(rng.permutation(["m", "n", "r", "c", "i", "j"]))
     accum = ["ap_fixed<14,5,AP_RND,AP_SAT>", "ap_fixed<18,6,AP_TRN,AP_WRAP>", "ap_fixed<24,8>"][seed % 3]
     return {
-        "name": f"small-{seed}", "interface": ["m_axi", "axis"][seed % 2],
+        "name": f"small-{seed}",
+        "interface": [{"kind": "m_axi", "width": 128, "max_burst": 64}, "axis", "m_axi"][seed % 3],
         "input": {"shape": [4, 11, 11], "type": "ap_fixed<12,3,AP_RND,AP_SAT>"},
         "defaults": {"types": {"weight": "ap_fixed<10,2,AP_RND_CONV>", "bias": "ap_fixed<12,4>", "accum": accum,
                                "result": "ap_fixed<12,4,AP_RND,AP_SAT>"}},
@@ -133,9 +134,10 @@ def test_every_layer_kind_in_random_tilings_is_bit_exact(tmp_path, seed) -> None
     net = network_from_dict(small_network(seed), f"small-{seed}.yaml")
     weights = seeded_weights(net, seed, gain=4.0)  # large weights: the narrow accumulators overflow
     images = np.random.default_rng(seed).normal(0, 2, (3, 4, 11, 11))
-    export_project(net, weights, images, tmp_path)  # the YAML's interface: axis streams for odd seeds
+    export_project(net, weights, images, tmp_path)  # the YAML's interface: axis streams for seed 1
     top = (tmp_path / "firmware" / f"{identifier(net.name)}.cpp").read_text()
-    assert ("#pragma HLS INTERFACE axis port=in" in top) == (seed % 2 == 1)
+    assert ("#pragma HLS INTERFACE axis port=in" in top) == (seed % 3 == 1)
+    assert ("depth=484 max_widen_bitwidth=128 max_read_burst_length=64" in top) == (seed == 0)  # the YAML's port
     done = compile_and_run(tmp_path, identifier(net.name))
     assert done.returncode == 0 and "3 of 3 images bit-exact in every layer: PASS" in done.stdout, done.stdout
 
