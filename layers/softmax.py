@@ -38,7 +38,7 @@ from .hw.stream_cost import StreamKernel, estimate_stream
 from .registry import BuildContext, register
 from .types import StageStats
 
-Implementation = Literal["stable", "latency"]
+Implementation = Literal["stable", "latency", "argmax"]
 TABLE_DEFAULT = FixedType.parse("ap_fixed<18,8,AP_RND,AP_SAT>")
 
 
@@ -68,9 +68,8 @@ class Softmax(OptionalResult, Layer):
     op: str = "softmax"
 
     def __post_init__(self) -> None:
-        if self.implementation not in ("stable", "latency"):
-            raise ValueError(f"layer {self.name!r} (softmax): implementation {self.implementation!r} must be "
-                             f"stable or latency")
+        if self.implementation not in ("stable", "latency", "argmax"):
+            raise ValueError(f"implementation {self.implementation!r} must be stable, latency or argmax")
         if self.table_size < 2 or self.table_size & (self.table_size - 1):
             raise ValueError(f"layer {self.name!r} (softmax): table_size {self.table_size} must be a power of two")
 
@@ -103,6 +102,8 @@ class Softmax(OptionalResult, Layer):
         return _to_raw_with_inf(t.exp_table, exp_values), _to_raw_with_inf(t.inv_table, inverse)
 
     def run_fixed(self, raw: np.ndarray, in_type: FixedType, params=None) -> LayerResult:
+        if self.implementation == "argmax":
+            return self._argmax(raw, in_type)
         n = raw.shape[-1]
         t, stats = self.resolved(in_type, n), StageStats()
         exp_table, inv_table = self.tables(t)
@@ -118,19 +119,43 @@ class Softmax(OptionalResult, Layer):
         out_type = self.output_type(in_type)
         return LayerResult(out_type.cast(product, product_t, stats.result), out_type, stats)
 
+    def _argmax(self, raw: np.ndarray, in_type: FixedType) -> LayerResult:
+        """hls4ml's ``softmax_argmax``: ``(result_t)1`` at the first largest input, 0 elsewhere."""
+        out_type, stats = self.output_type(in_type), StageStats()
+        rows = raw.reshape(-1, raw.shape[-1])
+        ones = out_type.to_raw(np.ones(len(rows)), stats.result)  # a type that cannot hold 1 overflows here
+        out = np.zeros(rows.shape, dtype=np.int64)
+        out[np.arange(len(rows)), rows.argmax(axis=-1)] = ones  # argmax: the first of equal maxima
+        stats.result.record(out.size - len(rows), 0, 0, 0)  # the zeros
+        return LayerResult(out.reshape(raw.shape), out_type, stats)
+
     def run_float(self, x: np.ndarray, params=None) -> np.ndarray:
+        if self.implementation == "argmax":
+            out = np.zeros_like(x)
+            np.put_along_axis(out, x.argmax(axis=-1)[..., None], 1.0, axis=-1)
+            return out
         e = np.exp(x - x.max(axis=-1, keepdims=True))
         return e / e.sum(axis=-1, keepdims=True)
 
     def estimate(self, input_shape, in_type, device, profile, preset=Preset.CONFIG) -> Estimate:
         """Table reads, an adder tree and a multiply per element, streamed at II=1."""
         n = int(np.prod(input_shape))
-        kernel = StreamKernel("table", n, 1, n, in_type.width, dsp_per_lane=1, depth=4 + math.ceil(math.log2(max(n, 2))),
+        kernel = StreamKernel("table", n, 1, n, in_type.width, dsp_per_lane=int(self.implementation != "argmax"), depth=4 + math.ceil(math.log2(max(n, 2))),
                               rolled=Preset.parse(preset) is Preset.UNOPT)
         return estimate_stream(kernel, device, profile)
 
     def cpp_source(self, input_shape: Shape, in_type: FixedType, prefix: str) -> str:
         n, p = int(np.prod(input_shape)), prefix
+        if self.implementation == "argmax":
+            return f"""// {p}: softmax as argmax over {n} values (hls4ml's): 1 at the first largest input, 0 elsewhere
+inline void {p}_layer(const {p}_input_t in[{n}], {p}_output_t out[{n}]) {{
+  {cpp.KEEP_FUNCTION}
+  {p}_input_t best = in[0];
+  int index = 0;
+  loop_max: for (int i = 1; i < {n}; i++) if (in[i] > best) {{ best = in[i]; index = i; }}
+  loop_out: for (int i = 0; i < {n}; i++) out[i] = ({p}_output_t)(i == index ? 1 : 0);
+}}
+"""
         t = self.resolved(in_type, n)
         exp_table, inv_table = self.tables(t)
         exp_bits, inv_bits = t.exp_size.bit_length() - 1, t.inv_size.bit_length() - 1
@@ -169,7 +194,9 @@ inline void {p}_layer(const {p}_input_t in[{n}], {p}_output_t out[{n}]) {{
 """
 
     def cpp_pragmas(self, input_shape: Shape, preset: Preset | str = Preset.CONFIG) -> tuple[str, ...]:
-        return () if Preset.parse(preset) is Preset.UNOPT else ("loop_exp: UNROLL", "loop_out: UNROLL")
+        if Preset.parse(preset) is Preset.UNOPT:
+            return ()
+        return ("loop_out: UNROLL",) if self.implementation == "argmax" else ("loop_exp: UNROLL", "loop_out: UNROLL")
 
 
 def _libm(name: str):
@@ -228,7 +255,7 @@ def _tree_sum(e: np.ndarray, accum: FixedType, stats: StageStats) -> np.ndarray:
 @register("softmax", type_keys=("exp_table", "inv_table", "inp_norm", "inv_inp", "accum", "result"),
           inherits_defaults=False)
 def build_softmax(f: Fields, ctx: BuildContext) -> Softmax:
-    """``{name: prob, op: softmax, implementation: stable|latency, table_size: 1024, exp_scale: 1.0,
+    """``{name: prob, op: softmax, implementation: stable|latency|argmax, table_size: 1024, exp_scale: 1.0,
     types: {exp_table, inv_table, inp_norm, inv_inp, accum, result}}`` (hls4ml's defaults)."""
     try:
         return Softmax(ctx.name, f.get("implementation", str, "stable"), f.count("table_size", 1024),

@@ -26,6 +26,7 @@ Refused, with the layer named: a layer name the model does not have, and ``Strat
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,8 +152,8 @@ def apply(description: dict, config: dict, source: str,
     result["input"]["type"] = str(in_type)
     result["layers"] = []
     for layer in description["layers"]:
-        typed = _typed(layer, precisions, in_type, config.get("LayerName", {}).get(layer["name"]) or {},
-                       _in_shape(result), source, config)
+        entry = {_snake_case(key): value for key, value in ((config.get("LayerName") or {}).get(layer["name"]) or {}).items()}
+        typed = _typed(layer, precisions, in_type, entry, _in_shape(result), source, config)
         result["layers"].append(typed)
         in_type = network_from_dict(result, source).io_types()[-1][2]
         if weights is not None and layer["op"] in ("conv", "dense"):
@@ -296,6 +297,12 @@ def _in_shape(description: dict) -> tuple[int, ...]:
     if not description["layers"]:
         return tuple(description["input"]["shape"])
     return tuple(network_from_dict(description, "hls4ml").output_shape)
+
+
+def _snake_case(key: str) -> str:
+    """hls4ml's ``convert_to_snake_case`` of a layer entry's keys: ``TableSize`` -> ``table_size``."""
+    key = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", str(key))
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", key).lower()
 
 
 def _variables(value, where: str) -> dict:

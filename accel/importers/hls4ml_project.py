@@ -234,6 +234,8 @@ def _layer(function: str, name: str, config: Config, arguments: list[str], resul
                 "types": {"table": str(config.type("table_t")), "result": result}}, {}
     if function == "softmax":
         implementation = config.text("implementation")
+        if implementation == "argmax":
+            return {"name": name, "op": "softmax", "implementation": "argmax", "types": {"result": result}}, {}
         if implementation not in ("stable", "latency"):
             raise ValueError(f"{firmware.folder}: {where}: softmax implementation {implementation!r} is not supported")
         if config.int("exp_table_size") != config.int("inv_table_size"):

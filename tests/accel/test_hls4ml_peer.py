@@ -305,7 +305,7 @@ def test_strategy_resource_with_a_wrapping_accumulator(tmp_path, capsys) -> None
     assert not (tmp_path / "refused").exists()
 
 
-@pytest.mark.parametrize("granularity", ["model", "name"])
+@pytest.mark.parametrize("granularity", ["model", "name", "argmax"])
 def test_a_keras_model_through_hls4ml_is_imported_bit_for_bit(tmp_path, granularity) -> None:
     """Keras (channels-last, activations inside layers, a BatchNorm after an activation, which
     hls4ml keeps) through ``accel import MODEL.keras --hls4ml CONFIG`` and through the written
@@ -322,8 +322,12 @@ def test_a_keras_model_through_hls4ml_is_imported_bit_for_bit(tmp_path, granular
     rng = np.random.default_rng(8)
     bn.set_weights([rng.uniform(0.5, 1.5, 4), rng.uniform(-0.3, 0.3, 4), rng.uniform(-0.5, 0.5, 4),
                     rng.uniform(0.5, 2.0, 4)])
+    model.get_layer("fc2").set_weights([rng.normal(0, 1.0, (8, 5)), np.zeros(5)])  # logits that disagree
     model.save(tmp_path / "model.keras")
-    config = hls4ml.utils.config_from_keras_model(model, granularity=granularity, default_precision="fixed<16,6>")
+    config = hls4ml.utils.config_from_keras_model(model, granularity="name" if granularity == "name" else "model",
+                                                  default_precision="fixed<16,6>")
+    if granularity == "argmax":  # hls4ml's softmax as a one-hot of the largest logit
+        config.setdefault("LayerName", {})["fc2_softmax"] = {"Implementation": "argmax"}
     hls_model = hls4ml.converters.convert_from_keras_model(model, hls_config=config, io_type="io_stream",
                                                            output_dir=str(tmp_path / "prj"), backend="Vivado")
     hls_model.compile()
@@ -337,6 +341,8 @@ def test_a_keras_model_through_hls4ml_is_imported_bit_for_bit(tmp_path, granular
         np.testing.assert_array_equal(sim.output.values(), theirs, err_msg=" ".join(arguments))
     if granularity == "model":
         assert len(np.unique(theirs)) > 20
+    if granularity == "argmax":
+        assert set(np.unique(theirs)) == {0.0, 1.0} and len(set(theirs.argmax(axis=1))) > 1
 
 
 class Cifar(torch.nn.Module):
