@@ -87,5 +87,5 @@ def test_softmax_approximates_the_function(rng) -> None:
     # hls4ml's tables are coarse (the inverse is indexed by the sum's top 10 bits): close, not exact
     assert np.abs(result.type.from_raw(result.raw) - probabilities).max() < 0.2
     assert (result.raw.argmax(axis=1) == probabilities.argmax(axis=1)).mean() >= 0.9
-    with pytest.raises(ValueError, match="implementation 'legacy' must be stable or latency"):
+    with pytest.raises(ValueError, match="implementation 'legacy' must be stable, latency or argmax"):
         Softmax("s", "legacy")
