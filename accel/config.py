@@ -93,6 +93,8 @@ def _interface(value, source: str) -> tuple[str, int | None, int | None]:
     top function's ports (accel export-hls) and, for ``m_axi``, the data width in bits and
     the burst length in beats that tile transfers use (the estimator's DRAM port)."""
     if isinstance(value, str):
+        if value not in ("m_axi", "axis"):
+            raise ConfigError(f"{source}: field 'interface' must be 'm_axi' or 'axis', got {value!r}")
         value = {"kind": value}
     f = Fields(value, f"{source}: interface")
     kind = f.get("kind", str, "m_axi")
