@@ -25,7 +25,8 @@ from layers.hw import Preset, find_device
 
 from ..cifar import IMAGE_SHAPE, load_sample, normalize, read_cifar
 from ..progress import Progress
-from ..importers.hls4ml_config import read_config, save_config, with_integer_bits
+from ..importers.hls4ml_config import read_config
+from ..importers.hls4ml_writeback import save_config, with_integer_bits
 from ..sweep.executors import dask_executor, local_executor
 from ..sweep.grid import check_scope, grid, parse_range, retypable
 from ..sweep.plan import SweepPlan, finished_points, pending_tasks, run_sweep, summarize

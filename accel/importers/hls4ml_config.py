@@ -33,11 +33,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import network_from_dict
 from layers import safe_yaml
-from layers.base import array_types
 from quant import FixedType, Overflow
 
+from ..config import network_from_dict
 from . import hls4ml_infer as infer
 
 # our op -> (hls4ml's LayerType names, the variables hls4ml gives it a type for)
@@ -314,45 +313,4 @@ def _variables(value, where: str) -> dict:
     if isinstance(value, dict):
         return {str(k): str(v).strip() for k, v in value.items()}
     raise ValueError(f"{where}: a precision is a type or a mapping of variable to type, got {value!r}")
-
-
-def with_integer_bits(config: dict, network, bits: dict[tuple[str, str], int], input_name: str | None = None) -> dict:
-    """``config`` (hls4ml's dict, as read) with every array's integer bits set to ``bits``
-    (``(layer or "input", array) -> I``), each keeping the width and modes it has in
-    ``network``: per-name ``Precision`` entries, so hls4ml's precedence makes them win. A
-    conv's or dense layer's accumulator gets its result's bits (its final sums' range)."""
-    out = json.loads(json.dumps(config, default=list))  # a plain deep copy, tuples as lists
-    by_name = out.setdefault("LayerName", {}) or {}
-    out["LayerName"] = by_name
-
-    def spell(t: FixedType, integer: int) -> str:
-        modes = f",{t.rounding.name},{t.overflow.name}" if t.overflow is not Overflow.WRAP or t.rounding.name != "TRN" else ""
-        return f"{'fixed' if t.signed else 'ufixed'}<{t.width},{integer}{modes}>"
-
-    def put(name: str, variable: str, t: FixedType, integer: int) -> None:
-        entry = by_name.setdefault(name, {}) or {}
-        by_name[name] = entry
-        precision = entry.get("Precision")
-        precision = dict(precision) if isinstance(precision, dict) else {} if precision is None else {"default": precision}
-        precision[variable] = spell(t, integer)
-        entry["Precision"] = precision
-
-    named = input_name or next((n for n in (*INPUT_NAMES,) if n in by_name), None)
-    if named is not None and ("input", "result") in bits:
-        put(named, "result", network.input_type, bits[("input", "result")])
-    for layer in network.layers:
-        for array, t in array_types(layer).items():
-            key = (layer.name, "result" if array == "accum" else array)
-            if key in bits:
-                put(layer.name, array, t, bits[key])
-    return out
-
-
-def save_config(config: dict, path: str | Path) -> None:
-    """Write ``config`` as JSON (``.json``) or YAML, the shapes hls4ml reads."""
-    import yaml
-
-    path = Path(path)
-    text = json.dumps(config, indent=2) if path.suffix == ".json" else yaml.safe_dump(config, sort_keys=False)
-    path.write_text(text)
 
