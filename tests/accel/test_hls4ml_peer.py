@@ -395,3 +395,22 @@ def test_auto_int_is_written_back_into_the_hls4ml_configuration(tmp_path) -> Non
                                                              output_dir=str(tmp_path / "prj"), backend="Vivado")
     precision = hls_model.graph["fc1"].get_output_variable().type.precision
     assert (precision.width, precision.integer) == (12, bits(fc))
+
+
+def test_an_io_parallel_project_is_imported_bit_for_bit(tmp_path) -> None:
+    """``io_parallel``: arrays instead of streams, no transpose before the dense layer (hls4ml
+    permutes its weights to the channels-last order instead): the project reader flattens
+    channels-last and takes the weights as written; every type ``auto``."""
+    torch.manual_seed(10)
+    model = Net().eval()
+    config = hls4ml.utils.config_from_pytorch_model(model, (3, 8, 8), granularity="name",
+                                                    default_precision="fixed<12,4>")
+    hls_model = hls4ml.converters.convert_from_pytorch_model(model, hls_config=config, io_type="io_parallel",
+                                                             output_dir=str(tmp_path / "prj"), backend="Vivado")
+    hls_model.compile()
+    images = np.random.default_rng(11).normal(0, 1.5, (32, 3, 8, 8)).astype(np.float32)
+    theirs = np.asarray(hls_model.predict(np.ascontiguousarray(images)), dtype=np.float64).reshape(32, 5)
+    sim = imported(tmp_path, "--hls4ml-project", str(tmp_path / "prj"))
+    assert [layer.op for layer in sim.network.layers] == ["conv", "relu", "maxpool", "flatten", "dense"]
+    assert sim.network.layers[3].order == "hwc"
+    np.testing.assert_array_equal(sim.run(images.astype(np.float64)).output.values(), theirs)
