@@ -179,14 +179,18 @@ def multiply_accumulate(
     if ordered.size and compiled:  # whole columns, in the nest's order, compiled
         whole = ordered.size == outputs
         weights = w.raw32 if whole else w.raw32[:, ordered]
-        acc[:, ordered] = jit_mac.multiply_accumulate(x, weights, acc0[ordered], types, schedule, True, stats,
-                                                      w.trailing_zeros if whole else None,
-                                                      largest_product=int(x_max) * w.largest)
+        summed = jit_mac.multiply_accumulate(x, weights, acc0[ordered], types, schedule, True, stats,
+                                             w.trailing_zeros if whole else None,
+                                             largest_product=int(x_max) * w.largest)
+        if whole:  # every column: the kernel's array is the result (no scatter copy)
+            acc = summed
+        else:
+            acc[:, ordered] = summed
         paths.append("loop-jit")
         ordered = ordered[:0]
-    unsafe = np.zeros((positions, outputs), dtype=bool)
-    unsafe[:, ordered] = True
-    if unsafe.any():
+    if ordered.size:  # the remaining columns, every position, in order
+        unsafe = np.zeros((positions, outputs), dtype=bool)
+        unsafe[:, ordered] = True
         rows, cols = np.nonzero(unsafe)
         as_int = x.astype(np.int64) if as_int is None else as_int
         if jit_loop.available() and jit_loop.supports(types):

@@ -100,3 +100,20 @@ def test_rounded_products_count_by_trailing_zeros() -> None:
         products = x[:, :, None] * w[None, :, :]
         w_hist = jit_mac.trailing_zero_histogram(w, shift)
         assert jit_mac.rounded_products(x.T, w_hist, shift) == int(np.count_nonzero(products % (1 << shift)))
+
+
+@pytest.mark.parametrize("shift", [1, 5, 12, 31])
+def test_trailing_zero_histogram_counts_like_python(shift) -> None:
+    """The de Bruijn count of trailing zeros (capped at ``shift``; a zero has them all)
+    against Python's ``int.bit_length`` on signed values with many zeros and low zero bits."""
+    from layers.jit_mac import trailing_zero_histogram
+
+    a = np.random.default_rng(shift).integers(-2**31, 2**31, (4, 500)).astype(np.int64)
+    a[:, ::3] = 0
+    a[:, 1::4] <<= 7
+    a[:, 2::5] = -(2**31)
+    expected = np.zeros((4, shift + 1), np.int64)
+    for k in range(4):
+        for v in map(int, a[k]):
+            expected[k, shift if v == 0 else min(shift, (v & -v).bit_length() - 1)] += 1
+    np.testing.assert_array_equal(trailing_zero_histogram(a, shift), expected)
