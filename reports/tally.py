@@ -43,12 +43,17 @@ class LayerTally:
     def of(cls, fixed: np.ndarray, reference: np.ndarray, stats, tolerance: float = math.inf) -> "LayerTally":
         """``stats``: the layer's ``StageStats`` (anything with ``product``, ``accumulation``
         and ``result`` counters); ``tolerance``: the absolute error ``within`` counts."""
-        err = (fixed - reference).reshape(-1).astype(np.float64)
-        ref = reference.reshape(-1).astype(np.float64)
-        magnitude = np.abs(err)
+        # one float64 temporary for the error, reused for its magnitude: a classification
+        # tallies every layer of every batch, and the copies were an eighth of its time
+        err = np.subtract(fixed, reference, dtype=np.float64).reshape(-1)
+        noise = float(err @ err)
+        np.abs(err, out=err)
+        ref = reference.reshape(-1)
+        ref64 = ref.astype(np.float64, copy=False)
+        within = err.size if math.isinf(tolerance) else int(np.count_nonzero(err <= tolerance))
         counts = {stage: getattr(stats, stage).overflows for stage in STAGES if hasattr(stats, stage)}
-        return cls(float(err @ err), float(ref @ ref), float(magnitude.max(initial=0.0)), **counts,
-                   count=err.size, abs_error=float(magnitude.sum()), within=int((magnitude <= tolerance).sum()),
+        return cls(noise, float(ref64 @ ref64), float(err.max(initial=0.0)), **counts,
+                   count=err.size, abs_error=float(err.sum()), within=within,
                    low=float(ref.min(initial=math.inf)), high=float(ref.max(initial=-math.inf)))
 
     def merged(self, other: "LayerTally") -> "LayerTally":
