@@ -31,6 +31,7 @@ from typing import Any
 
 from layers import Layer, kinds, safe_yaml
 from layers.fields import ConfigError, Fields
+from layers.hw import find_device
 from layers.registry import BuildContext, type_keys
 from quant import FixedType
 
@@ -60,6 +61,7 @@ def network_from_dict(data: Any, source: str = "<config>") -> Network:
     tolerances = _tolerances(top.get("tolerances", dict, {}), f"{source}: tolerances")
     top.get("hardware", dict, {})  # shared directives, referenced from the layers by YAML anchors
     interface, port_bits, port_burst = _interface(top.get("interface", (str, dict), "m_axi"), source)
+    target_part, target_clock = _target(top.get("target", dict, {}), source)
     entries = top.get("layers", list)
     top.finish()
     if not entries:
@@ -82,7 +84,8 @@ def network_from_dict(data: Any, source: str = "<config>") -> Network:
     unknown = sorted(set(tolerances) - {"default"} - seen)
     if unknown:
         raise ConfigError(f"{source}: tolerances: no layer named {unknown}; layers are {[l.name for l in layers]}")
-    return Network(name, tuple(shape), in_type, tuple(layers), source, tolerances, interface, port_bits, port_burst)
+    return Network(name, tuple(shape), in_type, tuple(layers), source, tolerances, interface, port_bits, port_burst,
+                   target_part, target_clock)
 
 
 TOLERANCE_KEYS = {"abs": float, "share": float, "sqnr_db": float}
@@ -109,6 +112,22 @@ def _interface(value, source: str) -> tuple[str, int | None, int | None]:
     if kind == "axis" and (width or burst):
         raise ConfigError(f"{source}: interface: 'width' and 'max_burst' describe an m_axi port, not axis")
     return kind, width, burst
+
+
+def _target(value: dict, source: str) -> tuple[str | None, float | None]:
+    """``target: {part: xcvu13p-flga2577-2-e, clock_ns: 5}``: what the design is meant for
+    (an hls4ml import carries hls4ml's); the estimator's and exporter's defaults."""
+    f = Fields(value, f"{source}: target")
+    part, clock = f.get("part", str, None), f.get("clock_ns", float, None)
+    f.finish()
+    if part is not None:
+        try:
+            find_device(part)
+        except ValueError as err:
+            raise ConfigError(f"{source}: target: part: {err}") from None
+    if clock is not None and clock <= 0:
+        raise ConfigError(f"{source}: target: clock_ns must be positive, got {clock}")
+    return part, clock
 
 
 def _tolerances(mapping: dict, where: str) -> dict[str, dict[str, float]]:

@@ -26,6 +26,8 @@ class Network:
     interface: str = "m_axi"  # how the HLS top function takes images and gives results: m_axi | axis
     port_bits: int | None = None  # the m_axi data width the tiles move over (None: the profile's port)
     port_burst: int | None = None  # its max_read_burst_length in beats (None: the profile's)
+    target_part: str | None = None  # the part and clock the design is meant for (accel report's defaults)
+    target_clock_ns: float | None = None
 
     def tolerance(self, layer: str) -> dict[str, float]:
         """The testbench limits of a layer: its own entries over the defaults."""

@@ -44,14 +44,24 @@ def add_network_options(parser: argparse.ArgumentParser, default: str = DEFAULT_
 
 
 def add_board_options(parser: argparse.ArgumentParser, preset: bool = True) -> None:
-    parser.add_argument("--board", default=DEFAULT_BOARD, help=f"board name or part number (default {DEFAULT_BOARD})")
-    parser.add_argument("--clock-ns", type=positive_float, default=DEFAULT_CLOCK_NS,
-                        help=f"clock period in ns (default {DEFAULT_CLOCK_NS:g})")
+    parser.add_argument("--board", help=f"board name or part number (default: the network's target part, "
+                        f"else {DEFAULT_BOARD})")
+    parser.add_argument("--clock-ns", type=positive_float, help=f"clock period in ns (default: the network's "
+                        f"target clock, else {DEFAULT_CLOCK_NS:g})")
     if not preset:
         return
     parser.add_argument("--preset", default=Preset.CONFIG.value, choices=[p.value for p in Preset],
                         help="config: the YAML's tiles and directives; unopt: rolled loops, whole arrays on chip; "
                         "opt: tiled, pipelined, partitioned, dataflow (default config)")
+
+
+def resolve_target(args: argparse.Namespace, network: Network) -> None:
+    """``--board`` and ``--clock-ns`` filled in: as given, else the network's ``target``
+    (an hls4ml import carries hls4ml's part and clock), else the defaults."""
+    if args.board is None:
+        args.board = network.target_part or DEFAULT_BOARD
+    if args.clock_ns is None:
+        args.clock_ns = network.target_clock_ns or DEFAULT_CLOCK_NS
 
 
 def add_format_options(parser: argparse.ArgumentParser, out: bool = False) -> None:

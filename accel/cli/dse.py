@@ -17,7 +17,7 @@ from reports.simulation import dse_document
 from ..dse import FREE, explore
 from ..shipped import DEFAULT_HARDWARE_NETWORK
 from .common import add_board_options, add_format_options, add_network_options, output_format, positive_float, \
-    positive_int, resolve_network
+    positive_int, resolve_network, resolve_target
 
 
 def add(commands) -> None:
@@ -42,6 +42,7 @@ def add(commands) -> None:
 
 def command(args: argparse.Namespace) -> int:
     network = resolve_network(args.config)
+    resolve_target(args, network)
     device = find_device(args.board)
     choices = explore(network, device, "unified" if args.unified else "per-layer", share=args.share, pe=args.pe,
                       bandwidth_gbs=args.bandwidth, clock_ns=args.clock_ns)

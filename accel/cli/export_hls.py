@@ -15,7 +15,7 @@ from layers.hw import DEFAULT_CLOCK_NS
 
 from ..hls_project import HEADER_LIMIT, INTERFACES, export_project, full_part, plan, project_bytes
 from .common import add_network_options, ap_types_folder, example_images, output_folder, positive_float, \
-    positive_int, resolve_network, resolve_weights
+    positive_int, resolve_network, resolve_target, resolve_weights
 
 DEFAULT_BOARD = "zcu104"
 
@@ -29,9 +29,10 @@ def add(commands) -> None:
     )
     add_network_options(export)
     export.add_argument("--out", required=True, help="the project folder (created; files in it are overwritten)")
-    export.add_argument("--board", default=DEFAULT_BOARD, help=f"board name or full part number (default {DEFAULT_BOARD})")
-    export.add_argument("--clock-ns", type=positive_float, default=DEFAULT_CLOCK_NS,
-                        help=f"clock period in ns for create_clock (default {DEFAULT_CLOCK_NS:g})")
+    export.add_argument("--board", help=f"board name or full part number (default: the network's target part, "
+                        f"else {DEFAULT_BOARD})")
+    export.add_argument("--clock-ns", type=positive_float, help=f"clock period in ns for create_clock (default: "
+                        f"the network's target clock, else {DEFAULT_CLOCK_NS:g})")
     export.add_argument("--images", type=positive_int, default=1, help="images the testbench runs (default 1)")
     export.add_argument("--interface", choices=INTERFACES,
                         help="the top function's input and output: m_axi or axis streams (default: the network "
@@ -44,6 +45,7 @@ def add(commands) -> None:
 
 def command(args: argparse.Namespace) -> int:
     network = resolve_network(args.config)
+    resolve_target(args, network)
     if args.header_weights < 0:
         raise ValueError(f"--header-weights {args.header_weights}: must be 0 or more")
     weights, source = resolve_weights(network, args)

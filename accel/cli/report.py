@@ -15,7 +15,7 @@ from reports.output import emit
 from ..estimator import estimate_network
 from ..shipped import DEFAULT_HARDWARE_NETWORK
 from .common import add_board_options, add_format_options, add_network_options, output_folder, output_format, \
-    add_tool_option, positive_float, positive_int, resolve_network, resolve_profile
+    add_tool_option, positive_float, positive_int, resolve_network, resolve_target, resolve_profile
 
 
 def add(commands) -> None:
@@ -40,6 +40,7 @@ def add(commands) -> None:
 
 def command(args: argparse.Namespace) -> int:
     network = resolve_network(args.config)
+    resolve_target(args, network)
     output_folder(args.out)
     estimate = estimate_network(network, args.board, args.preset, resolve_profile(args.profile, args.tool), args.clock_ns,
                                 args.bandwidth)

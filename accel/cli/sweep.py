@@ -33,7 +33,7 @@ from ..sweep.plan import SweepPlan, finished_points, pending_tasks, run_sweep, s
 from ..sweep.ranges import profile_ranges
 from ..sweep.results_file import ResultsFile
 from .common import add_board_options, add_format_options, add_network_options, output_file, output_folder, \
-    output_format, positive_int, resolve_network, resolve_weights
+    output_format, positive_int, resolve_network, resolve_target, resolve_weights
 
 
 def add(commands) -> None:
@@ -69,6 +69,7 @@ def add(commands) -> None:
 
 def command(args: argparse.Namespace) -> int:
     network = resolve_network(args.config)
+    resolve_target(args, network)
     if not network.takes_cifar:
         raise ValueError(f"{network.source}: accel sweep classifies CIFAR-10 images {IMAGE_SHAPE}; "
                          f"{network.name} takes {tuple(network.input_shape)}")

@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from layers import safe_yaml
+from layers.hw import find_device
 from quant import FixedType, Overflow
 
 from ..config import network_from_dict
@@ -144,6 +145,9 @@ def apply(description: dict, config: dict, source: str,
     description = _fuse_batchnorms(description, precisions, weights, source)
 
     result = {key: value for key, value in description.items() if key not in ("defaults", "layers")}
+    target = _target(config, source)
+    if target:
+        result["target"] = target
     result["input"] = {key: value for key, value in description["input"].items() if key != "name"}
     named = [name for name in (input_name, *INPUT_NAMES) if name in precisions.by_name]
     text = precisions.text(named[0] if named else (input_name or "x"), ("InputLayer",), "result")
@@ -220,6 +224,23 @@ def _inferred(op: str, variable: str, layer: dict, in_type: FixedType, in_shape,
     if op in ("maxpool", "avgpool", "flatten"):
         return in_type
     return precisions.default  # activations: hls4ml infers nothing for them
+
+
+def _target(config: dict, source: str) -> dict:
+    """The configuration's ``Part`` and ``ClockPeriod`` (as a written project's
+    ``hls4ml_config.yml`` has them), kept when the estimator knows the part."""
+    target = {}
+    if config.get("ClockPeriod") is not None:
+        target["clock_ns"] = float(config["ClockPeriod"])
+    part = config.get("Part")
+    if part:
+        try:
+            find_device(str(part))
+            target["part"] = str(part)
+        except ValueError:
+            warnings.warn(f"{source}: Part {part} is not among the estimator's devices: give accel report --board",
+                          stacklevel=2)
+    return target
 
 
 def _fuse_batchnorms(description: dict, precisions: Precisions, weights: dict | None, source: str) -> dict:

@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from layers.hw import find_device
 from quant import FixedType
 
 ORDER = ["m", "r", "c", "i", "j", "n"]  # hls4ml sums a window in (kh, kw, cin) order
@@ -190,7 +192,29 @@ def import_project(project: str | Path) -> tuple[dict, dict[str, np.ndarray]]:
         raise ValueError(f"{firmware.folder}: no layers")
     description = {"name": Path(project).resolve().name, "input": {"shape": list(shape), "type": str(input_type)},
                    "layers": layers}
+    target = project_target(Path(project) / "project.tcl")
+    if target:
+        description["target"] = target
     return description, weights
+
+
+def project_target(tcl: Path) -> dict:
+    """hls4ml's part and clock from the project's ``project.tcl`` (``set part "..."``,
+    ``set clock_period 5``), kept when the estimator knows the part (said otherwise)."""
+    if not tcl.is_file():
+        return {}
+    text = tcl.read_text()
+    part = re.search(r'set part "([\w.-]+)"', text)
+    clock = re.search(r"set clock_period ([\d.]+)", text)
+    target = {"clock_ns": float(clock.group(1))} if clock else {}
+    if part:
+        try:
+            find_device(part.group(1))
+            target["part"] = part.group(1)
+        except ValueError:
+            warnings.warn(f"{tcl}: part {part.group(1)} is not among the estimator's devices: give accel report "
+                          f"--board", stacklevel=2)
+    return target
 
 
 def _layer(function: str, name: str, config: Config, arguments: list[str], result: str, firmware: Firmware,

@@ -107,6 +107,8 @@ def test_the_simulator_is_hls4mls_csim_bit_for_bit(tmp_path, precision) -> None:
     # and from the project hls4ml wrote (compile() writes it): accel import --hls4ml-project
     project = imported(tmp_path, "--hls4ml-project", str(tmp_path / "prj"))
     np.testing.assert_array_equal(project.run(images.astype(np.float64)).output.values(), theirs)
+    # hls4ml's part and clock (its project.tcl) are the report's defaults
+    assert (project.network.target_part, project.network.target_clock_ns) == ("xcvu13p-flga2577-2-e", 5.0)
     # costed as hls4ml implements it: io_stream line buffer, RF 1: one multiplier per product
     from accel.estimator import estimate_network
     costs = estimate_network(project.network, "pynq-z2")
@@ -164,6 +166,11 @@ def test_the_configuration_is_read_as_hls4ml_reads_it(tmp_path) -> None:
         apply(description, {"Model": {"Precision": {"default": "fixed<16,6>", "accum": "fixed<16,6,TRN,SAT>"},
                                       "Strategy": "Resource"}}, "cfg.json")
     apply(description, {"Model": {"Precision": "fixed<16,6>", "Strategy": "Resource"}}, "cfg.json")  # wraps: order-free
+    targeted = apply(description, {"Model": {"Precision": "fixed<16,6>"}, "Part": "xczu7ev-ffvc1156-2-e",
+                                   "ClockPeriod": 4}, "cfg.json")
+    assert targeted["target"] == {"clock_ns": 4.0, "part": "xczu7ev-ffvc1156-2-e"}
+    with pytest.warns(UserWarning, match="Part xcfoo is not among the estimator's devices"):
+        assert "part" not in apply(description, {"Model": {"Precision": "fixed<16,6>"}, "Part": "xcfoo"}, "c").get("target", {})
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"LayerName": {}}))
     with pytest.raises(ValueError, match="bad.json: an hls4ml configuration has a 'Model' section"):

@@ -155,3 +155,25 @@ def test_dse_budget_from_the_command_line(capsys) -> None:
                            (["--bandwidth", "fast"], "--bandwidth: 'fast' is not a number")):
         assert main(["dse", *argv]) == 2
         assert fragment in capsys.readouterr().err
+
+
+def test_the_networks_target_part_and_clock_are_the_defaults(tmp_path, capsys) -> None:
+    """``target: {part, clock_ns}`` in the network (what an hls4ml import writes) sets the
+    report's board and clock unless --board/--clock-ns say otherwise; an unknown part is
+    refused naming the field."""
+    import yaml
+
+    from accel.shipped import shipped_config
+
+    data = yaml.safe_load(open(shipped_config("alexnet32")).read())
+    path = tmp_path / "net.yaml"
+    path.write_text(yaml.safe_dump({**data, "target": {"part": "xczu7ev-ffvc1156-2-e", "clock_ns": 4.0}}))
+    assert main(["report", "--config", str(path), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["part"], report["clock_ns"]) == ("xczu7ev", 4.0)
+    assert main(["report", "--config", str(path), "--format", "json", "--board", "ultra96", "--clock-ns", "10"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["part"], report["clock_ns"]) == ("xczu3eg", 10.0)
+    path.write_text(yaml.safe_dump({**data, "target": {"part": "xcfoo"}}))
+    assert main(["report", "--config", str(path)]) == 2
+    assert "target: part: unknown device 'xcfoo'" in capsys.readouterr().err
