@@ -40,7 +40,6 @@ from .fields import Fields, read_directives, read_pair, read_tiles
 from .hw import Estimate, Preset, hls4ml_cost
 from .hw.hls4ml_cost import Hls4mlImpl, read_impl
 from .hw.mac_cost import ArrayUse, MacKernel, estimate_mac
-from .hw.preset import mac_mapping
 from .loop_nest import Directives, LoopNest
 from . import cpp, jit_gemm, mac_cpp
 from .mac import MacWeights, PreparedParams, Schedule, multiply_accumulate, patch_dtype
@@ -76,6 +75,7 @@ class Conv(MacLayer):
     directives: Directives = field(default_factory=Directives)
     count_overflows: bool = True
     hls4ml: Hls4mlImpl | None = None  # costed as hls4ml's implementation (imported hls4ml models)
+    OPT = (OPT_ORDER, "c", OPT_TILES)  # not a field: MacLayer.OPT is a ClassVar
     op: str = "conv"
 
     def __post_init__(self) -> None:
@@ -114,7 +114,7 @@ class Conv(MacLayer):
     # ------------------------------------------------------------------ hardware
     def hw_kernel(self, input_shape: Shape, in_type: FixedType, preset: Preset | str = Preset.CONFIG) -> MacKernel:
         """The kernel the estimator costs: the nest under ``preset`` and the arrays it touches."""
-        nest, on_chip = mac_mapping(self.loop_nest(input_shape), Preset.parse(preset), OPT_ORDER, "c", OPT_TILES)
+        nest, on_chip = self.mapped_nest(input_shape, preset)
         m, n, r, c, kh, kw = (nest.extent(x) for x in ("m", "n", "r", "c", "i", "j"))
         tm, tn, tr, tc = (nest.tile(x) for x in ("m", "n", "r", "c"))
         g, t = self.groups, self.types
@@ -265,17 +265,6 @@ class Conv(MacLayer):
             buffer = _scratch(part.shape, x.dtype)
             np.copyto(buffer, part)
             yield buffer.reshape(-1, n_in * self.kernel[0] * self.kernel[1])
-
-    def cpp_source(self, input_shape: Shape, in_type: FixedType, prefix: str) -> str:
-        """The module docstring's nest as C++ (``layers.mac_cpp``), with its tile buffers
-        and the YAML's directives as pragmas."""
-        return mac_cpp.write(self.cpp_spec(input_shape, prefix))
-
-    def cpp_pragmas(self, input_shape: Shape, preset: Preset | str = Preset.CONFIG) -> tuple[str, ...]:
-        preset = Preset.parse(preset)
-        nest, _ = mac_mapping(self.loop_nest(input_shape), preset, OPT_ORDER, "c", OPT_TILES)
-        spec = self.cpp_spec(input_shape, self.name, nest)
-        return (f"nest: {mac_cpp.loops(nest)}", *cpp.describe(mac_cpp.pragmas(spec, transfers=preset is not Preset.UNOPT)))
 
     def cpp_spec(self, input_shape: Shape, prefix: str, nest: LoopNest | None = None) -> mac_cpp.MacCpp:
         c, h, w = input_shape

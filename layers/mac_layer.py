@@ -9,12 +9,17 @@ with the same three typedefs.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import ClassVar
 
 import numpy as np
 
 from quant import FixedType, OverflowStats
 
-from .base import Layer, Retype
+from . import cpp, mac_cpp
+from .base import Layer, Retype, Shape
+from .hw import Preset
+from .hw.preset import mac_mapping
+from .loop_nest import LoopNest
 from .registry import BuildContext
 from .types import LayerTypes
 
@@ -26,6 +31,23 @@ class MacLayer(Layer):
 
     types: LayerTypes
     bias: bool
+    OPT: ClassVar[tuple]  # the ``opt`` preset's (loop order, pipelined loop, default tiles)
+
+    def mapped_nest(self, input_shape: Shape, preset: Preset | str) -> tuple[LoopNest, str]:
+        """The loop nest under ``preset`` and where its arrays live (``hw.preset.mac_mapping``)."""
+        order, pipelined, tiles = self.OPT
+        return mac_mapping(self.loop_nest(input_shape), Preset.parse(preset), order, pipelined, tiles)
+
+    def cpp_source(self, input_shape: Shape, in_type: FixedType, prefix: str) -> str:
+        """The module docstring's nest as C++ (``layers.mac_cpp``), with its tile buffers
+        and the YAML's directives as pragmas."""
+        return mac_cpp.write(self.cpp_spec(input_shape, prefix))
+
+    def cpp_pragmas(self, input_shape: Shape, preset: Preset | str = Preset.CONFIG) -> tuple[str, ...]:
+        nest, _ = self.mapped_nest(input_shape, preset)
+        spec = self.cpp_spec(input_shape, self.name, nest)
+        transfers = Preset.parse(preset) is not Preset.UNOPT
+        return (f"nest: {mac_cpp.loops(nest)}", *cpp.describe(mac_cpp.pragmas(spec, transfers=transfers)))
 
     def output_type(self, in_type: FixedType) -> FixedType:
         return self.types.result

@@ -40,13 +40,15 @@ NARROW = {  # rounding input and weights, saturating accumulators that do satura
 
 
 class Net(torch.nn.Module):
-    def __init__(self) -> None:
+    """conv 3x3 -> ReLU -> max-pool 2 -> flatten -> dense, on ``size`` x ``size`` images."""
+
+    def __init__(self, size: int = 8, classes: int = 5) -> None:
         super().__init__()
         self.conv1 = torch.nn.Conv2d(3, 4, 3)
         self.relu1 = torch.nn.ReLU()
         self.pool1 = torch.nn.MaxPool2d(2)
         self.flat = torch.nn.Flatten()
-        self.fc1 = torch.nn.Linear(4 * 3 * 3, 5)
+        self.fc1 = torch.nn.Linear(4 * ((size - 2) // 2) ** 2, classes)
 
     def forward(self, x):
         return self.fc1(self.flat(self.pool1(self.relu1(self.conv1(x)))))
@@ -352,19 +354,6 @@ def test_a_keras_model_through_hls4ml_is_imported_bit_for_bit(tmp_path, granular
         assert set(np.unique(theirs)) == {0.0, 1.0} and len(set(theirs.argmax(axis=1))) > 1
 
 
-class Cifar(torch.nn.Module):
-    def __init__(self) -> None:
-        super().__init__()
-        self.conv1 = torch.nn.Conv2d(3, 4, 3)
-        self.relu1 = torch.nn.ReLU()
-        self.pool1 = torch.nn.MaxPool2d(2)
-        self.flat = torch.nn.Flatten()
-        self.fc1 = torch.nn.Linear(4 * 15 * 15, 10)
-
-    def forward(self, x):
-        return self.fc1(self.flat(self.pool1(self.relu1(self.conv1(x)))))
-
-
 def test_auto_int_is_written_back_into_the_hls4ml_configuration(tmp_path) -> None:
     """``accel sweep --auto-int --hls4ml-config C --hls4ml-out N``: N is C with the integer
     bits the float ranges need (+ headroom), widths and modes kept; hls4ml itself reads N
@@ -372,7 +361,7 @@ def test_auto_int_is_written_back_into_the_hls4ml_configuration(tmp_path) -> Non
     from accel.cifar import load_sample, normalize
 
     torch.manual_seed(9)
-    model = Cifar().eval()
+    model = Net(size=32, classes=10).eval()
     config = hls4ml.utils.config_from_pytorch_model(model, (3, 32, 32), granularity="name",
                                                     default_precision="fixed<16,6>")
     config["LayerName"]["fc1"]["Precision"]["result"] = "fixed<12,8,RND,SAT>"
