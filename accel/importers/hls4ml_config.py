@@ -154,11 +154,13 @@ def apply(description: dict, config: dict, source: str,
     in_type = precisions.default if text == "auto" else precisions.fixed(text, f"the input {input_name!r}")
     result["input"]["type"] = str(in_type)
     result["layers"] = []
+    in_shape = tuple(result["input"]["shape"])
     for layer in description["layers"]:
         entry = {_snake_case(key): value for key, value in ((config.get("LayerName") or {}).get(layer["name"]) or {}).items()}
-        typed = _typed(layer, precisions, in_type, entry, _in_shape(result), source, config)
+        typed = _typed(layer, precisions, in_type, entry, in_shape, source, config)
         result["layers"].append(typed)
-        in_type = network_from_dict(result, source).io_types()[-1][2]
+        so_far = network_from_dict(result, source)  # the next layer's input: 'auto' depends on it
+        in_type, in_shape = so_far.io_types()[-1][2], tuple(so_far.output_shape)
         if weights is not None and layer["op"] in ("conv", "dense"):
             _as_hls4ml_reads_them(weights, typed)
     return result
@@ -310,13 +312,6 @@ def _as_hls4ml_reads_them(weights: dict[str, np.ndarray], layer: dict) -> None:
         for i in np.flatnonzero(near.reshape(-1)):
             flat[i] = float(f"{flat[i]:.{decimals}f}")
         weights[key] = values
-
-
-def _in_shape(description: dict) -> tuple[int, ...]:
-    """The shape entering the next layer of ``description``'s layers so far."""
-    if not description["layers"]:
-        return tuple(description["input"]["shape"])
-    return tuple(network_from_dict(description, "hls4ml").output_shape)
 
 
 def _snake_case(key: str) -> str:
