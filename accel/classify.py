@@ -138,7 +138,7 @@ def _accumulate(acc: dict | None, sim: Simulation, reference: dict[str, np.ndarr
         r = run.result
         entry = acc.setdefault(run.name, {"op": run.op, "type": str(r.type), "path": r.path, "seconds": 0.0,
                                           "tally": LayerTally()})
-        entry["tally"] = entry["tally"].merged(LayerTally.of(r.values(), reference[run.name], r.stats))
+        entry["tally"] = entry["tally"].merged(LayerTally.of_result(r, reference[run.name]))
         entry["seconds"] += r.seconds
     return acc
 

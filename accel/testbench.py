@@ -101,7 +101,7 @@ def run_testbench(network: Network, weights: Weights, golden: dict[str, np.ndarr
 
 def _check(network: Network, name: str, op: str, mode: str, result, reference: np.ndarray) -> LayerCheck:
     tolerance = network.tolerance(name)
-    tally = LayerTally.of(result.values(), reference, result.stats, tolerance["abs"])
+    tally = LayerTally.of_result(result, reference, tolerance["abs"])
     lrn = {k: v for k, v in result.extra.items() if k.startswith(("approximation", "quantization"))}
     share, sqnr = tally.share_within, tally.sqnr_db
     return LayerCheck(

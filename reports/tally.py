@@ -21,6 +21,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from .tally_sums import raw_sums
+
 STAGES = ("parameters", "product", "accumulation", "result")  # where a layer can overflow, in order
 
 
@@ -55,6 +57,17 @@ class LayerTally:
         return cls(noise, float(ref64 @ ref64), float(err.max(initial=0.0)), **counts,
                    count=err.size, abs_error=float(err.sum()), within=within,
                    low=float(ref.min(initial=math.inf)), high=float(ref.max(initial=-math.inf)))
+
+    @classmethod
+    def of_result(cls, result, reference: np.ndarray, tolerance: float = math.inf) -> "LayerTally":
+        """``of`` for a layer's result (``layers.base.LayerResult``: raws, type, stats),
+        in one compiled pass over the raws (``tally_sums``) where it applies."""
+        sums = raw_sums(result.raw, result.type, reference, tolerance) if result.raw is not None else None
+        if sums is None:
+            return cls.of(result.values(), reference, result.stats, tolerance)
+        stats = result.stats
+        counts = {stage: getattr(stats, stage).overflows for stage in STAGES if hasattr(stats, stage)}
+        return cls(**sums, **counts)
 
     def merged(self, other: "LayerTally") -> "LayerTally":
         summed = {f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}

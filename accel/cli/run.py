@@ -114,7 +114,7 @@ def _layers(sim: Simulation, reference: dict[str, np.ndarray], tallies: dict) ->
     rows = []
     for run in sim.layers:
         r = run.result
-        tally = tallies[run.name] = LayerTally.of(r.values(), reference[run.name], r.stats)
+        tally = tallies[run.name] = LayerTally.of_result(r, reference[run.name])
         rows.append({"name": run.name, "op": run.op, "output": "x".join(map(str, r.raw.shape[1:])), "type": str(r.type),
                      "path": r.path, "ms_per_image": r.seconds / n * 1000, "overflows": tally.overflows_by_stage(),
                      "max_abs_error": tally.max_error, "sqnr_db": tally.sqnr_db})

@@ -30,7 +30,7 @@ class RunTally:
     def of(cls, sim: Simulation, reference: dict[str, np.ndarray], labels: np.ndarray) -> "RunTally":
         fixed = sim.output.values().argmax(axis=1)
         floating = reference[sim.layers[-1].name].argmax(axis=1)
-        layers = {run.name: LayerTally.of(run.result.values(), reference[run.name], run.result.stats)
+        layers = {run.name: LayerTally.of_result(run.result, reference[run.name])
                   for run in sim.layers}
         return cls(len(labels), int((fixed == labels).sum()), int((floating == labels).sum()),
                    int((fixed == floating).sum()), layers)
