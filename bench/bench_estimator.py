@@ -61,6 +61,19 @@ def validation_points() -> list[tuple[str, str, str, float, float, bool]]:
                                      ("cycles", 7, True), ("interval", 7, False)):
         value = {"cycles": dense.WorstLatency, "interval": dense.IntervalMax}.get(figure, getattr(dense, figure, 0))
         points.append(("hls4ml test report", "Dense 16->5 RF1 io_stream", figure, value, reported, fitted))
+    import re
+
+    from public_reports import REPORTS
+
+    fitted_on_reports = {"LUT", "FF", "DSP"}  # the datapath numbers and the sharing rule were read off them
+    for report in REPORTS:
+        est = report.estimate()
+        ii = int(re.search(r"II=(\d+)", est.dominant).group(1))
+        for figure, reported in report.reported.items():
+            value = ii if figure == "II" else getattr(est, figure)
+            label = "cycles" if figure == "WorstLatency" else figure
+            points.append((report.source.split("@")[0], report.name[:40], label, value, reported,
+                           figure in fitted_on_reports))
     q = FixedType.parse("ap_fixed<16,4>")
     types = LayerTypes(q, q, q, FixedType.parse("ap_fixed<40,16>"), q)
     zhang = {"conv1": (48, 3, 11, 4, 0, 227), "conv2": (128, 48, 5, 1, 2, 27), "conv3": (192, 256, 3, 1, 1, 13),

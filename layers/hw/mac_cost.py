@@ -26,6 +26,7 @@ from typing import Literal
 
 from ..loop_nest import ARRAY_ALIASES, LoopNest
 from .device import Device
+from .datapath import Datapath, pipelined_logic
 from .dsp import dsps_per_multiply
 from .estimate import Estimate, MemoryCost
 from .latency import pipelined
@@ -89,10 +90,24 @@ def estimate_mac(kernel: MacKernel, device: Device, profile: Profile) -> Estimat
     lanes = prod(lanes_by_loop.values())
     memories, ii_needed, ii_array = _memories(kernel, lanes_by_loop, profile)
     dsp_each = dsps_per_multiply(kernel.weight_width, kernel.input_width, device.dsp_slice, kernel.product_width)
-    if d.pipeline is None:
-        compute, dominant = _auto_pipelined(kernel, lanes_by_loop, dsp_each, profile) or _rolled(kernel, lanes, profile)
+    plan = auto_pipeline(nest, lanes_by_loop, profile.pipeline_loops) \
+        if d.pipeline is None and profile.tool == "vitis-2020+" and not d.latency else None
+    if plan is not None:  # pipelined by the tool: the unrolled loops' reads set the II through the ports
+        lanes_by_loop = {**lanes_by_loop, **{loop: nest.tile(loop) for loop in plan.unrolled}}
+        lanes = prod(lanes_by_loop.values())
+        memories, ii, ii_array = _memories(kernel, lanes_by_loop, profile)
+        compute, dominant = _auto_pipelined(kernel, plan, lanes_by_loop, dsp_each, ii, profile)
+        compute *= kernel.groups
+        if ii > 1:
+            dominant += f", II raised to {ii} by {ii_array}'s ports"
+        multipliers = shared_multipliers(lanes, ii, dsp_each)
+        logic = pipelined_logic(_datapath(kernel, lanes_by_loop, plan.run, multipliers, dsp_each, ii), profile)
+        dsp = multipliers * dsp_each
+    elif d.pipeline is None:
+        compute, dominant = _rolled(kernel, lanes, profile)
         ii = 1
         logic = {res: profile.rolled_logic(res, kernel.kind) for res in ("LUT", "FF")}
+        multipliers = lanes
         dsp = profile.rolled_logic("DSP", kernel.kind) - 1 + lanes * dsp_each
     else:
         recurrence = _recurrence_ii(kernel, memories, profile)
@@ -102,12 +117,15 @@ def estimate_mac(kernel: MacKernel, device: Device, profile: Profile) -> Estimat
         if ii > d.ii:
             why = f"{ii_array}'s ports" if ii_needed >= recurrence else "the carried dependence on output"
             dominant += f", II raised to {ii} by {why}"
-        logic = _pipelined_logic(kernel, lanes, memories, profile)
-        dsp = lanes * dsp_each
+        multipliers = shared_multipliers(lanes, ii, dsp_each)
+        order = list(nest.order)
+        flattened = tuple(order[:order.index(d.pipeline) + 1])
+        logic = pipelined_logic(_datapath(kernel, lanes_by_loop, flattened, multipliers, dsp_each, ii), profile)
+        dsp = multipliers * dsp_each
     if d.bind == "fabric":
-        logic["LUT"] += round(lanes * kernel.weight_width * kernel.input_width
+        logic["LUT"] += round(multipliers * kernel.weight_width * kernel.input_width
                               * float(profile.value("fabric_multiplier_lut_per_bit2")))
-        dsp -= lanes * dsp_each
+        dsp -= multipliers * dsp_each
     best, worst, dominant = _with_transfers(kernel, compute, dominant, profile)
     return Estimate(
         BRAM_18K=sum(m.BRAM_18K for m in memories), DSP=dsp,
@@ -115,6 +133,16 @@ def estimate_mac(kernel: MacKernel, device: Device, profile: Profile) -> Estimat
         URAM=sum(m.URAM for m in memories), BestLatency=best, WorstLatency=worst,
         IntervalMin=best + 1, IntervalMax=worst + 1, dominant=dominant, memories=tuple(memories), parallel=lanes,
     )
+
+
+def shared_multipliers(lanes: int, ii: int, dsps_each: int) -> int:
+    """Multipliers of a pipeline that starts ``lanes`` products every ``ii`` cycles. Vitis
+    shares a multiplier across the cycles of an interval when it is worth the
+    multiplexers in front of it: a public Vitis 2024.1 report of a 128-term 32-bit dot
+    product at II=4 shows 32 multipliers of 3 DSPs each; a public report of a 4-term
+    16-bit one at II=2 keeps its 4 single-DSP multipliers. So multi-DSP multipliers are
+    shared (``ceil(lanes / ii)``), single-DSP ones are not. Adders are never shared."""
+    return ceil(lanes / max(1, ii)) if dsps_each > 1 else lanes
 
 
 def _memories(kernel: MacKernel, lanes: dict[str, int], profile: Profile):
@@ -164,51 +192,69 @@ def _rolled(kernel: MacKernel, lanes: int, profile: Profile) -> tuple[int, str]:
     return cycles, f"loop {innermost} (rolled, {body} cycles per MAC)"
 
 
-def _auto_pipelined(kernel: MacKernel, lanes: dict[str, int], dsp_each: int, profile: Profile):
-    """What Vitis HLS 2020+ does to a nest with no PIPELINE directive (``config_compile
-    -pipeline_loops``, default 64): it pipelines the innermost loop when its trip count is
-    at most the threshold, and flattens it with the perfectly nested loops above it — the
-    run of loops of its own class (reduction loops over one accumulator, or output loops
-    over a buffer) — into one pipeline::
+@dataclass(frozen=True)
+class AutoPipeline:
+    """Where Vitis 2020+ puts a PIPELINE the nest does not ask for (``auto_pipeline``)."""
 
-        for (m..) for (r..) for (c..) {            // rolled: per_outer cycles an output
-          acc = bias;
-          for (n..) for (i..) for (j..)            // one pipeline of Tn*K*K iterations
-            acc += w * x;                          // (trip - 1) * 1 + depth cycles
+    run: tuple[str, ...]  # the loops flattened into the pipelined loop, outermost first
+    unrolled: tuple[str, ...]  # the loops below it, unrolled into its body
+
+
+def auto_pipeline(nest: LoopNest, lanes: dict[str, int], threshold: int) -> AutoPipeline | None:
+    """What Vitis HLS 2020+ does to a nest with no PIPELINE directive (``config_compile
+    -pipeline_loops``, default 64). UG1399: the tool starts at the innermost loop and moves
+    up the nest. A loop whose trip count is at most the threshold is pipelined; the loops
+    perfectly nested above it — the run of loops of its own class (reduction loops over
+    one accumulator, or output loops over a buffer) — flatten into it; when that run's
+    trip is itself at most the threshold and so is the innermost loop of the run above
+    (the parent, separated by the accumulator's initialisation and store), the run is
+    unrolled into the parent and the parent pipelined instead, and so on up::
+
+        for (m..) for (r..) for (c..) {            // parent run: pipelined if the run
+          acc = bias;                              //   below is short enough to unroll
+          for (n..) for (i..) for (j..)            // innermost run: one pipeline of
+            acc += w * x;                          //   Tn*K*K iterations otherwise
           out = acc;
         }
 
-    II=1: one multiply a cycle fits two block-RAM ports, and an output word summed over the
-    run (``out[m][r][c] += ...`` under ``for (n)``) has an address the run does not change,
-    which the compiler keeps in a register across it. None under the legacy ``vivado-hls``
-    behaviour (nothing is pipelined unasked), with a
-    ``latency`` directive pinning the body, or when the innermost loop is above the
-    threshold. UG1399 words the threshold both ways across releases (2021.2–2022.2:
-    "below the limit"; 2023.2+: "greater than"); loops a MAC nest auto-pipelines in
-    published reports (kernel windows, small channel tiles) are short ones."""
-    nest = kernel.nest
-    if profile.tool != "vitis-2020+" or nest.directives.latency:
-        return None
+    A 4x4x4 matrix product is pipelined over its 16 outputs with its 4-term dot product
+    unrolled (a public Vitis report: II=2 on two-port memories, 4 DSPs); a 7x7 conv over
+    4 input channels keeps the 196-iteration reduction pipelined (~1.03 cycles a MAC).
+    None when even the innermost loop is above the threshold."""
     order = list(nest.order)
-    innermost = order[-1]
-    if ceil(nest.tile(innermost) / lanes.get(innermost, 1)) > profile.pipeline_loops:
+    trip = {loop: ceil(nest.tile(loop) / lanes.get(loop, 1)) for loop in order}
+    runs: list[list[str]] = []
+    for loop in reversed(order):  # runs of one class, innermost first
+        if runs and (loop in nest.reduction) == (runs[-1][0] in nest.reduction):
+            runs[-1].insert(0, loop)
+        else:
+            runs.append([loop])
+    if trip[order[-1]] > threshold:
         return None
-    reducing = innermost in nest.reduction
-    run = []
-    for loop in reversed(order):
-        if (loop in nest.reduction) != reducing:
-            break
-        run.append(loop)
-    trip = prod(ceil(nest.tile(loop) / lanes.get(loop, 1)) for loop in run)
-    ii = 1
+    level, unrolled = 0, []
+    while level + 1 < len(runs) and prod(trip[loop] for loop in runs[level]) <= threshold \
+            and trip[runs[level + 1][-1]] <= threshold:
+        unrolled = runs[level] + unrolled
+        level += 1
+    return AutoPipeline(tuple(runs[level]), tuple(unrolled))
+
+
+def _auto_pipelined(kernel: MacKernel, plan: AutoPipeline, lanes: dict[str, int], dsp_each: int, ii: int,
+                    profile: Profile) -> tuple[int, str]:
+    """Cycles of the nest as ``auto_pipeline`` pipelines it, at ``ii`` (from the ports the
+    unrolled loops read through)."""
+    nest = kernel.nest
+    trip = prod(ceil(nest.tile(loop) / lanes.get(loop, 1)) for loop in plan.run)
     per_step = prod(lanes.values())
-    depth = (profile.latency("read") + profile.latency("multiply") + (dsp_each - 1) + ceil(log2(per_step))
+    reduction_lanes = prod(lanes.get(loop, 1) for loop in nest.reduction)
+    depth = (profile.latency("read") + profile.latency("multiply") + (dsp_each - 1) + ceil(log2(reduction_lanes))
              + profile.latency("add") + profile.latency("write"))
     runs = ceil(kernel.macs / (trip * per_step))
-    cycles = (runs * (pipelined(trip, ii, depth) + profile.latency("loop_entry"))
-              + profile.rolled_per_outer(kernel.kind) * kernel.outputs)
-    loops = "*".join(reversed(run))
-    return cycles, f"loop {innermost} (pipelined by Vitis on its own: {loops} flattened, trip {trip}, II={ii})"
+    outer = 0 if plan.unrolled else profile.rolled_per_outer(kernel.kind) * kernel.outputs
+    cycles = runs * (pipelined(trip, ii, depth) + profile.latency("loop_entry")) + outer
+    loops = "*".join(plan.run)
+    unrolled = f", {'*'.join(plan.unrolled)} unrolled" if plan.unrolled else ""
+    return cycles, f"loop {plan.run[-1]} (pipelined by Vitis on its own: {loops} flattened{unrolled}, trip {trip}, II={ii})"
 
 
 def _pipelined(kernel: MacKernel, lanes: dict[str, int], dsp_each: int, ii: int, profile: Profile):
@@ -226,11 +272,19 @@ def _pipelined(kernel: MacKernel, lanes: dict[str, int], dsp_each: int, ii: int,
     return tiles * (per_tile + entry), f"loop {pipe} (pipelined, II={ii}, trip {trip}, depth {depth})"
 
 
-def _pipelined_logic(kernel: MacKernel, lanes: int, memories: list[MemoryCost], profile: Profile) -> dict[str, int]:
-    lut = profile.pipelined_logic("LUT", kernel.kind) + lanes * kernel.accum_width * profile.pipelined_factor("lut_per_adder_bit")
-    ff = profile.pipelined_logic("FF", kernel.kind) + lanes * (kernel.product_width + kernel.accum_width) \
-        * profile.pipelined_factor("ff_per_lane_bit")
-    return {"LUT": round(lut), "FF": round(ff)}
+def _datapath(kernel: MacKernel, lanes: dict[str, int], flattened: tuple[str, ...], multipliers: int,
+              dsp_each: int, ii: int) -> Datapath:
+    """The pipelined kernel's datapath: its lanes and multipliers, and the loops that stay
+    loops — the flattened pipeline (one counter, and one per loop flattened into it), the
+    point loops outside it and the tile loops."""
+    nest = kernel.nest
+    trips = {loop: ceil(nest.tile(loop) / lanes.get(loop, 1)) for loop in nest.order}
+    pipeline = prod(trips[loop] for loop in flattened)
+    kept = [trips[loop] for loop in nest.order if loop not in lanes or trips[loop] > 1]
+    tiles = [ceil(extent / nest.tile(name)) for name, extent in nest.dims]
+    return Datapath(kernel.kind, prod(lanes.values()), multipliers, dsp_each, ii,
+                    kernel.weight_width + kernel.input_width, kernel.product_width, kernel.accum_width,
+                    (pipeline, *kept, *tiles), fabric=nest.directives.bind == "fabric")
 
 
 def tile_count(nest: LoopNest) -> int:

@@ -22,7 +22,7 @@ from .. import safe_yaml
 
 SHIPPED = "vitis_profile.yaml"
 REQUIRED = ("name", "version", "latency", "rolled", "pipelined", "dram")
-OPTIONAL = ("tool",)  # profiles written before it describe the default tool
+OPTIONAL = ("tool", "datapath")  # profiles written before them: the default tool, the shipped datapath numbers
 TOOLS = ("vitis-2020+", "vivado-hls")
 
 
@@ -77,6 +77,12 @@ class Profile:
 
     def pipelined_factor(self, name: str) -> float:
         return float(self._get("pipelined", name))
+
+    def datapath(self, name: str):
+        """A number of the ``datapath`` section (``layers.hw.datapath``); the shipped one's
+        where a profile written before the section has none."""
+        section = self.data.get("datapath") or _shipped_data()["datapath"]
+        return section.get(name, _shipped_data()["datapath"][name])
 
     def value(self, *keys: str):
         return self._get(*keys)

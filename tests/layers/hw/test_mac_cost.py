@@ -49,13 +49,14 @@ def test_unrolling_without_partitioning_raises_the_initiation_interval() -> None
     est = unrolled.estimate((32,), Q16, ULTRA96, PROFILE)
     # 8 weights a cycle from one dual-port bank -> II 4; the output's 8 read-modify-writes -> 8
     assert "II raised to 8 by output's ports" in est.dominant
-    assert est.DSP == 8
+    assert est.DSP == 8  # single-DSP multipliers are not shared, even at II 8
     partitioned = replace(unrolled, directives=replace(unrolled.directives, partition=(
         ("weight", "cyclic", 4), ("bias", "cyclic", 4), ("output", "complete", 0))))
     est2 = partitioned.estimate((32,), Q16, ULTRA96, PROFILE)
     # 4 banks serve 8 words a cycle (weight, bias); output: 8 banks for 8 read-modify-writes: II 1
     # n, m flattened: trip = 32 * 64/8 = 256 -> 255 + depth 4 + 1 to enter
     assert est2.WorstLatency == 255 + 4 + 1
+    assert est2.DSP == 8  # at II=1 every product needs its own
     assert est.WorstLatency > 3 * est2.WorstLatency
 
 
@@ -72,7 +73,9 @@ def test_wide_operands_take_more_dsps_and_fabric_binding_takes_none() -> None:
     wide = LayerTypes(Q16, q32, Q16, FixedType.parse("ap_fixed<64,24>"), Q16)
     d = Directives(pipeline="m", unroll=(("m", 4),), partition=(("weight", "complete", 0), ("output", "complete", 0)))
     est = dense(d, order=("n", "m"), types=wide).estimate((32,), Q16, ULTRA96, PROFILE)
-    assert est.DSP == 4 * 2  # 32x16 on a DSP48E2 (27x18): two slices a multiply
+    # 32x16 on a DSP48E2 (27x18): two slices a multiply; the 64-bit accumulator's
+    # read-modify-write of output holds the II at 2, so two products share each multiplier
+    assert "II raised to 2" in est.dominant and est.DSP == 2 * 2
     fabric = dense(replace(d, bind="fabric"), order=("n", "m")).estimate((32,), Q16, ULTRA96, PROFILE)
     dsp_bound = dense(d, order=("n", "m")).estimate((32,), Q16, ULTRA96, PROFILE)
     assert fabric.DSP == 0 and dsp_bound.DSP == 4
@@ -169,10 +172,28 @@ def test_vitis_pipelines_a_short_innermost_loop_on_its_own() -> None:
 
 
 def test_a_long_innermost_loop_is_not_pipelined_unasked() -> None:
-    long = Dense("fc", 8, TYPES)  # innermost n: 128 > pipeline_loops 64
+    long = Dense("fc", 256, TYPES)  # innermost n: 128 > pipeline_loops 64
     for profile in (PROFILE, PROFILE.with_tool("vivado-hls")):
         assert "rolled" in long.estimate((128,), Q16, ULTRA96, profile).dominant
     lower = PROFILE.updated(tool={"pipeline_loops": 128})  # config_compile -pipeline_loops 128
+    # n is pipelined now; its parent m (256) is above the threshold, so n is not unrolled into it
     assert "pipelined by Vitis on its own: n flattened, trip 128" in long.estimate((128,), Q16, ULTRA96, lower).dominant
     with pytest.raises(ValueError, match="unknown HLS tool 'vivado'"):
         PROFILE.with_tool("vivado")
+
+
+def test_vitis_unrolls_a_short_run_into_its_parent_and_pipelines_the_parent() -> None:
+    """UG1399 (automatic loop pipelining moves up the nest): a 4x4x4 matrix product written
+    as three plain loops, C[i][j] = sum_k A[i][k] * B[k][j], is a 1x1 conv over 4 positions
+    (m=i, c=j, n=k). The dot product (4 <= 64) is unrolled into the column loop (4 <= 64),
+    which is pipelined, flattened with the row loop: trip 16. Four reads of A and of B a
+    cycle from two-port memories -> II 2; 4 multipliers. A public Vitis report of exactly
+    this code (ap_fixed<16,8>, no pragmas) shows row_loop_col_loop pipelined at II=2, 4 DSPs
+    and 39 cycles."""
+    matmul = Conv("mm", 4, (1, 1), TYPES, order=("m", "r", "c", "n", "i", "j"))  # i, j, k
+    est = matmul.estimate((4, 1, 4), Q16, ULTRA96, PROFILE, Preset.CONFIG)
+    assert "m*r*c flattened, n*i*j unrolled, trip 16, II=2" in est.dominant
+    assert est.DSP == 4
+    depth = 1 + 1 + 2 + 1 + 1  # read, multiply, adder tree of 4, accumulate, write
+    assert est.WorstLatency == (16 - 1) * 2 + depth + 1  # one run, +1 to enter: 37 (the report: 39)
+    assert "rolled" in matmul.estimate((4, 1, 4), Q16, ULTRA96, PROFILE.with_tool("vivado-hls")).dominant

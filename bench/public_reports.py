@@ -1,0 +1,66 @@
+"""Published Vitis/Vivado HLS synthesis reports of designs the estimator was not fitted to,
+written as the layers they synthesize.
+
+Each entry names the public source (repository, commit, report file), the C++ it
+synthesized (as a loop nest with its pragmas), and the figures the report gives. The
+estimator costs the same nest; ``bench/bench_estimator.py`` prints estimate, report and
+error, and ``tests/layers/hw/test_public_reports.py`` holds the held-out goals (latency
+within 10 %, BRAM_18K within 15 %, DSP exact).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from layers import Conv, Directives, LayerTypes
+from layers.base import Layer
+from layers.hw import Profile
+from quant import FixedType
+
+
+@dataclass(frozen=True)
+class PublicReport:
+    name: str
+    source: str  # repository @ commit : report file
+    tool: str  # vitis-2020+ | vivado-hls
+    board: str
+    build: Callable[[], tuple[Layer, tuple[int, ...], FixedType]]  # layer, input shape, input type
+    reported: dict[str, float] = field(default_factory=dict)  # WorstLatency, II, DSP, BRAM_18K, LUT, FF
+    note: str = ""
+
+    def estimate(self):
+        layer, shape, in_type = self.build()
+        from layers.hw import find_device
+
+        profile = Profile.load().with_tool(self.tool)
+        return layer.estimate(shape, in_type, find_device(self.board), profile)
+
+
+INT32 = FixedType.parse("ap_fixed<32,32,AP_TRN,AP_WRAP>")  # C's int: wraps, products truncated to 32 bits
+
+
+def _matmul_128() -> tuple[Layer, tuple[int, ...], FixedType]:
+    """``C[i][j] = sum_k A[i][k] * B[k][j]`` on 128x128 ``int`` matrices, the (i, j) loop
+    ``PIPELINE II=1`` with k unrolled inside it, A/B/C ``ARRAY_PARTITION block factor=16``
+    along k (A dim 2, B dim 1) and j (C dim 2). As a 1x1 conv over one row of 128
+    positions: m = i, c = j, n = k; weight = A (m, n), input = B (n, r, c), output = C (m, r, c)."""
+    types = LayerTypes(INT32, INT32, INT32, INT32, INT32, product=INT32)
+    directives = Directives(pipeline="c", ii=1, partition=(("weight", "block", 16, 2), ("input", "block", 16, 1),
+                                                            ("output", "block", 16, 3)))
+    layer = Conv("matmul", 128, (1, 1), types, bias=False, order=("m", "r", "c", "n", "i", "j"),
+                 directives=directives)
+    return layer, (128, 1, 128), INT32
+
+
+REPORTS = (
+    PublicReport(
+        "128x128 int matmul, k unrolled under a pipelined (i, j)",
+        "S1ddharthhh/Pynq-Z2-Matrix-Acceleration@5fcf469: matmul-ip/matmul/matmul_hls/hls/syn/report/"
+        "matmul_hls_Pipeline_VITIS_LOOP_51_5_VITIS_LOOP_52_6_csynth.rpt (Vitis HLS 2024.1, xc7z020, 10 ns)",
+        "vitis-2020+", "pynq-z2", _matmul_128,
+        # latency: the loop's 65,545 plus the module's call; BRAM: the parent's A, B, C (48 banks x 2)
+        {"WorstLatency": 65547, "II": 4, "DSP": 96, "BRAM_18K": 96, "LUT": 9554, "FF": 13688},
+        "II 4: 128 reads of A and B a cycle from 16 two-port banks each; 32 shared 3-DSP multipliers",
+    ),
+)
