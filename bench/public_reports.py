@@ -28,6 +28,7 @@ class PublicReport:
     build: Callable[[], tuple[Layer, tuple[int, ...], FixedType]]  # layer, input shape, input type
     reported: dict[str, float] = field(default_factory=dict)  # WorstLatency, II, DSP, BRAM_18K, LUT, FF
     note: str = ""
+    fitted: frozenset[str] = frozenset()  # figures a rule or number of the model was read off this report
 
     def estimate(self):
         layer, shape, in_type = self.build()
@@ -53,7 +54,63 @@ def _matmul_128() -> tuple[Layer, tuple[int, ...], FixedType]:
     return layer, (128, 1, 128), INT32
 
 
+CHAR = FixedType.parse("ap_fixed<8,8,AP_TRN,AP_WRAP>")  # C's char
+SHORT = FixedType.parse("ap_fixed<16,16,AP_TRN,AP_WRAP>")  # C's short
+
+
+def _ug871_matrixmul(directives: Directives) -> Callable[[], tuple[Layer, tuple[int, ...], FixedType]]:
+    """UG871's lab: ``res[i][j] = sum_k a[i][k] * b[k][j]`` on 3x3 ``char`` matrices, the
+    sum in a ``short`` started from 0 (``tmp = 0; for k: tmp += a*b; res = tmp``) — a 1x1
+    conv over 3 positions without bias: m = i, c = j, n = k."""
+    types = LayerTypes(CHAR, CHAR, SHORT, SHORT, SHORT)
+
+    def build():
+        layer = Conv("matrixmul", 3, (1, 1), types, bias=False, order=("m", "r", "c", "n", "i", "j"),
+                     directives=directives)
+        return layer, (3, 1, 3), CHAR
+
+    return build
+
+
+UG871 = "the 3x3 char matrix product of UG871's design-optimization lab"
 REPORTS = (
+    PublicReport(
+        "UG871 matrixmul, no pragmas (Vitis 2024.1)",
+        "nightt5879/FPGA@de37fd7: ZedBoard/HLS_lab/lab1/matrixmul/matrixmul/hls/syn/report/csynth.rpt "
+        "(Vitis HLS 2024.1, xc7z020, 10 ns, 'No pragmas found')",
+        "vitis-2020+", "zedboard", _ug871_matrixmul(Directives()),
+        {"WorstLatency": 24, "II": 2, "DSP": 2, "BRAM_18K": 0, "LUT": 376, "FF": 126},
+        f"{UG871}: the tool pipelines Row_Col on its own with Product unrolled (trip 9, II 2 on two-port "
+        "memories); one 8x8 product in LUTs",
+    ),
+    PublicReport(
+        "UG871 matrixmul, PIPELINE Product (2021.2)",
+        "bol-edu/2022-spring-nthu@88b29de: Lab_A_UG871/Design_Optimization/HLS_Design_Optimization/LABA1/"
+        "solution2/syn/report/csynth.rpt (Vitis HLS 2021.2, xc7z020, 10 ns)",
+        "vitis-2020+", "pynq-z2", _ug871_matrixmul(Directives(pipeline="n")),
+        {"WorstLatency": 34, "II": 1, "DSP": 1, "BRAM_18K": 0, "LUT": 387, "FF": 249},
+        f"{UG871}: Row_Col_Product flattened, trip 27", fitted=frozenset({"WorstLatency"}),
+    ),
+    PublicReport(
+        "UG871 matrixmul, PIPELINE Col (2021.2)",
+        "bol-edu/2022-spring-nthu@88b29de: Lab_A_UG871/Design_Optimization/HLS_Design_Optimization/LABA1/"
+        "solution3/syn/report/csynth.rpt (Vitis HLS 2021.2, xc7z020, 10 ns)",
+        "vitis-2020+", "pynq-z2", _ug871_matrixmul(Directives(pipeline="c")),
+        {"WorstLatency": 24, "II": 2, "DSP": 2, "BRAM_18K": 0, "LUT": 393, "FF": 117},
+        f"{UG871}: Product unrolled, three reads of a and b from two ports: II 2",
+        fitted=frozenset({"WorstLatency", "DSP"}),
+    ),
+    PublicReport(
+        "UG871 matrixmul, PIPELINE Col + reshape (2021.2)",
+        "bol-edu/2022-spring-nthu@88b29de: Lab_A_UG871/Design_Optimization/HLS_Design_Optimization/LABA1/"
+        "solution4/syn/report/csynth.rpt (Vitis HLS 2021.2, xc7z020, 10 ns)",
+        "vitis-2020+", "pynq-z2",
+        _ug871_matrixmul(Directives(pipeline="c", partition=(("weight", "complete", 0, 2), ("input", "complete", 0, 1)))),
+        {"WorstLatency": 15, "II": 1, "DSP": 2, "BRAM_18K": 0, "LUT": 273, "FF": 201},
+        f"{UG871}: ARRAY_RESHAPE complete of a (dim 2) and b (dim 1), written here as the partition that "
+        "gives the same parallel reads (the reshape makes one wide word instead of three banks)",
+        fitted=frozenset({"DSP"}),
+    ),
     PublicReport(
         "128x128 int matmul, k unrolled under a pipelined (i, j)",
         "S1ddharthhh/Pynq-Z2-Matrix-Acceleration@5fcf469: matmul-ip/matmul/matmul_hls/hls/syn/report/"
@@ -62,5 +119,6 @@ REPORTS = (
         # latency: the loop's 65,545 plus the module's call; BRAM: the parent's A, B, C (48 banks x 2)
         {"WorstLatency": 65547, "II": 4, "DSP": 96, "BRAM_18K": 96, "LUT": 9554, "FF": 13688},
         "II 4: 128 reads of A and B a cycle from 16 two-port banks each; 32 shared 3-DSP multipliers",
+        fitted=frozenset({"WorstLatency", "DSP", "LUT", "FF"}),
     ),
 )

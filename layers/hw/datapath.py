@@ -64,3 +64,23 @@ def pipelined_logic(d: Datapath, profile: Profile) -> dict[str, int]:
             lut += float(profile.datapath("lut_per_loop")) + bits * float(profile.datapath("lut_per_counter_bit"))
             ff += 2 * bits  # the counter and its incremented copy
     return {"LUT": round(lut), "FF": round(ff)}
+
+
+def shared_multipliers(lanes: int, ii: int, dsps_each: int) -> int:
+    """Multipliers of a pipeline that starts ``lanes`` products every ``ii`` cycles. Vitis
+    shares a multiplier across the cycles of an interval when it is worth the
+    multiplexers in front of it: a public Vitis 2024.1 report of a 128-term 32-bit dot
+    product at II=4 shows 32 multipliers of 3 DSPs each; a public report of a 4-term
+    16-bit one at II=2 keeps its 4 single-DSP multipliers. So multi-DSP multipliers are
+    shared (``ceil(lanes / ii)``), single-DSP ones are not. Adders are never shared."""
+    return ceil(lanes / max(1, ii)) if dsps_each > 1 else lanes
+
+
+def lone_fabric_products(sums: int, weight_width: int, input_width: int, dsps_each: int, profile: Profile) -> int:
+    """Of the ``sums`` products that each start a sum (no add for a DSP's post-adder to
+    absorb), those Vitis builds in LUTs: all of them when both operands are at most
+    ``datapath.narrow_multiply_bits`` wide. Public reports of UG871's 3x3 char matrix
+    product (Vitis 2021.2 and 2024.1, the column loop pipelined) show one ``mul_8s_8s_16``
+    in LUTs beside two DSP ``mac_muladd``; a 16-bit 4x4 product keeps all four in DSPs."""
+    narrow = int(profile.datapath("narrow_multiply_bits"))
+    return sums if dsps_each == 1 and max(weight_width, input_width) <= narrow else 0

@@ -26,7 +26,8 @@ from typing import Literal
 
 from ..loop_nest import ARRAY_ALIASES, LoopNest
 from .device import Device
-from .datapath import Datapath, pipelined_logic
+from .auto_pipeline import AutoPipeline, auto_pipeline
+from .datapath import Datapath, lone_fabric_products, pipelined_logic, shared_multipliers
 from .dsp import dsps_per_multiply
 from .estimate import Estimate, MemoryCost
 from .latency import pipelined
@@ -102,7 +103,7 @@ def estimate_mac(kernel: MacKernel, device: Device, profile: Profile) -> Estimat
             dominant += f", II raised to {ii} by {ii_array}'s ports"
         multipliers = shared_multipliers(lanes, ii, dsp_each)
         logic = pipelined_logic(_datapath(kernel, lanes_by_loop, plan.run, multipliers, dsp_each, ii), profile)
-        dsp = multipliers * dsp_each
+        dsp = (multipliers - _fabric_products(kernel, lanes_by_loop, plan.run, dsp_each, profile, logic)) * dsp_each
     elif d.pipeline is None:
         compute, dominant = _rolled(kernel, lanes, profile)
         ii = 1
@@ -121,7 +122,7 @@ def estimate_mac(kernel: MacKernel, device: Device, profile: Profile) -> Estimat
         order = list(nest.order)
         flattened = tuple(order[:order.index(d.pipeline) + 1])
         logic = pipelined_logic(_datapath(kernel, lanes_by_loop, flattened, multipliers, dsp_each, ii), profile)
-        dsp = multipliers * dsp_each
+        dsp = (multipliers - _fabric_products(kernel, lanes_by_loop, flattened, dsp_each, profile, logic)) * dsp_each
     if d.bind == "fabric":
         logic["LUT"] += round(multipliers * kernel.weight_width * kernel.input_width
                               * float(profile.value("fabric_multiplier_lut_per_bit2")))
@@ -135,14 +136,20 @@ def estimate_mac(kernel: MacKernel, device: Device, profile: Profile) -> Estimat
     )
 
 
-def shared_multipliers(lanes: int, ii: int, dsps_each: int) -> int:
-    """Multipliers of a pipeline that starts ``lanes`` products every ``ii`` cycles. Vitis
-    shares a multiplier across the cycles of an interval when it is worth the
-    multiplexers in front of it: a public Vitis 2024.1 report of a 128-term 32-bit dot
-    product at II=4 shows 32 multipliers of 3 DSPs each; a public report of a 4-term
-    16-bit one at II=2 keeps its 4 single-DSP multipliers. So multi-DSP multipliers are
-    shared (``ceil(lanes / ii)``), single-DSP ones are not. Adders are never shared."""
-    return ceil(lanes / max(1, ii)) if dsps_each > 1 else lanes
+def _fabric_products(kernel: MacKernel, lanes: dict[str, int], flattened: tuple[str, ...], dsp_each: int,
+                     profile: Profile, logic: dict[str, int]) -> int:
+    """Products bound to LUTs by the tool (``datapath.lone_fabric_products``; their LUTs are
+    added to ``logic``): the first product of each sum, when a pipeline iteration completes
+    its sums (every reduction loop unrolled inside it) starting from zero (no bias)."""
+    nest = kernel.nest
+    if any(a.name == "bias" for a in kernel.arrays) or any(loop in nest.reduction for loop in flattened) \
+            or nest.directives.bind == "fabric":
+        return 0
+    sums = prod(lanes.get(loop, 1) for loop in nest.order if loop not in nest.reduction)
+    fabric = lone_fabric_products(sums, kernel.weight_width, kernel.input_width, dsp_each, profile)
+    logic["LUT"] += round(fabric * kernel.weight_width * kernel.input_width
+                          * float(profile.value("fabric_multiplier_lut_per_bit2")))
+    return fabric
 
 
 def _memories(kernel: MacKernel, lanes: dict[str, int], profile: Profile):
@@ -190,53 +197,6 @@ def _rolled(kernel: MacKernel, lanes: int, profile: Profile) -> tuple[int, str]:
     cycles = body * ceil(kernel.macs / lanes) + profile.rolled_per_outer(kernel.kind) * kernel.outputs
     innermost = kernel.nest.order[-1]
     return cycles, f"loop {innermost} (rolled, {body} cycles per MAC)"
-
-
-@dataclass(frozen=True)
-class AutoPipeline:
-    """Where Vitis 2020+ puts a PIPELINE the nest does not ask for (``auto_pipeline``)."""
-
-    run: tuple[str, ...]  # the loops flattened into the pipelined loop, outermost first
-    unrolled: tuple[str, ...]  # the loops below it, unrolled into its body
-
-
-def auto_pipeline(nest: LoopNest, lanes: dict[str, int], threshold: int) -> AutoPipeline | None:
-    """What Vitis HLS 2020+ does to a nest with no PIPELINE directive (``config_compile
-    -pipeline_loops``, default 64). UG1399: the tool starts at the innermost loop and moves
-    up the nest. A loop whose trip count is at most the threshold is pipelined; the loops
-    perfectly nested above it — the run of loops of its own class (reduction loops over
-    one accumulator, or output loops over a buffer) — flatten into it; when that run's
-    trip is itself at most the threshold and so is the innermost loop of the run above
-    (the parent, separated by the accumulator's initialisation and store), the run is
-    unrolled into the parent and the parent pipelined instead, and so on up::
-
-        for (m..) for (r..) for (c..) {            // parent run: pipelined if the run
-          acc = bias;                              //   below is short enough to unroll
-          for (n..) for (i..) for (j..)            // innermost run: one pipeline of
-            acc += w * x;                          //   Tn*K*K iterations otherwise
-          out = acc;
-        }
-
-    A 4x4x4 matrix product is pipelined over its 16 outputs with its 4-term dot product
-    unrolled (a public Vitis report: II=2 on two-port memories, 4 DSPs); a 7x7 conv over
-    4 input channels keeps the 196-iteration reduction pipelined (~1.03 cycles a MAC).
-    None when even the innermost loop is above the threshold."""
-    order = list(nest.order)
-    trip = {loop: ceil(nest.tile(loop) / lanes.get(loop, 1)) for loop in order}
-    runs: list[list[str]] = []
-    for loop in reversed(order):  # runs of one class, innermost first
-        if runs and (loop in nest.reduction) == (runs[-1][0] in nest.reduction):
-            runs[-1].insert(0, loop)
-        else:
-            runs.append([loop])
-    if trip[order[-1]] > threshold:
-        return None
-    level, unrolled = 0, []
-    while level + 1 < len(runs) and prod(trip[loop] for loop in runs[level]) <= threshold \
-            and trip[runs[level + 1][-1]] <= threshold:
-        unrolled = runs[level] + unrolled
-        level += 1
-    return AutoPipeline(tuple(runs[level]), tuple(unrolled))
 
 
 def _auto_pipelined(kernel: MacKernel, plan: AutoPipeline, lanes: dict[str, int], dsp_each: int, ii: int,
