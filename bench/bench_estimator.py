@@ -67,7 +67,8 @@ def validation_points() -> list[tuple[str, str, str, float, float, bool]]:
 
     for report in REPORTS:
         est = report.estimate()
-        ii = int(re.search(r"II=(\d+)", est.dominant).group(1))
+        found = re.search(r"II=(\d+)", est.dominant)
+        ii = int(found.group(1)) if found else None
         for figure, reported in report.reported.items():
             value = ii if figure == "II" else getattr(est, figure)
             label = "cycles" if figure == "WorstLatency" else figure

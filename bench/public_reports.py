@@ -84,6 +84,16 @@ REPORTS = (
         "memories); one 8x8 product in LUTs",
     ),
     PublicReport(
+        "UG871 matrixmul, PIPELINE off (Vitis 2024.1)",
+        "jambakhtiar/FPGA_Erosion_Dilation_Filters_using_HLS@605fd79: src/HLS_workspace/v1_MM_no_opt/matrixmul/"
+        "hls/syn/report/matrixmul_csynth.rpt (Vitis HLS 2024.1, xczu7ev, 10 ns; hls_config.cfg: PIPELINE off "
+        "on Col and Product)",
+        "vitis-2020+", "zcu104", _ug871_matrixmul(Directives(auto_pipeline=False)),
+        {"WorstLatency": 160, "DSP": 1, "BRAM_18K": 0, "LUT": 189, "FF": 46},  # (no II: nothing pipelined)
+        f"{UG871}, rolled: Product 5 cycles an iteration (read, DSP mac of latency 3, exit), Col 17, Row 53",
+        fitted=frozenset({"WorstLatency"}),
+    ),
+    PublicReport(
         "UG871 matrixmul, PIPELINE Product (2021.2)",
         "bol-edu/2022-spring-nthu@88b29de: Lab_A_UG871/Design_Optimization/HLS_Design_Optimization/LABA1/"
         "solution2/syn/report/csynth.rpt (Vitis HLS 2021.2, xc7z020, 10 ns)",

@@ -80,6 +80,8 @@ def loop_pragmas(d: Directives, name: str, label: str | None = None) -> tuple[Pr
     pragmas = []
     if d.pipeline == name:
         pragmas.append(Pragma(label, f"PIPELINE II={d.ii}"))
+    elif d.pipeline is None and not d.auto_pipeline:  # keeps Vitis from pipelining it on its own
+        pragmas.append(Pragma(label, "PIPELINE off"))
     for loop, factor in d.unroll:
         if loop == name:
             pragmas.append(Pragma(label, "UNROLL" if factor == 0 else f"UNROLL factor={factor}"))

@@ -121,6 +121,7 @@ def read_directives(fields: Fields) -> Directives:
         dataflow=d.get("dataflow", bool, False), latency=d.get("latency", (int, type(None)), None),
         bind=d.get("bind", str, "dsp"),
         storage=tuple((str(k), str(v)) for k, v in d.get("storage", dict, {}).items()),
+        auto_pipeline=d.get("auto_pipeline", bool, True),
     )
     d.finish()
     return result

@@ -40,6 +40,7 @@ class Directives:
     latency: int | None = None  # #pragma HLS LATENCY min=: cycles of a rolled loop body
     bind: str = "dsp"  # multipliers on DSP slices or in fabric (BIND_OP impl=fabric)
     storage: tuple[tuple[str, str], ...] = ()  # array -> bram|uram|lutram (BIND_STORAGE)
+    auto_pipeline: bool = True  # False: PIPELINE off on every loop (Vitis pipelines none on its own)
 
 
     def partitions(self) -> dict[str, tuple[str, int, int | None]]:

@@ -92,7 +92,7 @@ def estimate_mac(kernel: MacKernel, device: Device, profile: Profile) -> Estimat
     memories, ii_needed, ii_array = _memories(kernel, lanes_by_loop, profile)
     dsp_each = dsps_per_multiply(kernel.weight_width, kernel.input_width, device.dsp_slice, kernel.product_width)
     plan = auto_pipeline(nest, lanes_by_loop, profile.pipeline_loops) \
-        if d.pipeline is None and profile.tool == "vitis-2020+" and not d.latency else None
+        if d.pipeline is None and d.auto_pipeline and profile.tool == "vitis-2020+" and not d.latency else None
     if plan is not None:  # pipelined by the tool: the unrolled loops' reads set the II through the ports
         lanes_by_loop = {**lanes_by_loop, **{loop: nest.tile(loop) for loop in plan.unrolled}}
         lanes = prod(lanes_by_loop.values())
@@ -104,7 +104,12 @@ def estimate_mac(kernel: MacKernel, device: Device, profile: Profile) -> Estimat
         multipliers = shared_multipliers(lanes, ii, dsp_each)
         logic = pipelined_logic(_datapath(kernel, lanes_by_loop, plan.run, multipliers, dsp_each, ii), profile)
         dsp = (multipliers - _fabric_products(kernel, lanes_by_loop, plan.run, dsp_each, profile, logic)) * dsp_each
-    elif d.pipeline is None:
+    elif d.pipeline is None and profile.tool == "vitis-2020+" and not d.latency:  # rolled, as Vitis schedules it
+        compute, dominant = _rolled_by_operations(kernel, lanes_by_loop, dsp_each, profile)
+        ii, multipliers = 1, lanes
+        logic = pipelined_logic(_datapath(kernel, lanes_by_loop, (), multipliers, dsp_each, 1), profile)
+        dsp = lanes * dsp_each
+    elif d.pipeline is None:  # rolled, as the seed's kernels measured (vivado-hls) or pinned by LATENCY
         compute, dominant = _rolled(kernel, lanes, profile)
         ii = 1
         logic = {res: profile.rolled_logic(res, kernel.kind) for res in ("LUT", "FF")}
@@ -197,6 +202,29 @@ def _rolled(kernel: MacKernel, lanes: int, profile: Profile) -> tuple[int, str]:
     cycles = body * ceil(kernel.macs / lanes) + profile.rolled_per_outer(kernel.kind) * kernel.outputs
     innermost = kernel.nest.order[-1]
     return cycles, f"loop {innermost} (rolled, {body} cycles per MAC)"
+
+
+def _rolled_by_operations(kernel: MacKernel, lanes: dict[str, int], dsp_each: int, profile: Profile):
+    """A rolled nest as Vitis schedules it (no pipeline, asked or automatic): the innermost
+    body reads its operands, multiplies, accumulates and tests the exit, one state after
+    the other; every loop around it adds two states an iteration (its entry and exit test;
+    for the loop holding the sum, the sum's start and store), the function one::
+
+        body  = read + multiply (+ slices) + adder tree + add + 1
+        L_in  = trip_in * body;   L_loop = trip * (L_child + 2);   latency = L_out + 1
+
+    A public Vitis 2024.1 report of UG871's 3x3 matrix product with PIPELINE off on its
+    loops: Product 5 cycles an iteration, Col 17, Row 53, 160 in all — these numbers."""
+    nest = kernel.nest
+    reduction_lanes = prod(lanes.get(loop, 1) for loop in nest.reduction)
+    body = (profile.latency("read") + profile.latency("multiply") + (dsp_each - 1) + ceil(log2(reduction_lanes))
+            + profile.latency("add") + 1)
+    points = [ceil(nest.tile(loop) / lanes.get(loop, 1)) for loop in reversed(nest.order)]  # innermost first
+    tiles = [ceil(extent / nest.tile(name)) for name, extent in nest.dims]  # the tile loops, outside them all
+    cycles = body
+    for k, trip in enumerate(t for t in points + tiles if t > 1):
+        cycles = trip * (cycles + (2 if k else 0))
+    return kernel.groups * (cycles + 1), f"loop {nest.order[-1]} (rolled, {body} cycles per MAC)"
 
 
 def _auto_pipelined(kernel: MacKernel, plan: AutoPipeline, lanes: dict[str, int], dsp_each: int, ii: int,

@@ -41,7 +41,7 @@ def mac_mapping(nest: LoopNest, preset: Preset, opt_order: tuple[str, ...], opt_
     d = nest.directives
     dims = dict(nest.dims)
     if preset is Preset.UNOPT:
-        kept = Directives(latency=d.latency, bind=d.bind, storage=d.storage)
+        kept = Directives(latency=d.latency, bind=d.bind, storage=d.storage, auto_pipeline=d.auto_pipeline)
         return LoopNest.build(dims, order=nest.order, reduction=nest.reduction, directives=kept), "whole"
     if preset is Preset.OPT:
         tiles = dict(nest.tiles) or {k: min(v, dims[k]) for k, v in default_tiles.items()}

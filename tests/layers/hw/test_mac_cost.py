@@ -113,11 +113,27 @@ def test_tiles_move_over_dram_and_dataflow_overlaps_them() -> None:
 
 
 def test_rolled_kernel_follows_the_profile() -> None:
+    """Under the legacy behaviour a rolled kernel costs the seed's measured cycles per MAC."""
+    legacy = PROFILE.with_tool("vivado-hls")
     layer = dense(Directives(), out=4096)
-    est = layer.estimate((9216,), Q16, ULTRA96, PROFILE, Preset.UNOPT)
+    est = layer.estimate((9216,), Q16, ULTRA96, legacy, Preset.UNOPT)
     assert est.WorstLatency == 3 * 4096 * 9216 + 13 * 4096
     timed = replace(layer, directives=Directives(latency=5)).estimate((9216,), Q16, ULTRA96, PROFILE, Preset.UNOPT)
-    assert timed.WorstLatency == 5 * 4096 * 9216 + 13 * 4096
+    assert timed.WorstLatency == 5 * 4096 * 9216 + 13 * 4096  # LATENCY pins the body under any tool
+
+
+def test_vitis_schedules_a_rolled_nest_from_its_operation_latencies() -> None:
+    """PIPELINE off on every loop (``auto_pipeline: false``): the body reads, multiplies,
+    accumulates and tests its exit (1 + 2 + 1 + 1 = 5 cycles); each loop around it adds
+    two states an iteration; the function one. A 3x3x3 matrix product (m=i, c=j, n=k)."""
+    matmul = Conv("mm", 3, (1, 1), TYPES, bias=False, order=("m", "r", "c", "n", "i", "j"),
+                  directives=Directives(auto_pipeline=False))
+    est = matmul.estimate((3, 1, 3), Q16, ULTRA96, PROFILE)
+    body = PROFILE.latency("read") + PROFILE.latency("multiply") + PROFILE.latency("add") + 1
+    assert body == 5 and "rolled, 5 cycles per MAC" in est.dominant
+    assert est.WorstLatency == 3 * (3 * (3 * body + 2) + 2) + 1  # 160: a public Vitis 2024.1 report's number
+    assert est.DSP == 1
+    assert any(line.endswith("PIPELINE off") for line in matmul.cpp_pragmas((3, 1, 3)))
 
 
 def test_grouped_convolution_runs_its_groups_one_after_another() -> None:

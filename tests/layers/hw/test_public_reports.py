@@ -27,7 +27,10 @@ def test_estimate_meets_the_goals_on_a_public_report(report) -> None:
     assert est.WorstLatency == pytest.approx(reported["WorstLatency"], rel=0.10)
     assert est.DSP == reported["DSP"]
     assert est.BRAM_18K == pytest.approx(reported["BRAM_18K"], rel=0.15)
-    assert int(re.search(r"II=(\d+)", est.dominant).group(1)) == reported["II"]
+    if "II" in reported:
+        assert int(re.search(r"II=(\d+)", est.dominant).group(1)) == reported["II"]
+    else:  # nothing pipelined
+        assert "rolled" in est.dominant
     for figure in ("LUT", "FF"):  # the goal, where the model meets it today (see the bench's table)
         if figure in report.fitted or figure in LOGIC_WITHIN_A_QUARTER.get(report.name, ()):
             assert getattr(est, figure) == pytest.approx(reported[figure], rel=0.25)
