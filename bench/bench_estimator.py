@@ -107,7 +107,7 @@ def validation_table() -> None:
     rows = [(figure, *_summary(np.array([p[3] for p in public if p[2] == figure], dtype=float),
                                 np.array([p[4] for p in public if p[2] == figure], dtype=float)))
             for figure in sorted({p[2] for p in public})]
-    print(Table("Held-out points of public csynth reports only (hls4ml, UG871 x2 projects, 128x128 matmul)",
+    print(Table("Held-out points of public csynth reports only (hls4ml, UG871 from three projects, 128x128 matmul)",
                 ("figure", "points", "median |error|", "sMAPE", "R²"), tuple(rows)).render("text"))
 
 
