@@ -84,6 +84,7 @@ def mutate(path: list, value):
         (["layers", 0, "directives"], {"latency": 0}, "layer 'conv1' (conv): LATENCY 0 must be at least 1"),
         (["layers", 0, "directives"], {"storage": {"w": "flash"}}, "storage of 'w': 'flash' must be bram, uram"),
         (["layers", 0, "directives"], {"pipelin": "c"}, "directives: unknown field(s) ['pipelin']"),
+        (["layers", 0, "directives"], {"auto_pipeline": "no"}, "directives: field 'auto_pipeline' must be bool"),
         (["interface"], "pcie", "field 'interface' must be 'm_axi' or 'axis', got 'pcie'"),
         (["layers", 0, "directives"], {"partition": [["w", "cyclic", 4, 5]]},
          "layer 'conv1' (conv): partition 'weight' dim=5: the weight buffer has 4 dimension(s)"),
@@ -95,6 +96,17 @@ def test_bad_configs_name_file_layer_and_field(tmp_path, path, value, fragment) 
     with pytest.raises(ConfigError) as err:
         load_network(file)
     assert fragment in str(err.value) and file in str(err.value)
+
+
+def test_pipeline_off_is_a_directive(tmp_path) -> None:
+    """``auto_pipeline: off`` (YAML 1.1 reads off as false): PIPELINE off on every loop of the layer."""
+    text = yaml.safe_dump(BASE).replace("name: conv1", "name: conv1\n  directives: {auto_pipeline: off}")
+    assert "auto_pipeline: off" in text
+    path = tmp_path / "off.yaml"
+    path.write_text(text)
+    conv = load_network(str(path)).layers[0]
+    assert conv.directives.auto_pipeline is False
+    assert any(line.endswith("PIPELINE off") for line in conv.cpp_pragmas((3, 8, 8)))
 
 
 def test_dense_without_flatten_is_refused(tmp_path) -> None:
