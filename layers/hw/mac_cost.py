@@ -132,6 +132,10 @@ def estimate_mac(kernel: MacKernel, device: Device, profile: Profile) -> Estimat
         logic["LUT"] += round(multipliers * kernel.weight_width * kernel.input_width
                               * float(profile.value("fabric_multiplier_lut_per_bit2")))
         dsp -= multipliers * dsp_each
+    if kernel.on_chip == "tiles":  # tiles move over DRAM: a load/store engine per array
+        for res in ("LUT", "FF"):
+            logic[res] += round(sum(len(a.shape) or len(a.loops) for a in kernel.arrays if a.transfers)
+                                * float(profile.datapath("dram_array")[f"{res}_per_dim"]))
     best, worst, dominant = _with_transfers(kernel, compute, dominant, profile)
     return Estimate(
         BRAM_18K=sum(m.BRAM_18K for m in memories), DSP=dsp,
