@@ -10,7 +10,7 @@ within 10 %, BRAM_18K within 15 %, DSP exact).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from layers import Conv, Directives, LayerTypes
@@ -58,11 +58,16 @@ CHAR = FixedType.parse("ap_fixed<8,8,AP_TRN,AP_WRAP>")  # C's char
 SHORT = FixedType.parse("ap_fixed<16,16,AP_TRN,AP_WRAP>")  # C's short
 
 
-def _ug871_matrixmul(directives: Directives) -> Callable[[], tuple[Layer, tuple[int, ...], FixedType]]:
+AP_MEMORY = (("weight", 2), ("input", 2), ("output", 2))  # a, b, res: the top function's ap_memory ports
+
+
+def _ug871_matrixmul(directives: Directives, ports=AP_MEMORY) -> Callable[[], tuple[Layer, tuple[int, ...], FixedType]]:
     """UG871's lab: ``res[i][j] = sum_k a[i][k] * b[k][j]`` on 3x3 ``char`` matrices, the
     sum in a ``short`` started from 0 (``tmp = 0; for k: tmp += a*b; res = tmp``) — a 1x1
-    conv over 3 positions without bias: m = i, c = j, n = k."""
+    conv over 3 positions without bias: m = i, c = j, n = k; a, b and res are the top
+    function's memory ports."""
     types = LayerTypes(CHAR, CHAR, SHORT, SHORT, SHORT)
+    directives = replace(directives, ports=ports)
 
     def build():
         layer = Conv("matrixmul", 3, (1, 1), types, bias=False, order=("m", "r", "c", "n", "i", "j"),
@@ -92,6 +97,16 @@ REPORTS = (
         {"WorstLatency": 160, "DSP": 1, "BRAM_18K": 0, "LUT": 189, "FF": 46},  # (no II: nothing pipelined)
         f"{UG871}, rolled: Product 5 cycles an iteration (read, DSP mac of latency 3, exit), Col 17, Row 53",
         fitted=frozenset({"WorstLatency"}),
+    ),
+    PublicReport(
+        "UG871 matrixmul, PIPELINE Col, single-port a, b (2024.1)",
+        "jambakhtiar/FPGA_Erosion_Dilation_Filters_using_HLS@605fd79: src/HLS_workspace/MM_ColPipeline/"
+        "MM_ColPipeline/hls/syn/report/matrixmul_csynth.rpt (Vitis HLS 2024.1, xczu7ev, 10 ns; a and b "
+        "through bram interfaces of one port)",
+        "vitis-2020+", "zcu104",
+        _ug871_matrixmul(Directives(pipeline="c"), ports=(("weight", 1), ("input", 1), ("output", 2))),
+        {"WorstLatency": 31, "II": 3, "DSP": 2, "BRAM_18K": 0, "LUT": 314, "FF": 29},
+        f"{UG871}: three reads of a and of b through one port each: II 3",
     ),
     PublicReport(
         "UG871 matrixmul, PIPELINE Product (2021.2)",

@@ -93,6 +93,9 @@ def array_pragmas(d: Directives, array: str, shape: tuple[int, ...], parallel: t
     indices a cycle along each dimension: the dimensions ``partition_plan`` splits, one
     pragma each (``dim=0`` when it splits them all) — the banks the estimator costs."""
     pragmas = []
+    if array in d.port_counts():  # (shown in the estimator's report; export-hls refuses the directive)
+        kind = "ap_memory" if d.port_counts()[array] == 2 else "bram storage_type=ram_1p"
+        pragmas.append(Pragma(array, f"INTERFACE mode={kind} port={array}"))
     partition = d.partitions().get(array)
     if partition is not None:
         kind, factor, dim = partition

@@ -114,6 +114,8 @@ def read_directives(fields: Fields) -> Directives:
             raise ConfigError(f"{d.where}: partition {item[0]!r} dim={item[3]}: dimensions count from 1 (0: all)")
     for array in d.mapping.get("storage", {}) if isinstance(d.mapping.get("storage"), dict) else {}:
         _check_array(array, d.where, "storage")
+    for array in d.mapping.get("ports", {}) if isinstance(d.mapping.get("ports"), dict) else {}:
+        _check_array(array, d.where, "ports")
     result = Directives(
         pipeline=d.get("pipeline", (str, type(None)), None), ii=d.get("ii", int, 1),
         unroll=tuple((str(k), int(v)) for k, v in unroll.items()),
@@ -122,6 +124,7 @@ def read_directives(fields: Fields) -> Directives:
         bind=d.get("bind", str, "dsp"),
         storage=tuple((str(k), str(v)) for k, v in d.get("storage", dict, {}).items()),
         auto_pipeline=d.get("auto_pipeline", bool, True),
+        ports=tuple((str(k), v) for k, v in d.get("ports", dict, {}).items()),
     )
     d.finish()
     return result

@@ -41,7 +41,14 @@ class Directives:
     bind: str = "dsp"  # multipliers on DSP slices or in fabric (BIND_OP impl=fabric)
     storage: tuple[tuple[str, str], ...] = ()  # array -> bram|uram|lutram (BIND_STORAGE)
     auto_pipeline: bool = True  # False: PIPELINE off on every loop (Vitis pipelines none on its own)
+    ports: tuple[tuple[str, int], ...] = ()  # array -> RAM ports, when the array is a top function's memory interface
 
+
+    def port_counts(self) -> dict[str, int]:
+        """Array -> RAM ports it is read through when it is a memory interface of the layer
+        synthesized as a top function (``ap_memory``: 2; a ``bram`` interface with
+        ``storage_type=ram_1p``: 1): the caller owns the memory, the kernel only its ports."""
+        return {ARRAY_ALIASES.get(array, array): count for array, count in self.ports}
 
     def partitions(self) -> dict[str, tuple[str, int, int | None]]:
         """Array -> (kind, factor, dim): ``dim`` 1-based, 0 for every dimension, None when the
@@ -105,6 +112,9 @@ class LoopNest:
                 raise ValueError(f"UNROLL {loop!r} factor={factor}: loop must be one of {names}, factor >= 0")
         if d.latency is not None and d.latency < 1:
             raise ValueError(f"LATENCY {d.latency} must be at least 1 cycle")
+        for array, count in d.ports:
+            if count not in (1, 2):
+                raise ValueError(f"ports of {array!r}: {count} must be 1 (a single-port RAM) or 2 (ap_memory)")
         if d.bind not in ("dsp", "fabric"):
             raise ValueError(f"bind {d.bind!r} must be 'dsp' or 'fabric'")
         for array, kind in d.storage:

@@ -41,6 +41,11 @@ class MacLayer(Layer):
     def cpp_source(self, input_shape: Shape, in_type: FixedType, prefix: str) -> str:
         """The module docstring's nest as C++ (``layers.mac_cpp``), with its tile buffers
         and the YAML's directives as pragmas."""
+        if self.directives.ports:  # (the estimator's description of a layer synthesized on its own)
+            raise NotImplementedError(
+                f"layer {self.name!r}: directives.ports makes its arrays the memory ports of a top function of "
+                f"its own, but the project's top function is the whole network (its ports: the network's "
+                f"'interface'); drop 'ports' to export")
         return mac_cpp.write(self.cpp_spec(input_shape, prefix))
 
     def cpp_pragmas(self, input_shape: Shape, preset: Preset | str = Preset.CONFIG) -> tuple[str, ...]:

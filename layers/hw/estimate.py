@@ -20,7 +20,7 @@ from typing import Literal
 
 RESOURCES = ("BRAM_18K", "DSP", "FF", "LUT", "URAM")
 LATENCIES = ("BestLatency", "WorstLatency", "IntervalMin", "IntervalMax")
-Storage = Literal["BRAM", "URAM", "LUTRAM", "registers"]
+Storage = Literal["BRAM", "URAM", "LUTRAM", "registers", "port"]  # port: the caller's memory
 
 
 @dataclass(frozen=True)

@@ -166,6 +166,7 @@ def _memories(kernel: MacKernel, lanes: dict[str, int], profile: Profile):
     d = kernel.nest.directives
     partition = d.partitions()
     storage = {ARRAY_ALIASES.get(a, a): kind for a, kind in d.storage}
+    ports = d.port_counts()
     copies = 2 if d.dataflow and kernel.on_chip == "tiles" else 1
     memories, worst_ii, worst_array = [], 1, ""
     for array in kernel.arrays:
@@ -180,9 +181,12 @@ def _memories(kernel: MacKernel, lanes: dict[str, int], profile: Profile):
         else:
             banks = words if kind == "complete" else max(1, factor)
             per_bank = ceil(words / min(banks, depth))
-        memories.append(place_array(array.name, array.width, depth, banks, copies, storage.get(array.name, "auto"),
-                                    int(profile.value("lutram_bits_per_lut")), simple_dual_port=array.accumulate))
-        ii = ceil(per_bank * (2 if array.accumulate else 1) / 2)  # two ports a bank
+        if array.name in ports:  # a memory interface: the caller's RAM, read through its ports
+            memories.append(MemoryCost(array.name, array.width, depth, banks, 1, "port"))
+        else:
+            memories.append(place_array(array.name, array.width, depth, banks, copies, storage.get(array.name, "auto"),
+                                        int(profile.value("lutram_bits_per_lut")), simple_dual_port=array.accumulate))
+        ii = ceil(per_bank * (2 if array.accumulate else 1) / ports.get(array.name, 2))  # two ports a bank
         if ii > worst_ii:
             worst_ii, worst_array = ii, array.name
     return memories, worst_ii, worst_array

@@ -85,6 +85,8 @@ def mutate(path: list, value):
         (["layers", 0, "directives"], {"storage": {"w": "flash"}}, "storage of 'w': 'flash' must be bram, uram"),
         (["layers", 0, "directives"], {"pipelin": "c"}, "directives: unknown field(s) ['pipelin']"),
         (["layers", 0, "directives"], {"auto_pipeline": "no"}, "directives: field 'auto_pipeline' must be bool"),
+        (["layers", 0, "directives"], {"ports": {"w": 3}}, "layer 'conv1' (conv): ports of 'w': 3 must be 1"),
+        (["layers", 0, "directives"], {"ports": {"acc": 2}}, "ports of unknown array 'acc'"),
         (["interface"], "pcie", "field 'interface' must be 'm_axi' or 'axis', got 'pcie'"),
         (["layers", 0, "directives"], {"partition": [["w", "cyclic", 4, 5]]},
          "layer 'conv1' (conv): partition 'weight' dim=5: the weight buffer has 4 dimension(s)"),

@@ -215,3 +215,25 @@ def test_vitis_unrolls_a_short_run_into_its_parent_and_pipelines_the_parent() ->
     depth = DEPTH + 2  # and an adder tree of 4
     assert est.WorstLatency == (16 - 1) * 2 + depth + 1  # one run, +1 to enter: 38 (the report: 39)
     assert "rolled" in matmul.estimate((4, 1, 4), Q16, ULTRA96, PROFILE.with_tool("vivado-hls")).dominant
+
+
+def test_memory_ports_of_a_top_function() -> None:
+    """``ports``: the arrays are the caller's memories, read through 2 (ap_memory) or 1
+    (a single-port bram interface) ports: no storage in the kernel, and the II those ports
+    allow — a 3-term dot product a cycle reads 3 words of each operand: II 2 on two ports,
+    3 on one (a public Vitis 2024.1 report of UG871's product with bram ram_1p: II 3)."""
+    def matmul(ports):
+        return Conv("mm", 3, (1, 1), TYPES, bias=False, order=("m", "r", "c", "n", "i", "j"),
+                    directives=Directives(pipeline="c", ports=ports))
+    two = matmul((("weight", 2), ("input", 2), ("output", 2))).estimate((3, 1, 3), Q16, ULTRA96, PROFILE)
+    one = matmul((("w", 1), ("in", 1), ("out", 2))).estimate((3, 1, 3), Q16, ULTRA96, PROFILE)
+    assert "II=2" in two.dominant and "II=3" in one.dominant
+    assert {m.storage for m in two.memories} == {"port"} and two.BRAM_18K == two.URAM == 0
+    assert sum(m.LUT + m.FF for m in two.memories) == 0
+    big = Dense("fc", 512, TYPES, directives=Directives(pipeline="n", ports=(("weight", 2),)))
+    assert big.estimate((512,), Q16, ULTRA96, PROFILE).BRAM_18K < dense(Directives(pipeline="n"), out=512).estimate(
+        (512,), Q16, ULTRA96, PROFILE).BRAM_18K  # the 512x512 weights are outside
+    with pytest.raises(NotImplementedError, match="directives.ports makes its arrays the memory ports"):
+        matmul((("weight", 2),)).cpp_source((3, 1, 3), Q16, "mm")
+    assert any("INTERFACE mode=bram storage_type=ram_1p port=input" in line
+               for line in matmul((("input", 1),)).cpp_pragmas((3, 1, 3)))
