@@ -6,7 +6,9 @@ the reported figure, with the error. ``fit`` refits the profile's constants that
 figures depend on, per layer kind:
 
 - latency of a rolled kernel: ``rolled.per_body`` and ``rolled.per_outer``;
-- LUT and FF: ``rolled.LUT/FF`` of rolled kernels, ``pipelined.LUT/FF`` of pipelined ones;
+- LUT and FF: ``rolled.LUT/FF`` of rolled kernels, ``pipelined.LUT/FF`` (the control
+  term) of pipelined ones and of MAC nests Vitis leaves rolled (those are costed from
+  operation latencies and their datapath, not from the rolled numbers);
 - DSP of a rolled kernel: ``rolled.DSP`` (a pipelined one's DSPs are its lanes: not fitted).
 
 Each figure is affine in its constants (the estimator is evaluated at unit values to
@@ -26,6 +28,7 @@ import numpy as np
 import yaml
 
 from layers.hw import Device, Preset, Profile
+from layers.hw.mac_cost import ROLLED_BY_OPERATIONS
 
 from .csynth import ModuleReport
 from .hls_project import identifier
@@ -86,7 +89,9 @@ def compare(network: Network, modules: dict[str, ModuleReport], device: Device, 
         if module is None:
             continue
         est = layer.estimate(shape, in_type, device, profile, preset)
-        rolled = "rolled" in est.dominant
+        # costed from the profile's rolled numbers (a Vitis-rolled MAC nest is costed from
+        # operation latencies and the pipelined control numbers instead)
+        rolled = "rolled" in est.dominant and ROLLED_BY_OPERATIONS not in est.dominant
         for figure in FIGURES:
             reported = getattr(module, REPORTED[figure]) if figure in REPORTED else module.resources.get(figure)
             if reported is not None:

@@ -212,6 +212,9 @@ def _rolled(kernel: MacKernel, lanes: int, profile: Profile) -> tuple[int, str]:
     return cycles, f"loop {innermost} (rolled, {body} cycles per MAC)"
 
 
+ROLLED_BY_OPERATIONS = "rolled from operation latencies"  # (not from the profile's rolled numbers: calibrate tells them apart)
+
+
 def _rolled_by_operations(kernel: MacKernel, lanes: dict[str, int], dsp_each: int, profile: Profile):
     """A rolled nest as Vitis schedules it (no pipeline, asked or automatic): the innermost
     body reads its operands, multiplies, accumulates and tests the exit, one state after
@@ -232,7 +235,7 @@ def _rolled_by_operations(kernel: MacKernel, lanes: dict[str, int], dsp_each: in
     cycles = body
     for k, trip in enumerate(t for t in points + tiles if t > 1):
         cycles = trip * (cycles + (2 if k else 0))
-    return kernel.groups * (cycles + 1), f"loop {nest.order[-1]} (rolled, {body} cycles per MAC)"
+    return kernel.groups * (cycles + 1), f"loop {nest.order[-1]} ({ROLLED_BY_OPERATIONS}, {body} cycles per MAC)"
 
 
 def _auto_pipelined(kernel: MacKernel, plan: AutoPipeline, lanes: dict[str, int], dsp_each: int, ii: int,
