@@ -28,7 +28,7 @@ import numpy as np
 import yaml
 
 from layers.hw import Device, Preset, Profile
-from layers.hw.mac_cost import ROLLED_BY_OPERATIONS
+from layers.hw.rolled import ROLLED_BY_OPERATIONS
 
 from .csynth import ModuleReport
 from .hls_project import identifier

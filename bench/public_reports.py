@@ -15,7 +15,7 @@ from typing import Callable
 
 from layers import Conv, Directives, LayerTypes
 from layers.base import Layer
-from layers.hw import Profile
+from layers.hw import Profile, find_device
 from quant import FixedType
 
 
@@ -32,8 +32,6 @@ class PublicReport:
 
     def estimate(self):
         layer, shape, in_type = self.build()
-        from layers.hw import find_device
-
         profile = Profile.load().with_tool(self.tool)
         return layer.estimate(shape, in_type, find_device(self.board), profile)
 

@@ -33,6 +33,7 @@ from .estimate import Estimate, MemoryCost
 from .latency import pipelined
 from .memory import bank_accesses, partition_plan, place_array
 from .profile import Profile
+from .rolled import rolled_by_operations, rolled_by_profile
 
 OnChip = Literal["whole", "tiles"]
 
@@ -93,6 +94,7 @@ def estimate_mac(kernel: MacKernel, device: Device, profile: Profile) -> Estimat
     dsp_each = dsps_per_multiply(kernel.weight_width, kernel.input_width, device.dsp_slice, kernel.product_width)
     plan = auto_pipeline(nest, lanes_by_loop, profile.pipeline_loops) \
         if d.pipeline is None and d.auto_pipeline and profile.tool == "vitis-2020+" and not d.latency else None
+    flattened = None  # the loops of a pipeline, asked or the tool's, outermost first
     if plan is not None:  # pipelined by the tool: the unrolled loops' reads set the II through the ports
         lanes_by_loop = {**lanes_by_loop, **{loop: nest.tile(loop) for loop in plan.unrolled}}
         lanes = prod(lanes_by_loop.values())
@@ -101,19 +103,16 @@ def estimate_mac(kernel: MacKernel, device: Device, profile: Profile) -> Estimat
         compute *= kernel.groups
         if ii > 1:
             dominant += f", II raised to {ii} by {ii_array}'s ports"
-        multipliers = shared_multipliers(lanes, ii, dsp_each)
-        logic = pipelined_logic(_datapath(kernel, lanes_by_loop, plan.run, multipliers, dsp_each, ii), profile)
-        dsp = (multipliers - _fabric_products(kernel, lanes_by_loop, plan.run, dsp_each, profile, logic)) * dsp_each
+        flattened = plan.run
     elif d.pipeline is None and profile.tool == "vitis-2020+" and not d.latency:  # rolled, as Vitis schedules it
-        compute, dominant = _rolled_by_operations(kernel, lanes_by_loop, dsp_each, profile)
+        compute, dominant = rolled_by_operations(kernel, lanes_by_loop, dsp_each, profile)
         ii, multipliers = 1, lanes
         logic = pipelined_logic(_datapath(kernel, lanes_by_loop, (), multipliers, dsp_each, 1), profile)
         dsp = lanes * dsp_each
     elif d.pipeline is None:  # rolled, as the seed's kernels measured (vivado-hls) or pinned by LATENCY
-        compute, dominant = _rolled(kernel, lanes, profile)
-        ii = 1
+        compute, dominant = rolled_by_profile(kernel, lanes, profile)
+        ii, multipliers = 1, lanes
         logic = {res: profile.rolled_logic(res, kernel.kind) for res in ("LUT", "FF")}
-        multipliers = lanes
         dsp = profile.rolled_logic("DSP", kernel.kind) - 1 + lanes * dsp_each
     else:
         recurrence = _recurrence_ii(kernel, memories, profile)
@@ -123,15 +122,18 @@ def estimate_mac(kernel: MacKernel, device: Device, profile: Profile) -> Estimat
         if ii > d.ii:
             why = f"{ii_array}'s ports" if ii_needed >= recurrence else "the carried dependence on output"
             dominant += f", II raised to {ii} by {why}"
+        flattened = tuple(nest.order[:list(nest.order).index(d.pipeline) + 1])
+    in_fabric = 0  # multipliers built in LUTs
+    if flattened is not None:
         multipliers = shared_multipliers(lanes, ii, dsp_each)
-        order = list(nest.order)
-        flattened = tuple(order[:order.index(d.pipeline) + 1])
         logic = pipelined_logic(_datapath(kernel, lanes_by_loop, flattened, multipliers, dsp_each, ii), profile)
-        dsp = (multipliers - _fabric_products(kernel, lanes_by_loop, flattened, dsp_each, profile, logic)) * dsp_each
-    if d.bind == "fabric":
-        logic["LUT"] += round(multipliers * kernel.weight_width * kernel.input_width
-                              * float(profile.value("fabric_multiplier_lut_per_bit2")))
+        in_fabric = _lone_products(kernel, lanes_by_loop, flattened, dsp_each, profile)
+        dsp = (multipliers - in_fabric) * dsp_each
+    if d.bind == "fabric":  # (no lone products then: every multiplier is in LUTs)
+        in_fabric = multipliers
         dsp -= multipliers * dsp_each
+    logic["LUT"] += round(in_fabric * kernel.weight_width * kernel.input_width
+                          * float(profile.value("fabric_multiplier_lut_per_bit2")))
     if kernel.on_chip == "tiles":  # tiles move over DRAM: a load/store engine per array
         for res in ("LUT", "FF"):
             logic[res] += round(sum(len(a.shape) or len(a.loops) for a in kernel.arrays if a.transfers)
@@ -145,20 +147,17 @@ def estimate_mac(kernel: MacKernel, device: Device, profile: Profile) -> Estimat
     )
 
 
-def _fabric_products(kernel: MacKernel, lanes: dict[str, int], flattened: tuple[str, ...], dsp_each: int,
-                     profile: Profile, logic: dict[str, int]) -> int:
-    """Products bound to LUTs by the tool (``datapath.lone_fabric_products``; their LUTs are
-    added to ``logic``): the first product of each sum, when a pipeline iteration completes
-    its sums (every reduction loop unrolled inside it) starting from zero (no bias)."""
+def _lone_products(kernel: MacKernel, lanes: dict[str, int], flattened: tuple[str, ...], dsp_each: int,
+                   profile: Profile) -> int:
+    """Products the tool binds to LUTs (``datapath.lone_fabric_products``): the first
+    product of each sum, when a pipeline iteration completes its sums (every reduction loop
+    unrolled inside it) starting from zero (no bias)."""
     nest = kernel.nest
     if any(a.name == "bias" for a in kernel.arrays) or any(loop in nest.reduction for loop in flattened) \
             or nest.directives.bind == "fabric":
         return 0
     sums = prod(lanes.get(loop, 1) for loop in nest.order if loop not in nest.reduction)
-    fabric = lone_fabric_products(sums, kernel.weight_width, kernel.input_width, dsp_each, profile)
-    logic["LUT"] += round(fabric * kernel.weight_width * kernel.input_width
-                          * float(profile.value("fabric_multiplier_lut_per_bit2")))
-    return fabric
+    return lone_fabric_products(sums, kernel.weight_width, kernel.input_width, dsp_each, profile)
 
 
 def _memories(kernel: MacKernel, lanes: dict[str, int], profile: Profile):
@@ -203,39 +202,6 @@ def _recurrence_ii(kernel: MacKernel, memories: list[MemoryCost], profile: Profi
     if output is None or output.storage not in ("BRAM", "URAM"):
         return 1
     return profile.latency("read") + profile.latency("add")
-
-
-def _rolled(kernel: MacKernel, lanes: int, profile: Profile) -> tuple[int, str]:
-    body = kernel.nest.directives.latency or profile.rolled_per_body(kernel.kind)
-    cycles = body * ceil(kernel.macs / lanes) + profile.rolled_per_outer(kernel.kind) * kernel.outputs
-    innermost = kernel.nest.order[-1]
-    return cycles, f"loop {innermost} (rolled, {body} cycles per MAC)"
-
-
-ROLLED_BY_OPERATIONS = "rolled from operation latencies"  # (not from the profile's rolled numbers: calibrate tells them apart)
-
-
-def _rolled_by_operations(kernel: MacKernel, lanes: dict[str, int], dsp_each: int, profile: Profile):
-    """A rolled nest as Vitis schedules it (no pipeline, asked or automatic): the innermost
-    body reads its operands, multiplies, accumulates and tests the exit, one state after
-    the other; every loop around it adds two states an iteration (its entry and exit test;
-    for the loop holding the sum, the sum's start and store), the function one::
-
-        body  = read + multiply (+ slices) + adder tree + add + 1
-        L_in  = trip_in * body;   L_loop = trip * (L_child + 2);   latency = L_out + 1
-
-    A public Vitis 2024.1 report of UG871's 3x3 matrix product with PIPELINE off on its
-    loops: Product 5 cycles an iteration, Col 17, Row 53, 160 in all — these numbers."""
-    nest = kernel.nest
-    reduction_lanes = prod(lanes.get(loop, 1) for loop in nest.reduction)
-    body = (profile.latency("read") + profile.latency("multiply") + (dsp_each - 1) + ceil(log2(reduction_lanes))
-            + profile.latency("add") + 1)
-    points = [ceil(nest.tile(loop) / lanes.get(loop, 1)) for loop in reversed(nest.order)]  # innermost first
-    tiles = [ceil(extent / nest.tile(name)) for name, extent in nest.dims]  # the tile loops, outside them all
-    cycles = body
-    for k, trip in enumerate(t for t in points + tiles if t > 1):
-        cycles = trip * (cycles + (2 if k else 0))
-    return kernel.groups * (cycles + 1), f"loop {nest.order[-1]} ({ROLLED_BY_OPERATIONS}, {body} cycles per MAC)"
 
 
 def _auto_pipelined(kernel: MacKernel, plan: AutoPipeline, lanes: dict[str, int], dsp_each: int, ii: int,
