@@ -75,13 +75,15 @@ def tile(name: str) -> str:
 
 
 def loop_pragmas(d: Directives, name: str, label: str | None = None) -> tuple[Pragma, ...]:
-    """The YAML's directives that sit on point loop ``name``: PIPELINE, UNROLL."""
+    """The YAML's directives that sit on point loop ``name``: PIPELINE, LOOP_FLATTEN, UNROLL."""
     label = label or point(name)
     pragmas = []
     if d.pipeline == name:
         pragmas.append(Pragma(label, f"PIPELINE II={d.ii}"))
     elif d.pipeline is None and not d.auto_pipeline:  # keeps Vitis from pipelining it on its own
         pragmas.append(Pragma(label, "PIPELINE off"))
+    if not d.flatten:  # every loop keeps its own entry and exit
+        pragmas.append(Pragma(label, "LOOP_FLATTEN off"))
     for loop, factor in d.unroll:
         if loop == name:
             pragmas.append(Pragma(label, "UNROLL" if factor == 0 else f"UNROLL factor={factor}"))
@@ -89,22 +91,23 @@ def loop_pragmas(d: Directives, name: str, label: str | None = None) -> tuple[Pr
 
 
 def array_pragmas(d: Directives, array: str, shape: tuple[int, ...], parallel: tuple[int, ...]) -> tuple[Pragma, ...]:
-    """ARRAY_PARTITION and BIND_STORAGE of one tile buffer of ``shape``, read ``parallel``
-    indices a cycle along each dimension: the dimensions ``partition_plan`` splits, one
-    pragma each (``dim=0`` when it splits them all) — the banks the estimator costs."""
+    """ARRAY_PARTITION (or ARRAY_RESHAPE) and BIND_STORAGE of one tile buffer of ``shape``,
+    read ``parallel`` indices a cycle along each dimension: the dimensions ``partition_plan``
+    splits, one pragma each (``dim=0`` when it splits them all) — the banks (or the words
+    of a reshaped memory) the estimator costs."""
     pragmas = []
     if array in d.port_counts():  # (shown in the estimator's report; export-hls refuses the directive)
         kind = "ap_memory" if d.port_counts()[array] == 2 else "bram storage_type=ram_1p"
         pragmas.append(Pragma(array, f"INTERFACE mode={kind} port={array}"))
-    partition = d.partitions().get(array)
-    if partition is not None:
-        kind, factor, dim = partition
-        plan = partition_plan(kind, factor, dim, shape, parallel)
-        splits_all = dim == 0 or (kind == "complete" and len(plan) == len(shape) > 1)
-        dims = [0] if splits_all else [k for k, _ in plan]
-        for k in dims:
-            size = "" if kind == "complete" else f" factor={factor}"
-            pragmas.append(Pragma(array, f"ARRAY_PARTITION variable={array} type={kind}{size} dim={k}"))
+    for pragma, split in (("ARRAY_PARTITION", d.partitions().get(array)), ("ARRAY_RESHAPE", d.reshapes().get(array))):
+        if split is not None:
+            kind, factor, dim = split
+            plan = partition_plan(kind, factor, dim, shape, parallel)
+            splits_all = dim == 0 or (kind == "complete" and len(plan) == len(shape) > 1)
+            dims = [0] if splits_all else [k for k, _ in plan]
+            for k in dims:
+                size = "" if kind == "complete" else f" factor={factor}"
+                pragmas.append(Pragma(array, f"{pragma} variable={array} type={kind}{size} dim={k}"))
     for name, kind in d.storage:
         if ARRAY_ALIASES.get(name, name) == array:
             pragmas.append(Pragma(array, f"BIND_STORAGE variable={array} type=ram_2p impl={kind}"))

@@ -97,21 +97,12 @@ def read_tiles(fields: Fields) -> tuple[tuple[str, int], ...]:
 
 def read_directives(fields: Fields) -> Directives:
     """``directives: {pipeline: j, ii: 1, unroll: {i: 0}, partition: [[w, cyclic, 4]], ...}``;
-    a partition entry may name its dimension: ``[w, cyclic, 4, 2]`` (1-based, 0 = every one)."""
+    a partition (or reshape) entry may name its dimension: ``[w, cyclic, 4, 2]`` (1-based,
+    0 = every one)."""
     d = Fields(fields.get("directives", dict, {}), f"{fields.where}: directives")
     unroll = d.get("unroll", dict, {})
-    partition = d.get("partition", list, [])
-    for item in partition:
-        if not (isinstance(item, list) and len(item) in (3, 4) and item[1] in ("cyclic", "block", "complete")
-                and all(isinstance(v, int) and not isinstance(v, bool) for v in item[2:])):
-            raise ConfigError(f"{d.where}: partition entries are [array, cyclic|block|complete, factor] or "
-                              f"[array, kind, factor, dim], got {_short(item)}")
-        _check_array(item[0], d.where, "partition")
-        if item[1] != "complete" and item[2] < 2:
-            raise ConfigError(f"{d.where}: partition {item[0]!r} {item[1]} factor={item[2]}: a factor below 2 "
-                              f"leaves one bank (use 'complete' with factor 0 for registers)")
-        if len(item) == 4 and item[3] < 0:
-            raise ConfigError(f"{d.where}: partition {item[0]!r} dim={item[3]}: dimensions count from 1 (0: all)")
+    partition = _split_entries(d, "partition")
+    reshape = _split_entries(d, "reshape")
     for array in d.mapping.get("storage", {}) if isinstance(d.mapping.get("storage"), dict) else {}:
         _check_array(array, d.where, "storage")
     for array in d.mapping.get("ports", {}) if isinstance(d.mapping.get("ports"), dict) else {}:
@@ -119,15 +110,33 @@ def read_directives(fields: Fields) -> Directives:
     result = Directives(
         pipeline=d.get("pipeline", (str, type(None)), None), ii=d.get("ii", int, 1),
         unroll=tuple((str(k), int(v)) for k, v in unroll.items()),
-        partition=tuple((str(item[0]), str(item[1]), *map(int, item[2:])) for item in partition),
+        partition=partition, reshape=reshape,
         dataflow=d.get("dataflow", bool, False), latency=d.get("latency", (int, type(None)), None),
         bind=d.get("bind", str, "dsp"),
         storage=tuple((str(k), str(v)) for k, v in d.get("storage", dict, {}).items()),
         auto_pipeline=d.get("auto_pipeline", bool, True),
         ports=tuple((str(k), v) for k, v in d.get("ports", dict, {}).items()),
+        flatten=d.get("flatten", bool, True),
     )
     d.finish()
     return result
+
+
+def _split_entries(d: Fields, directive: str) -> tuple[tuple, ...]:
+    """``partition`` / ``reshape``: ``[array, cyclic|block|complete, factor[, dim]]`` entries."""
+    entries = d.get(directive, list, [])
+    for item in entries:
+        if not (isinstance(item, list) and len(item) in (3, 4) and item[1] in ("cyclic", "block", "complete")
+                and all(isinstance(v, int) and not isinstance(v, bool) for v in item[2:])):
+            raise ConfigError(f"{d.where}: {directive} entries are [array, cyclic|block|complete, factor] or "
+                              f"[array, kind, factor, dim], got {_short(item)}")
+        _check_array(item[0], d.where, directive)
+        if item[1] != "complete" and item[2] < 2:
+            raise ConfigError(f"{d.where}: {directive} {item[0]!r} {item[1]} factor={item[2]}: a factor below 2 "
+                              f"leaves one bank (use 'complete' with factor 0 for the whole dimension)")
+        if len(item) == 4 and item[3] < 0:
+            raise ConfigError(f"{d.where}: {directive} {item[0]!r} dim={item[3]}: dimensions count from 1 (0: all)")
+    return tuple((str(item[0]), str(item[1]), *map(int, item[2:])) for item in entries)
 
 
 def _check_array(name: Any, where: str, directive: str) -> None:

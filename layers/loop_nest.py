@@ -36,12 +36,14 @@ class Directives:
     ii: int = 1  # its initiation interval
     unroll: tuple[tuple[str, int], ...] = ()  # loop -> factor (0 = full)
     partition: tuple[tuple, ...] = ()  # (array, cyclic|block|complete, factor[, dim]): see partitions()
+    reshape: tuple[tuple, ...] = ()  # ARRAY_RESHAPE, entries as partition's: the banks concatenated into wide words
     dataflow: bool = False
     latency: int | None = None  # #pragma HLS LATENCY min=: cycles of a rolled loop body
     bind: str = "dsp"  # multipliers on DSP slices or in fabric (BIND_OP impl=fabric)
     storage: tuple[tuple[str, str], ...] = ()  # array -> bram|uram|lutram (BIND_STORAGE)
     auto_pipeline: bool = True  # False: PIPELINE off on every loop (Vitis pipelines none on its own)
     ports: tuple[tuple[str, int], ...] = ()  # array -> RAM ports, when the array is a top function's memory interface
+    flatten: bool = True  # False: LOOP_FLATTEN off (the loops around the pipelined one stay loops)
 
 
     def port_counts(self) -> dict[str, int]:
@@ -54,8 +56,18 @@ class Directives:
         """Array -> (kind, factor, dim): ``dim`` 1-based, 0 for every dimension, None when the
         YAML gives none (then ``partition_plan`` chooses: the dimensions the unrolled loops
         index for ``complete``, the first for ``cyclic``/``block``)."""
-        return {ARRAY_ALIASES.get(entry[0], entry[0]): (entry[1], entry[2], entry[3] if len(entry) > 3 else None)
-                for entry in self.partition}
+        return _by_array(self.partition)
+
+    def reshapes(self) -> dict[str, tuple[str, int, int | None]]:
+        """Array -> (kind, factor, dim) of ARRAY_RESHAPE: the same split as ``partitions``,
+        whose banks are then laid side by side in one memory of wider words (UG1399): the
+        words a partition would read from different banks come in one access."""
+        return _by_array(self.reshape)
+
+
+def _by_array(entries: tuple[tuple, ...]) -> dict[str, tuple[str, int, int | None]]:
+    return {ARRAY_ALIASES.get(entry[0], entry[0]): (entry[1], entry[2], entry[3] if len(entry) > 3 else None)
+            for entry in entries}
 
 
 @dataclass(frozen=True)
@@ -112,6 +124,10 @@ class LoopNest:
                 raise ValueError(f"UNROLL {loop!r} factor={factor}: loop must be one of {names}, factor >= 0")
         if d.latency is not None and d.latency < 1:
             raise ValueError(f"LATENCY {d.latency} must be at least 1 cycle")
+        both = set(d.partitions()) & set(d.reshapes())
+        if both:
+            raise ValueError(f"{sorted(both)[0]!r} is both partitioned and reshaped: an array takes one of "
+                             f"ARRAY_PARTITION and ARRAY_RESHAPE")
         for array, count in d.ports:
             if count not in (1, 2):
                 raise ValueError(f"ports of {array!r}: {count} must be 1 (a single-port RAM) or 2 (ap_memory)")

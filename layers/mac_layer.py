@@ -101,12 +101,15 @@ def mac_types(ctx: BuildContext) -> LayerTypes:
 
 
 def check_partition_dims(layer, index: dict[str, tuple]) -> None:
-    """A partition's ``dim`` names a dimension its buffer has (``index``: the buffers' dimensions)."""
-    for array, (_, _, dim) in layer.directives.partitions().items():
-        rank = len(index[array])
-        if dim is not None and dim > rank:
-            raise ValueError(f"layer {layer.name!r} ({layer.op}): partition {array!r} dim={dim}: the {array} buffer "
-                             f"has {rank} dimension(s) (1..{rank}, or 0 for all)")
+    """A partition's (or reshape's) ``dim`` names a dimension its buffer has (``index``: the
+    buffers' dimensions)."""
+    d = layer.directives
+    for directive, entries in (("partition", d.partitions()), ("reshape", d.reshapes())):
+        for array, (_, _, dim) in entries.items():
+            rank = len(index[array])
+            if dim is not None and dim > rank:
+                raise ValueError(f"layer {layer.name!r} ({layer.op}): {directive} {array!r} dim={dim}: the {array} "
+                                 f"buffer has {rank} dimension(s) (1..{rank}, or 0 for all)")
 
 
 def distinct_tiles(extent: int) -> list[int]:

@@ -2,7 +2,9 @@
 
 - a pipelined loop: ``(trip - 1) * II + depth`` cycles;
 - a rolled loop: ``trip * body + 1`` (one cycle to leave the loop);
-- a loop inside a rolled loop costs one more cycle per outer iteration to enter it.
+- a loop inside a rolled loop costs one more cycle per outer iteration to enter it;
+- a pipelined loop under loops that are not flattened into it (LOOP_FLATTEN off):
+  two more cycles per outer iteration (``pipeline_nest``).
 
     >>> pipelined(255, ii=1, depth=3), rolled(255, body=2)
     (257, 511)
@@ -26,3 +28,28 @@ def rolled(trip: int, body: int) -> int:
 def around(inner: int) -> int:
     """The body latency an enclosing rolled loop sees for an inner loop: entering it."""
     return inner + 1
+
+
+def pipeline_nest(trips: list[int], flatten: bool, ii: int, depth: int) -> int:
+    """Cycles of a pipelined loop with the perfect nest ``trips`` around it (outermost
+    first, the pipelined loop last). Flattened (Vitis' default): one pipeline of
+    ``prod(trips)`` iterations. Under LOOP_FLATTEN off the outer loops stay loops; UG1399
+    counts a cycle to move from an outer loop into the inner one and one to move back, so
+    each outer iteration costs the inner loop's latency + 2, and the pipeline drains
+    every time::
+
+        L_pipe = (trip - 1)·II + depth;   L_loop = trip_loop · (L_inner + 2)
+
+    >>> pipeline_nest([4, 4], True, 1, 5), pipeline_nest([4, 4], False, 1, 5)
+    (20, 40)
+    """
+    cycles = 1
+    for trip in trips:
+        cycles *= trip
+    if flatten:
+        return pipelined(cycles, ii, depth)
+    cycles = pipelined(trips[-1], ii, depth)
+    for trip in reversed(trips[:-1]):
+        if trip > 1:  # (a loop of one iteration is no loop)
+            cycles = trip * (cycles + 2)
+    return cycles

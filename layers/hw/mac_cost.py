@@ -6,9 +6,12 @@ sizes) and its operand widths. The model follows Vitis HLS' scheduling (UG1399):
 
 - loops inside the PIPELINE loop are unrolled; UNROLL factors multiply the lanes;
   the point loops outside it, a perfect nest, are flattened into one pipeline of
-  ``(trip − 1)·II + depth`` cycles (Zhang et al.'s ``Tr·Tc·K² + P`` per tile);
+  ``(trip − 1)·II + depth`` cycles (Zhang et al.'s ``Tr·Tc·K² + P`` per tile); under
+  LOOP_FLATTEN off they stay loops, each iteration one cycle to enter the loop inside
+  and one to leave it;
 - an array serves two words a cycle per bank (true dual port): II rises to
-  ``ceil(words needed / (2·banks))`` unless ARRAY_PARTITION gives enough banks; a
+  ``ceil(words needed / (2·banks))`` unless ARRAY_PARTITION gives enough banks (or
+  ARRAY_RESHAPE makes the words read together one wide word); a
   pipelined reduction loop accumulating into block RAM waits for its own write (II ≥
   read + add latency);
 - without PIPELINE the nest runs rolled at the profile's cycles per MAC (or the body's
@@ -30,7 +33,7 @@ from .auto_pipeline import AutoPipeline, auto_pipeline
 from .datapath import Datapath, lone_fabric_products, pipelined_logic, shared_multipliers
 from .dsp import dsps_per_multiply
 from .estimate import Estimate, MemoryCost
-from .latency import pipelined
+from .latency import pipeline_nest
 from .memory import bank_accesses, partition_plan, place_array
 from .profile import Profile
 from .rolled import rolled_by_operations, rolled_by_profile
@@ -124,6 +127,8 @@ def estimate_mac(kernel: MacKernel, device: Device, profile: Profile) -> Estimat
             dominant += f", II raised to {ii} by {why}"
         flattened = tuple(nest.order[:list(nest.order).index(d.pipeline) + 1])
     in_fabric = 0  # multipliers built in LUTs
+    if flattened is not None and not d.flatten:  # (LOOP_FLATTEN off: the loops around it keep their counters)
+        flattened = flattened[-1:]
     if flattened is not None:
         multipliers = shared_multipliers(lanes, ii, dsp_each)
         logic = pipelined_logic(_datapath(kernel, lanes_by_loop, flattened, multipliers, dsp_each, ii), profile)
@@ -163,14 +168,14 @@ def _lone_products(kernel: MacKernel, lanes: dict[str, int], flattened: tuple[st
 def _memories(kernel: MacKernel, lanes: dict[str, int], profile: Profile):
     """Each array placed on chip; the II its port demand forces, and the array forcing it."""
     d = kernel.nest.directives
-    partition = d.partitions()
+    partition, reshape = d.partitions(), d.reshapes()
     storage = {ARRAY_ALIASES.get(a, a): kind for a, kind in d.storage}
     ports = d.port_counts()
     copies = 2 if d.dataflow and kernel.on_chip == "tiles" else 1
     memories, worst_ii, worst_array = [], 1, ""
     for array in kernel.arrays:
         words = prod(lanes.get(loop, 1) for loop in array.loops)  # distinct words per cycle
-        kind, factor, dim = partition.get(array.name, ("none", 1, None))
+        kind, factor, dim = partition.get(array.name) or reshape.get(array.name) or ("none", 1, None)
         depth = array.whole if kernel.on_chip == "whole" else array.tile
         if array.shape:  # per dimension, as the pragma splits them
             parallel = array.parallel(lanes)
@@ -180,10 +185,13 @@ def _memories(kernel: MacKernel, lanes: dict[str, int], profile: Profile):
         else:
             banks = words if kind == "complete" else max(1, factor)
             per_bank = ceil(words / min(banks, depth))
+        width = array.width
+        if array.name in reshape:  # the banks side by side: one memory of words `banks` times as wide
+            width, depth, banks = width * banks, ceil(depth / banks), 1
         if array.name in ports:  # a memory interface: the caller's RAM, read through its ports
-            memories.append(MemoryCost(array.name, array.width, depth, banks, 1, "port"))
+            memories.append(MemoryCost(array.name, width, depth, banks, 1, "port"))
         else:
-            memories.append(place_array(array.name, array.width, depth, banks, copies, storage.get(array.name, "auto"),
+            memories.append(place_array(array.name, width, depth, banks, copies, storage.get(array.name, "auto"),
                                         int(profile.value("lutram_bits_per_lut")), simple_dual_port=array.accumulate))
         ii = ceil(per_bank * (2 if array.accumulate else 1) / ports.get(array.name, 2))  # two ports a bank
         if ii > worst_ii:
@@ -209,32 +217,37 @@ def _auto_pipelined(kernel: MacKernel, plan: AutoPipeline, lanes: dict[str, int]
     """Cycles of the nest as ``auto_pipeline`` pipelines it, at ``ii`` (from the ports the
     unrolled loops read through)."""
     nest = kernel.nest
-    trip = prod(ceil(nest.tile(loop) / lanes.get(loop, 1)) for loop in plan.run)
+    trips = [ceil(nest.tile(loop) / lanes.get(loop, 1)) for loop in plan.run]
     per_step = prod(lanes.values())
-    reduction_lanes = prod(lanes.get(loop, 1) for loop in nest.reduction)
-    depth = (profile.latency("read") + profile.latency("multiply") + (dsp_each - 1) + ceil(log2(reduction_lanes))
-             + profile.latency("add") + profile.latency("write"))
-    runs = ceil(kernel.macs / (trip * per_step))
+    runs = ceil(kernel.macs / (prod(trips) * per_step))
     outer = 0 if plan.unrolled else profile.rolled_per_outer(kernel.kind) * kernel.outputs
-    cycles = runs * (pipelined(trip, ii, depth) + profile.latency("loop_entry")) + outer
-    loops = "*".join(plan.run)
+    per_run = pipeline_nest(trips, nest.directives.flatten, ii, _depth(kernel, lanes, dsp_each, profile))
+    cycles = runs * (per_run + profile.latency("loop_entry")) + outer
+    trip = prod(trips) if nest.directives.flatten else trips[-1]
+    loops = "*".join(plan.run) + " flattened" if nest.directives.flatten else f"{plan.run[-1]} alone (LOOP_FLATTEN off)"
     unrolled = f", {'*'.join(plan.unrolled)} unrolled" if plan.unrolled else ""
-    return cycles, f"loop {plan.run[-1]} (pipelined by Vitis on its own: {loops} flattened{unrolled}, trip {trip}, II={ii})"
+    return cycles, f"loop {plan.run[-1]} (pipelined by Vitis on its own: {loops}{unrolled}, trip {trip}, II={ii})"
 
 
 def _pipelined(kernel: MacKernel, lanes: dict[str, int], dsp_each: int, ii: int, profile: Profile):
     nest = kernel.nest
     order = list(nest.order)
     pipe = nest.directives.pipeline
-    flattened = order[:order.index(pipe) + 1]  # perfect nest: Vitis flattens it into the pipeline
-    trip = prod(ceil(nest.tile(loop) / lanes.get(loop, 1)) for loop in flattened)
-    reduction_lanes = prod(lanes.get(loop, 1) for loop in nest.reduction)
-    depth = (profile.latency("read") + profile.latency("multiply") + (dsp_each - 1)
-             + ceil(log2(reduction_lanes)) + profile.latency("add") + profile.latency("write"))
-    per_tile = pipelined(trip, ii, depth)
+    trips = [ceil(nest.tile(loop) / lanes.get(loop, 1)) for loop in order[:order.index(pipe) + 1]]
+    depth = _depth(kernel, lanes, dsp_each, profile)
+    per_tile = pipeline_nest(trips, nest.directives.flatten, ii, depth)
     tiles = tile_count(nest)
     entry = profile.latency("loop_entry")
+    trip = prod(trips) if nest.directives.flatten else trips[-1]
     return tiles * (per_tile + entry), f"loop {pipe} (pipelined, II={ii}, trip {trip}, depth {depth})"
+
+
+def _depth(kernel: MacKernel, lanes: dict[str, int], dsp_each: int, profile: Profile) -> int:
+    """Pipeline depth of one MAC iteration: read, multiply (a cycle per extra DSP slice), the
+    adder tree of the unrolled reduction, the accumulate, the write."""
+    reduction_lanes = prod(lanes.get(loop, 1) for loop in kernel.nest.reduction)
+    return (profile.latency("read") + profile.latency("multiply") + (dsp_each - 1)
+            + ceil(log2(reduction_lanes)) + profile.latency("add") + profile.latency("write"))
 
 
 def _datapath(kernel: MacKernel, lanes: dict[str, int], flattened: tuple[str, ...], multipliers: int,

@@ -91,6 +91,12 @@ def mutate(path: list, value):
         (["layers", 0, "directives"], {"partition": [["w", "cyclic", 4, 5]]},
          "layer 'conv1' (conv): partition 'weight' dim=5: the weight buffer has 4 dimension(s)"),
         (["layers", 0, "directives"], {"partition": [["w", "cyclic", 4, -1]]}, "partition 'w' dim=-1: dimensions count"),
+        (["layers", 0, "directives"], {"reshape": [["w", "cyclic", 1]]}, "reshape 'w' cyclic factor=1: a factor below 2"),
+        (["layers", 0, "directives"], {"reshape": [["w", "cyclic", 4, 5]]},
+         "layer 'conv1' (conv): reshape 'weight' dim=5: the weight buffer has 4 dimension(s)"),
+        (["layers", 0, "directives"], {"partition": [["w", "cyclic", 2]], "reshape": [["weight", "block", 2]]},
+         "layer 'conv1' (conv): 'weight' is both partitioned and reshaped"),
+        (["layers", 0, "directives"], {"flatten": "no"}, "directives: field 'flatten' must be bool"),
     ],
 )
 def test_bad_configs_name_file_layer_and_field(tmp_path, path, value, fragment) -> None:
@@ -109,6 +115,18 @@ def test_pipeline_off_is_a_directive(tmp_path) -> None:
     conv = load_network(str(path)).layers[0]
     assert conv.directives.auto_pipeline is False
     assert any(line.endswith("PIPELINE off") for line in conv.cpp_pragmas((3, 8, 8)))
+
+
+def test_loop_flatten_off_and_array_reshape_are_directives(tmp_path) -> None:
+    text = yaml.safe_dump(BASE).replace(
+        "name: conv1", "name: conv1\n  directives: {flatten: off, reshape: [[w, cyclic, 2, 2]]}")
+    path = tmp_path / "flat.yaml"
+    path.write_text(text)
+    conv = load_network(str(path)).layers[0]
+    assert conv.directives.flatten is False and conv.directives.reshapes() == {"weight": ("cyclic", 2, 2)}
+    pragmas = conv.cpp_pragmas((3, 8, 8))
+    assert any(line.endswith("LOOP_FLATTEN off") for line in pragmas)
+    assert any("ARRAY_RESHAPE variable=weight type=cyclic factor=2 dim=2" in line for line in pragmas)
 
 
 def test_dense_without_flatten_is_refused(tmp_path) -> None:
