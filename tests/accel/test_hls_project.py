@@ -188,12 +188,26 @@ def test_the_command_writes_a_project_that_csim_sh_builds(tmp_path, capsys) -> N
     assert "unknown device 'nosuchboard'" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("config", ["alexnet32", "alexnet227"])
+def reshaped_unflattened() -> dict:
+    """alexnet32 with its convolutions' weights reshaped and their loops left unflattened."""
+    data = yaml.safe_load(shipped_config("alexnet32").read_text())
+    for layer in data["layers"]:
+        if layer["op"] == "conv":
+            directives = layer.setdefault("directives", {})
+            directives.update(flatten=False, reshape=[["weight", "cyclic", 2, 2]])
+            directives.pop("partition", None)
+    return data
+
+
+@pytest.mark.parametrize("config", ["alexnet32", "alexnet227", "reshaped"])
 def test_the_estimators_report_names_the_loops_and_pragmas_of_the_source(config) -> None:
     from accel.config import load_network
     from accel.estimator import estimate_network
 
-    net = load_network(shipped_config(config))
+    net = network_from_dict(reshaped_unflattened(), "reshaped.yaml") if config == "reshaped" \
+        else load_network(shipped_config(config))
+    if config == "reshaped":
+        assert any("LOOP_FLATTEN off" in line for line in net.layers[0].cpp_pragmas(net.shapes()[0][1]))
     report = estimate_network(net, "zcu104").to_dict()
     for (layer, in_shape, _), (_, in_type, _) in zip(net.shapes(), net.io_types()):
         source = layer.cpp_source(in_shape, in_type, layer.name)
