@@ -18,7 +18,7 @@ each entry follows from the operations the loop nest binds:
 - **loop control**: one counter per loop that stays a loop (and one for the flattened
   pipeline) — an incrementer, an exit compare and the register;
 - **control**: the FSM and handshakes of the kernel (the profile's per-kind ``pipelined``
-  numbers, small).
+  numbers, small); a rolled nest's FSM is one register bit per state of its schedule.
 
 Fitted to a public Vitis 2024.1 report of a 128-term 32-bit dot product at II=4
 (``bench/public_reports.py``): Expression 4,512 LUT (127 adders), Instance 1,600 LUT /
@@ -45,13 +45,15 @@ class Datapath:
     accum_width: int
     loops: tuple[int, ...]  # trip counts of the loops that stay loops (the flattened pipeline's first)
     fabric: bool = False  # multipliers bound to LUTs (their cost is added by the caller)
+    fsm_states: int = 0  # a rolled nest's FSM (one-hot: a register a state); 0: the profile's pipeline control
 
 
 def pipelined_logic(d: Datapath, profile: Profile) -> dict[str, int]:
     """LUT and FF of the kernel, by the rules of the module docstring."""
     lut = profile.pipelined_logic("LUT", d.kind) + d.lanes * d.accum_width * profile.pipelined_factor("lut_per_adder_bit")
     carried = d.accum_width + (d.product_width if d.fabric or d.dsp_each > 1 else 0)  # (a lone slice registers its product)
-    ff = profile.pipelined_logic("FF", d.kind) + d.lanes * carried * profile.pipelined_factor("ff_per_lane_bit")
+    control = d.fsm_states or profile.pipelined_logic("FF", d.kind)
+    ff = control + d.lanes * carried * profile.pipelined_factor("ff_per_lane_bit")
     if not d.fabric:
         glue = d.multipliers * (d.dsp_each - 1)
         lut += glue * float(profile.datapath("multiplier_glue")["LUT"])

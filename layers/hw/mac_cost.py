@@ -23,7 +23,7 @@ sizes) and its operand widths. The model follows Vitis HLS' scheduling (UG1399):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from math import ceil, log2, prod
 from typing import Literal
 
@@ -36,7 +36,7 @@ from .estimate import Estimate, MemoryCost
 from .latency import pipeline_nest
 from .memory import bank_accesses, partition_plan, place_array
 from .profile import Profile
-from .rolled import rolled_by_operations, rolled_by_profile
+from .rolled import rolled_by_operations, rolled_by_profile, rolled_states
 
 OnChip = Literal["whole", "tiles"]
 
@@ -110,7 +110,9 @@ def estimate_mac(kernel: MacKernel, device: Device, profile: Profile) -> Estimat
     elif d.pipeline is None and profile.tool == "vitis-2020+" and not d.latency:  # rolled, as Vitis schedules it
         compute, dominant = rolled_by_operations(kernel, lanes_by_loop, dsp_each, profile)
         ii, multipliers = 1, lanes
-        logic = pipelined_logic(_datapath(kernel, lanes_by_loop, (), multipliers, dsp_each, 1), profile)
+        states = rolled_states(kernel, lanes_by_loop, dsp_each, profile)
+        logic = pipelined_logic(replace(_datapath(kernel, lanes_by_loop, (), multipliers, dsp_each, 1),
+                                        fsm_states=states), profile)
         dsp = lanes * dsp_each
     elif d.pipeline is None:  # rolled, as the seed's kernels measured (vivado-hls) or pinned by LATENCY
         compute, dominant = rolled_by_profile(kernel, lanes, profile)

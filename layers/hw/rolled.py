@@ -37,13 +37,30 @@ def rolled_by_operations(kernel: MacKernel, lanes: dict[str, int], dsp_each: int
 
     A public Vitis 2024.1 report of UG871's 3x3 matrix product with PIPELINE off on its
     loops: Product 5 cycles an iteration, Col 17, Row 53, 160 in all — these numbers."""
-    nest = kernel.nest
-    reduction_lanes = prod(lanes.get(loop, 1) for loop in nest.reduction)
-    body = (profile.latency("read") + profile.latency("multiply") + (dsp_each - 1) + ceil(log2(reduction_lanes))
-            + profile.latency("add") + 1)
-    points = [ceil(nest.tile(loop) / lanes.get(loop, 1)) for loop in reversed(nest.order)]  # innermost first
-    tiles = [ceil(extent / nest.tile(name)) for name, extent in nest.dims]  # the tile loops, outside them all
+    body, trips = _body(lanes, dsp_each, kernel, profile), _trips(kernel, lanes)
     cycles = body
-    for k, trip in enumerate(t for t in points + tiles if t > 1):
+    for k, trip in enumerate(trips):
         cycles = trip * (cycles + (2 if k else 0))
-    return kernel.groups * (cycles + 1), f"loop {nest.order[-1]} ({ROLLED_BY_OPERATIONS}, {body} cycles per MAC)"
+    return kernel.groups * (cycles + 1), f"loop {kernel.nest.order[-1]} ({ROLLED_BY_OPERATIONS}, {body} cycles per MAC)"
+
+
+def rolled_states(kernel: MacKernel, lanes: dict[str, int], dsp_each: int, profile: Profile) -> int:
+    """States of that schedule's FSM — the body's, two per loop around it, one for the
+    function. Vitis encodes it one-hot (``ap_CS_fsm``: a register bit a state): the same
+    report's rolled product has an 8-bit ``ap_CS_fsm`` (this count: 10)."""
+    return _body(lanes, dsp_each, kernel, profile) + 2 * (len(_trips(kernel, lanes)) - 1) + 1
+
+
+def _body(lanes: dict[str, int], dsp_each: int, kernel: MacKernel, profile: Profile) -> int:
+    reduction_lanes = prod(lanes.get(loop, 1) for loop in kernel.nest.reduction)
+    return (profile.latency("read") + profile.latency("multiply") + (dsp_each - 1) + ceil(log2(reduction_lanes))
+            + profile.latency("add") + 1)
+
+
+def _trips(kernel: MacKernel, lanes: dict[str, int]) -> list[int]:
+    """Trip counts of the loops that stay loops, innermost first: the point loops, then the
+    tile loops outside them all (a loop of one iteration is none)."""
+    nest = kernel.nest
+    points = [ceil(nest.tile(loop) / lanes.get(loop, 1)) for loop in reversed(nest.order)]
+    tiles = [ceil(extent / nest.tile(name)) for name, extent in nest.dims]
+    return [t for t in points + tiles if t > 1]

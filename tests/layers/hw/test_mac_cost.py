@@ -133,6 +133,9 @@ def test_vitis_schedules_a_rolled_nest_from_its_operation_latencies() -> None:
     assert body == 5 and "rolled from operation latencies, 5 cycles per MAC" in est.dominant
     assert est.WorstLatency == 3 * (3 * (3 * body + 2) + 2) + 1  # 160: a public Vitis 2024.1 report's number
     assert est.DSP == 1
+    states = body + 2 * 2 + 1  # a one-hot FSM: the body's states, two for each loop around it, the function's
+    counters = 3 * 2 * 2  # three 2-bit loop counters and their incremented copies
+    assert est.FF - sum(m.FF for m in est.memories) == states + counters + ACC.width  # and the running sum
     assert any(line.endswith("PIPELINE off") for line in matmul.cpp_pragmas((3, 1, 3)))
 
 

@@ -18,7 +18,7 @@ from public_reports import REPORTS  # noqa: E402
 # bench/bench_estimator.py with their errors: small kernels' control logic is not modelled well)
 LOGIC_WITHIN_A_QUARTER = {"UG871 matrixmul, PIPELINE Col (2021.2)": ("LUT", "FF"),
                           "UG871 matrixmul, no pragmas (Vitis 2024.1)": ("LUT", "FF"),
-                          "UG871 matrixmul, PIPELINE off (Vitis 2024.1)": ("LUT",),
+                          "UG871 matrixmul, PIPELINE off (Vitis 2024.1)": ("LUT", "FF"),
                           "UG871 matrixmul, PIPELINE Col, single-port a, b (2024.1)": ("LUT",),
                           "UG871 matrixmul, PIPELINE Col + reshape (2021.2)": ("LUT",)}
 
