@@ -193,9 +193,9 @@ class LRN(Layer):
         if plan is None or raw.size == 0:
             return None
         out, counts, bad_u, beyond = jit_lrn.run(raw, plan)
+        self._require_positive_u(bad_u == 0)  # (first: a u <= 0 is the layer's error whatever path runs)
         if beyond:  # some d * 2**F too large for the float shortcut
             return None
-        self._require_positive_u(bad_u == 0)
         stats, n = StageStats(), raw.size
         casts = ((stats.accumulation, n), (stats.accumulation, n * self.size), (stats.accumulation, n),
                  (stats.product, n), (stats.result, n))  # square, window sum, scale, norm, result
