@@ -8,7 +8,8 @@ figures depend on, per layer kind:
 - latency of a rolled kernel: ``rolled.per_body`` and ``rolled.per_outer``;
 - LUT and FF: ``rolled.LUT/FF`` of rolled kernels, ``pipelined.LUT/FF`` (the control
   term) of pipelined ones and of MAC nests Vitis leaves rolled (those are costed from
-  operation latencies and their datapath, not from the rolled numbers);
+  operation latencies and their datapath, not from the rolled numbers; their FSM's FF
+  are its states, so their FF depend on no constant here);
 - DSP of a rolled kernel: ``rolled.DSP`` (a pipelined one's DSPs are its lanes: not fitted).
 
 Each figure is affine in its constants (the estimator is evaluated at unit values to
@@ -163,8 +164,9 @@ def _least_squares(points: list[Row], keys: list[tuple], layers: dict, device, p
     target = np.array([r.reported for r in points], dtype=float)
     weights = 1.0 / target
     lower = np.array([_LOWER.get(key[1], 0.0) for key in keys])
-    free = list(range(len(keys)))
-    values = lower.copy()
+    free = [k for k in range(len(keys)) if columns[:, k].any()]  # a constant no figure here depends on keeps its value
+    values = np.array([float(_get(profile.data, key)) for key in keys])
+    values[free] = lower[free]
     while free:  # bounded least squares: fix a constant at its bound while the optimum passes it
         a = columns[:, free] * weights[:, None]
         b = (target - offsets - columns @ np.where(np.isin(range(len(keys)), free), 0.0, values)) * weights

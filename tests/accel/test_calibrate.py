@@ -224,6 +224,21 @@ def test_the_fit_recovers_the_constants_the_reports_were_made_with(tmp_path) -> 
     assert all(r.error == 0 for r in after if r.figure in ("WorstLatency", "LUT", "FF", "DSP") and r.op != "flatten")
 
 
+def test_a_constant_no_reported_figure_depends_on_keeps_its_value(tmp_path) -> None:
+    """Under Vitis a MAC nest with PIPELINE off is costed from its operations: its LUT take the
+    pipelined control term, its FF are its FSM's states and datapath — no constant. The fit
+    sets what the LUT say and leaves ``pipelined.FF`` as it was (not 0, the least-squares
+    answer to a column of zeros)."""
+    data = {**NET, "layers": [dict(NET["layers"][0], directives={"auto_pipeline": False})]}
+    network = network_from_dict(data, "rolled.yaml")
+    shipped = Profile.load()
+    synthesized(tmp_path, network, shipped.updated(pipelined={"LUT": {"conv": 400}, "FF": {"conv": 999}}))
+    fitted, changes = fit(network, read_reports(tmp_path), find_device("ultra96"), shipped)
+    assert changes["pipelined.LUT.conv"] == (shipped.pipelined_logic("LUT", "conv"), 400)
+    assert changes["pipelined.FF.conv"][0] == changes["pipelined.FF.conv"][1] == shipped.pipelined_logic("FF", "conv")
+    assert fitted.pipelined_logic("FF", "conv") == shipped.pipelined_logic("FF", "conv")
+
+
 def test_the_command_prints_both_sides_and_writes_a_profile_report_reads(tmp_path, capsys) -> None:
     network = network_from_dict(NET, "cal.yaml")
     config = tmp_path / "cal.yaml"
