@@ -23,6 +23,13 @@ each entry follows from the operations the loop nest binds:
 Fitted to a public Vitis 2024.1 report of a 128-term 32-bit dot product at II=4
 (``bench/public_reports.py``): Expression 4,512 LUT (127 adders), Instance 1,600 LUT /
 5,280 FF (32 three-slice multipliers), Multiplexer 3,314 LUT, Register 8,408 FF.
+
+What it leaves out, seen in the register tables of small kernels' reports: values the
+schedule carries across stages (a loop-exit flag or an index delayed to the write,
+booked as a 64-FF shift register each), operands read a cycle before their multiply
+(two ports at II 2), and partial sums that stay inside a DSP cascade (``mac_muladd``:
+no fabric register, where the per-lane rule counts one). They decide a kernel of a few
+hundred FF and vanish in one of thousands.
 """
 
 from __future__ import annotations
