@@ -75,6 +75,12 @@ def _ug871_matrixmul(directives: Directives, ports=AP_MEMORY) -> Callable[[], tu
     return build
 
 
+def _bol_edu(solution: str) -> str:
+    """Where a solution of bol-edu's UG871 lab (Vitis HLS 2021.2) published its report."""
+    return (f"bol-edu/2022-spring-nthu@88b29de: Lab_A_UG871/Design_Optimization/HLS_Design_Optimization/LABA1/"
+            f"{solution}/syn/report/csynth.rpt (Vitis HLS 2021.2, xc7z020, 10 ns)")
+
+
 UG871 = "the 3x3 char matrix product of UG871's design-optimization lab"
 REPORTS = (
     PublicReport(
@@ -110,16 +116,14 @@ REPORTS = (
     ),
     PublicReport(
         "UG871 matrixmul, PIPELINE Product (2021.2)",
-        "bol-edu/2022-spring-nthu@88b29de: Lab_A_UG871/Design_Optimization/HLS_Design_Optimization/LABA1/"
-        "solution2/syn/report/csynth.rpt (Vitis HLS 2021.2, xc7z020, 10 ns)",
+        _bol_edu("solution2"),
         "vitis-2020+", "pynq-z2", _ug871_matrixmul(Directives(pipeline="n")),
         {"WorstLatency": 34, "II": 1, "DSP": 1, "BRAM_18K": 0, "LUT": 387, "FF": 249},
         f"{UG871}: Row_Col_Product flattened, trip 27", fitted=frozenset({"WorstLatency"}),
     ),
     PublicReport(
         "UG871 matrixmul, PIPELINE Col (2021.2)",
-        "bol-edu/2022-spring-nthu@88b29de: Lab_A_UG871/Design_Optimization/HLS_Design_Optimization/LABA1/"
-        "solution3/syn/report/csynth.rpt (Vitis HLS 2021.2, xc7z020, 10 ns)",
+        _bol_edu("solution3"),
         "vitis-2020+", "pynq-z2", _ug871_matrixmul(Directives(pipeline="c")),
         {"WorstLatency": 24, "II": 2, "DSP": 2, "BRAM_18K": 0, "LUT": 393, "FF": 117},
         f"{UG871}: Product unrolled, three reads of a and b from two ports: II 2",
@@ -127,8 +131,7 @@ REPORTS = (
     ),
     PublicReport(
         "UG871 matrixmul, PIPELINE Col + reshape (2021.2)",
-        "bol-edu/2022-spring-nthu@88b29de: Lab_A_UG871/Design_Optimization/HLS_Design_Optimization/LABA1/"
-        "solution4/syn/report/csynth.rpt (Vitis HLS 2021.2, xc7z020, 10 ns)",
+        _bol_edu("solution4"),
         "vitis-2020+", "pynq-z2",
         _ug871_matrixmul(Directives(pipeline="c", reshape=(("weight", "complete", 0, 2), ("input", "complete", 0, 1)))),
         {"WorstLatency": 15, "II": 1, "DSP": 2, "BRAM_18K": 0, "LUT": 273, "FF": 201},

@@ -37,7 +37,7 @@ def rolled_by_operations(kernel: MacKernel, lanes: dict[str, int], dsp_each: int
 
     A public Vitis 2024.1 report of UG871's 3x3 matrix product with PIPELINE off on its
     loops: Product 5 cycles an iteration, Col 17, Row 53, 160 in all — these numbers."""
-    body, trips = _body(lanes, dsp_each, kernel, profile), _trips(kernel, lanes)
+    body, trips = _body(kernel, lanes, dsp_each, profile), _trips(kernel, lanes)
     cycles = body
     for k, trip in enumerate(trips):
         cycles = trip * (cycles + (2 if k else 0))
@@ -48,10 +48,10 @@ def rolled_states(kernel: MacKernel, lanes: dict[str, int], dsp_each: int, profi
     """States of that schedule's FSM — the body's, two per loop around it, one for the
     function. Vitis encodes it one-hot (``ap_CS_fsm``: a register bit a state): the same
     report's rolled product has an 8-bit ``ap_CS_fsm`` (this count: 10)."""
-    return _body(lanes, dsp_each, kernel, profile) + 2 * (len(_trips(kernel, lanes)) - 1) + 1
+    return _body(kernel, lanes, dsp_each, profile) + 2 * (len(_trips(kernel, lanes)) - 1) + 1
 
 
-def _body(lanes: dict[str, int], dsp_each: int, kernel: MacKernel, profile: Profile) -> int:
+def _body(kernel: MacKernel, lanes: dict[str, int], dsp_each: int, profile: Profile) -> int:
     reduction_lanes = prod(lanes.get(loop, 1) for loop in kernel.nest.reduction)
     return (profile.latency("read") + profile.latency("multiply") + (dsp_each - 1) + ceil(log2(reduction_lanes))
             + profile.latency("add") + 1)
