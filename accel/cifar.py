@@ -10,9 +10,10 @@ The python release (``cifar-10-python.tar.gz`` / ``cifar-10-batches-py/``) is ne
 its batches are *pickle* files, and unpickling runs whatever code a file holds. A path
 that holds it gets an error that names the binary release instead.
 
-The networks take normalized images: ``(pixel / 255 - MEAN) / STD`` per channel, the
+alexnet32 takes normalized images: ``(pixel / 255 - MEAN) / STD`` per channel, the
 usual CIFAR-10 statistics; ``normalize`` applies it (the accelerator's input type sees
-values within about ±2.5). ``load_sample`` returns the embedded sample the default run
+values within about ±2.5). Every network states its own in its file
+(``accel.preprocess``), and the commands use that. ``load_sample`` returns the embedded sample the default run
 uses: 500 test images, 50 per class, shipped with the package.
 """
 
@@ -25,13 +26,14 @@ from typing import Literal
 
 import numpy as np
 
+from .preprocess import CIFAR10
+
 IMAGE_SHAPE = (3, 32, 32)  # channels first
 RECORD = 1 + 3 * 32 * 32  # a label byte, then the pixels
 TRAIN_FILES = tuple(f"data_batch_{i}.bin" for i in range(1, 6))
 TEST_FILES = ("test_batch.bin",)
 CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
-MEAN = np.array([0.4914, 0.4822, 0.4465])
-STD = np.array([0.2470, 0.2435, 0.2616])
+MEAN, STD = np.array(CIFAR10.mean), np.array(CIFAR10.std)
 Split = Literal["train", "test"]
 
 
@@ -95,9 +97,9 @@ def _python_release_error(path: Path) -> str:
 
 
 def normalize(images: np.ndarray) -> np.ndarray:
-    """uint8 (N, 3, H, W) pixels → float64 network inputs."""
-    x = np.asarray(images, dtype=np.float64) / 255.0
-    return (x - MEAN[:, None, None]) / STD[:, None, None]
+    """uint8 (N, 3, H, W) pixels → float64 inputs with the CIFAR-10 statistics (alexnet32's
+    ``preprocess``; another network's are its own: ``Network.input_from_pixels``)."""
+    return CIFAR10(images)
 
 
 def _read_file(path: Path) -> bytes:

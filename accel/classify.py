@@ -16,7 +16,6 @@ import numpy as np
 
 from reports.tally import LayerTally
 
-from .cifar import normalize
 from .network import Network
 from .integer_bits import array_ranges
 from .simulator import Simulation, Simulator, simulate_float
@@ -98,13 +97,14 @@ class Classification:
 
 def classify(network: Network, weights: Weights, pixels: np.ndarray, labels: np.ndarray,
              classes: tuple[str, ...], batch_size: int = 100, progress=None, example: int = 0) -> Classification:
-    """Classify uint8 images (N, 3, H, W) with both networks, batch by batch."""
+    """Classify uint8 images (N, 3, H, W) with both networks, batch by batch (pixels become
+    inputs by the network's own ``preprocess``)."""
     start = time.perf_counter()
     simulator = Simulator(network, weights, detail=False)
     fixed_parts, float_parts, layer_stats = [], [], None
     input_low, input_high, input_overflows = np.inf, -np.inf, 0
     for first in range(0, len(pixels), batch_size):
-        x = normalize(pixels[first:first + batch_size])
+        x = network.input_from_pixels(pixels[first:first + batch_size])
         sim = simulator.run(x, batch_size=len(x))
         input_low, input_high = min(input_low, float(x.min())), max(input_high, float(x.max()))
         input_overflows += sim.input_stats.overflows

@@ -3,7 +3,8 @@
 The file::
 
     name: alexnet32
-    input: {shape: [3, 32, 32], type: "ap_fixed<16,4,AP_RND,AP_SAT>"}
+    input: {shape: [3, 32, 32], type: "ap_fixed<16,4,AP_RND,AP_SAT>",
+            preprocess: {mean: [0.4914, 0.4822, 0.4465], std: [0.2470, 0.2435, 0.2616]}}
     defaults:
       types: {weight: "ap_fixed<16,4,AP_RND>", bias: ..., accum: "ap_fixed<40,16>",
               result: "ap_fixed<16,4,AP_RND,AP_SAT>", product: accum, partial: accum}
@@ -36,6 +37,7 @@ from layers.registry import BuildContext, type_keys
 from quant import FixedType
 
 from .network import Network
+from .preprocess import Preprocess
 
 __all__ = ["ConfigError", "load_network", "network_from_dict"]
 
@@ -53,6 +55,7 @@ def network_from_dict(data: Any, source: str = "<config>") -> Network:
     if len(shape) != 3 or not all(isinstance(v, int) and v > 0 for v in shape):
         raise ConfigError(f"{source}: input: field 'shape' must be [channels, height, width], got {shape}")
     in_type = inp.fixed_type("type")
+    preprocess = _preprocess(inp.get("preprocess", dict, None), f"{source}: input: preprocess", shape[0])
     inp.finish()
     defaults = Fields(top.get("defaults", dict, {}), f"{source}: defaults")
     default_types = _type_texts(defaults.get("types", dict, {}), f"{source}: defaults: types")
@@ -85,7 +88,22 @@ def network_from_dict(data: Any, source: str = "<config>") -> Network:
     if unknown:
         raise ConfigError(f"{source}: tolerances: no layer named {unknown}; layers are {[l.name for l in layers]}")
     return Network(name, tuple(shape), in_type, tuple(layers), source, tolerances, interface, port_bits, port_burst,
-                   target_part, target_clock)
+                   target_part, target_clock, preprocess)
+
+
+def _preprocess(value: dict | None, where: str, channels: int) -> Preprocess | None:
+    """``preprocess: {mean: [...], std: [...]}``: image pixels become ``(pixel/255 - mean) / std``."""
+    if value is None:
+        return None
+    f = Fields(value, where)
+    mean, std = f.get("mean", list), f.get("std", list)
+    f.finish()
+    preprocess = Preprocess(tuple(mean), tuple(std))
+    try:
+        preprocess.check(channels, where)
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
+    return preprocess
 
 
 TOLERANCE_KEYS = {"abs": float, "share": float, "sqnr_db": float}

@@ -6,13 +6,19 @@ and types flow: each layer's input type is the previous layer's output type.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from layers import Layer
 from layers.base import Shape
 from quant import FixedType
 
 from .cifar import IMAGE_SHAPE
+from .preprocess import UNSTATED, Preprocess
+
+_WARNED: set[str] = set()  # networks already warned about, once per process
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,20 @@ class Network:
     port_burst: int | None = None  # its max_read_burst_length in beats (None: the profile's)
     target_part: str | None = None  # the part and clock the design is meant for (accel report's defaults)
     target_clock_ns: float | None = None
+    preprocess: Preprocess | None = None  # how image pixels become its input (None: the file states none)
+
+    def input_from_pixels(self, pixels: np.ndarray, warn: bool = True) -> np.ndarray:
+        """uint8 image pixels (N, C, H, W) → this network's float input, by its file's
+        ``input: preprocess``; a network that states none gets ``pixel / 255`` and, once
+        per process, a warning on stderr (another network's statistics would be a guess)."""
+        if self.preprocess is not None:
+            return self.preprocess(pixels)
+        if warn and self.source not in _WARNED:
+            _WARNED.add(self.source)
+            print(f"accel: {self.source} states no input preprocessing, so image pixels are fed as pixel/255; "
+                  f"if {self.name} was trained on normalized images, add input: preprocess: {{mean: [...], "
+                  f"std: [...]}} to its file", file=sys.stderr)
+        return UNSTATED(pixels)
 
     def tolerance(self, layer: str) -> dict[str, float]:
         """The testbench limits of a layer: its own entries over the defaults."""

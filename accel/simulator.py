@@ -72,7 +72,7 @@ def check_images(network: Network, images: np.ndarray, source: str = "input") ->
         raise ValueError(f"{source}: no images (an empty batch)")
     if images.dtype.kind in "iu":
         warnings.warn(f"{source}: integer images ({images.dtype}) are used as they are; the networks take "
-                      f"normalized float inputs (accel.cifar.normalize for CIFAR-10 pixels)", stacklevel=3)
+                      f"normalized float inputs (Network.input_from_pixels for image pixels)", stacklevel=3)
     images = images.astype(np.float64)
     if not np.isfinite(images).all():
         raise ValueError(f"{source}: images hold NaN or inf")

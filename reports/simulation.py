@@ -61,6 +61,7 @@ def classification_document(data: dict) -> Document:
                               zip(classes, example["float_probabilities"], example["fixed_probabilities"])))
     images, seconds = data["images"], data["seconds"]
     lines = (f"{data['network']} ({data['source']}) | {data['weights']} | {data['data']}: {images} images",
+             f"input: {data['preprocess']}",
              f"float top-1 {data['float_top1']:.2%} | fixed top-1 {data['fixed_top1']:.2%} | float/fixed agreement "
              f"{data['agreement']:.2%} | {seconds:.1f} s ({seconds / max(images, 1) * 1000:.1f} ms/image, both networks)")
     tables = (per_class, confusion, probabilities, layers_table(data["layers"]))

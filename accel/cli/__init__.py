@@ -35,7 +35,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     keep_freed_memory()  # batches reuse freed memory instead of page-faulting it back in
     parser = _parser()
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # said by the command's parser, so that the line names the command and its help
+            commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+            (commands.choices.get(getattr(args, "command", None)) or parser).error(
+                f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as done:  # argparse has printed its usage error (status 2) or --help/--version (0)
         return int(done.code or 0)
     if not hasattr(args, "run"):
@@ -54,8 +58,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but an option error is one line (what is wrong, and where help is) instead
+    of the whole usage block; ``add_subparsers`` makes every command's parser one too."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="accel",
         description="Bit-accurate model of a Vitis HLS fixed-point CNN accelerator.",
     )

@@ -23,7 +23,7 @@ from layers.hw import DEFAULT_CLOCK_NS, Preset, Profile
 from layers.hw.profile import TOOLS
 from reports.document import FORMATS
 
-from ..cifar import load_sample, normalize
+from ..cifar import load_sample
 from ..config import load_network
 from ..network import Network
 from ..shipped import DEFAULT_NETWORK, NETWORKS, shipped_config, trained_weights
@@ -34,9 +34,13 @@ from ..weights import Weights, load_weights, seeded_weights
 DEFAULT_BOARD = "ultra96"
 
 
-def add_network_options(parser: argparse.ArgumentParser, default: str = DEFAULT_NETWORK, weights: bool = True) -> None:
+def add_network_options(parser: argparse.ArgumentParser, default: str | None = DEFAULT_NETWORK,
+                        weights: bool = True) -> None:
+    """``default`` None: ``args.config`` stays None unless given (the shipped default then
+    applies), so that a command can tell a network the user named from the default."""
     parser.add_argument("--config", default=default,
-                        help=f"network YAML, or a shipped name ({', '.join(NETWORKS)}); default {default}")
+                        help=f"network YAML, or a shipped name ({', '.join(NETWORKS)}); default "
+                        f"{default or DEFAULT_NETWORK}")
     if weights:
         parser.add_argument("--weights", help="weights .npz (PyTorch state_dict names); default: the trained "
                             "weights shipped for the network, seeded weights otherwise")
@@ -90,7 +94,7 @@ def resolve_weights(network: Network, args: argparse.Namespace) -> tuple[Weights
     if getattr(args, "weights", None):
         return load_weights(network, args.weights), args.weights
     beside = Path(network.source).with_name(BESIDE_CONFIG)
-    if args.config not in NETWORKS and beside.is_file():
+    if args.config is not None and args.config not in NETWORKS and beside.is_file():
         print(f"accel: using the weights beside the network file, {beside} (--weights to choose others)",
               file=sys.stderr)
         return load_weights(network, beside), str(beside)
@@ -118,10 +122,10 @@ def resolve_profile(path: str | None, tool: str | None = None) -> Profile | None
 
 
 def example_images(network: Network, count: int, seed: int) -> np.ndarray:
-    """Images for a network: the embedded CIFAR-10 sample (normalized) when it takes CIFAR
-    images, seeded N(0, 1) images otherwise."""
+    """Images for a network: the embedded CIFAR-10 sample (by the network's preprocessing)
+    when it takes CIFAR images, seeded N(0, 1) images otherwise."""
     if network.takes_cifar:
-        return normalize(load_sample().images[:count])
+        return network.input_from_pixels(load_sample().images[:count])
     return np.random.default_rng(seed + 1).normal(0.0, 1.0, (count, *network.input_shape))
 
 
@@ -173,14 +177,21 @@ def output_file(path: str | None, suffix: str, option: str) -> Path | None:
 
 
 def output_folder(path: str | None, option: str = "--out") -> Path | None:
-    """Create an output folder before any compute, or say why it cannot be one."""
+    """Create an output folder before any compute, or say why it cannot be one.
+
+    The last level is created (``--out build/`` makes ``build``); its parent must exist, so
+    a typo in a path is refused instead of growing a tree of folders from it."""
     if path is None:
         return None
     folder = Path(path)
     if folder.is_symlink() and not folder.is_dir():
         raise ValueError(f"{option} {folder}: is a broken symbolic link")
+    parent = folder.absolute().parent
+    if not folder.exists() and not parent.is_dir():
+        raise ValueError(f"{option} {folder}: the folder {parent} does not exist (only the last level of "
+                         f"an output path is created)")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(exist_ok=True)
     except FileExistsError:
         raise ValueError(f"{option} {folder}: is a file, not a folder") from None
     except OSError as err:

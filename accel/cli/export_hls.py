@@ -12,10 +12,12 @@ import argparse
 import shlex
 
 from layers.hw import DEFAULT_CLOCK_NS
+from reports.output import emit
+from reports.written import files_document
 
 from ..hls_project import HEADER_LIMIT, INTERFACES, export_project, full_part, plan, project_bytes
-from .common import add_network_options, ap_types_folder, example_images, output_folder, positive_float, \
-    positive_int, resolve_network, resolve_target, resolve_weights
+from .common import add_format_options, add_network_options, ap_types_folder, example_images, output_folder, \
+    output_format, positive_float, positive_int, resolve_network, resolve_target, resolve_weights
 
 DEFAULT_BOARD = "zcu104"
 
@@ -28,7 +30,7 @@ def add(commands) -> None:
         "compares every layer bit for bit with the simulator's outputs, build_prj.tcl and csim.sh.",
     )
     add_network_options(export)
-    export.add_argument("--out", required=True, help="the project folder (created; files in it are overwritten)")
+    export.add_argument("--out", required=True, help="the project folder (created if its parent exists; files in it are overwritten)")
     export.add_argument("--board", help=f"board name or full part number (default: the network's target part, "
                         f"else {DEFAULT_BOARD})")
     export.add_argument("--clock-ns", type=positive_float, help=f"clock period in ns for create_clock (default: "
@@ -40,6 +42,7 @@ def add(commands) -> None:
     export.add_argument("--header-weights", type=int, default=HEADER_LIMIT, metavar="N",
                         help=f"a layer with at most N parameters gets them as constants in a header, larger ones "
                         f"through an m_axi port loaded by the testbench (default {HEADER_LIMIT}; 0: all ports)")
+    add_format_options(export)
     export.set_defaults(run=command)
 
 
@@ -55,13 +58,14 @@ def command(args: argparse.Namespace) -> int:
     images = example_images(network, args.images, args.seed)
     files = export_project(network, weights, images, out, part=part, clock_ns=args.clock_ns,
                            interface=args.interface, header_limit=args.header_weights)
-    size = project_bytes(out)
-    print(f"{network.name} ({source}, {len(images)} image(s)) -> {out}/ ({len(list(out.rglob('*')))} files, "
-          f"{size / 1e6:.1f} MB)")
-    for kind, path in files.items():
-        print(f"  {kind:9s} {path}")
+    size, count = project_bytes(out), len(list(out.rglob('*')))
     headers = ap_types_folder()
     folder = shlex.quote(str(out.resolve()))
-    print(f"C-sim with g++: cd {folder} && ./csim.sh {shlex.quote(str(headers)) if headers else '<folder holding ap_fixed.h>'}")
-    print(f"Vitis HLS:      cd {folder} && vitis_hls -f build_prj.tcl")
+    steps = (f"C-sim with g++: cd {folder} && ./csim.sh "
+             f"{shlex.quote(str(headers)) if headers else '<folder holding ap_fixed.h>'}",
+             f"Vitis HLS:      cd {folder} && vitis_hls -f build_prj.tcl")
+    title = f"{network.name} ({source}, {len(images)} image(s)) -> {out}/ ({count} files, {size / 1e6:.1f} MB)"
+    data = {"network": network.name, "weights": source, "images": len(images), "out": str(out), "part": part,
+            "clock_ns": args.clock_ns, "files_count": count, "bytes": size}
+    emit(files_document(title, files, data, steps), output_format(args), None, "export-hls")
     return 0

@@ -10,15 +10,19 @@ it, then ``accel run --config DIR/net.yaml --weights DIR/weights.npz``. With hls
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
 import yaml
 
 from layers.types import DEFAULT_DATA_TYPE
+from reports.output import emit
+from reports.written import files_document
 
 from ..config import network_from_dict
 from ..weights import check_weights
+from .common import add_format_options, output_folder, output_format
 
 
 def add(commands) -> None:
@@ -26,19 +30,26 @@ def add(commands) -> None:
                               description="Turn an ONNX (.onnx) or Keras (.keras, .h5) model into a network "
                               "YAML and a weights .npz (Keras: channels-last layouts, hwc flatten, BatchNorm folded).")
     imp.add_argument("model", nargs="?", help="an .onnx, .keras or .h5 file")
-    imp.add_argument("--out", required=True, help="folder for net.yaml and weights.npz")
+    imp.add_argument("--out", required=True, help="folder for net.yaml and weights.npz (created if its parent exists)")
     imp.add_argument("--input-type", default=DEFAULT_DATA_TYPE, help=f"the network input's type (default {DEFAULT_DATA_TYPE})")
     imp.add_argument("--hls4ml", metavar="CONFIG", help="an hls4ml configuration (.yml/.json, the dict "
                      "config_from_*_model returns) for an ONNX or Keras model: hls4ml's layer names, types and "
                      "semantics")
     imp.add_argument("--hls4ml-project", metavar="DIR", help="a project hls4ml wrote (hls_model.write()): the "
                      "network its C-simulation runs, read from DIR/firmware (types, layers, weights)")
+    imp.add_argument("--mean", type=_numbers, help="the preprocessing the model was trained with: image pixels "
+                     "become (pixel/255 - MEAN) / STD per channel; MEAN as 0.4914,0.4822,0.4465 (with --std)")
+    imp.add_argument("--std", type=_numbers, help="per-channel STD of that preprocessing, as 0.247,0.2435,0.2616")
+    add_format_options(imp)
     imp.set_defaults(run=command)
 
 
 def command(args: argparse.Namespace) -> int:
     if (args.model is None) == (args.hls4ml_project is None):
         raise ValueError("give a model file or --hls4ml-project DIR (one of them)")
+    if (args.mean is None) != (args.std is None):
+        raise ValueError("--mean and --std go together: image pixels become (pixel/255 - MEAN) / STD")
+    out = output_folder(args.out)  # checked (and created) before reading the model
     if args.hls4ml_project:
         from ..importers.hls4ml_project import import_project
 
@@ -68,11 +79,34 @@ def command(args: argparse.Namespace) -> int:
         else:
             from ..importers.onnx_model import import_onnx as importer
         description, weights = importer(args.model, args.input_type)
-    out = Path(args.out)
+    description["input"] = {**description["input"], **_preprocess(args, description["input"])}
     network = network_from_dict(description, source=str(args.model))  # validates before writing
     check_weights(network, weights, str(args.model))
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "net.yaml").write_text(yaml.safe_dump(description, sort_keys=False))
-    np.savez(out / "weights.npz", **weights)
-    print(f"{args.model}: {len(network.layers)} layers -> {out / 'net.yaml'}, {out / 'weights.npz'}")
+    files = {"network": out / "net.yaml", "weights": out / "weights.npz"}
+    files["network"].write_text(yaml.safe_dump(description, sort_keys=False))
+    np.savez(files["weights"], **weights)
+    title = f"{args.model}: {len(network.layers)} layers -> {files['network']}, {files['weights']}"
+    data = {"model": str(args.model), "network": network.name, "layers": [layer.name for layer in network.layers],
+            "input_shape": list(network.input_shape), "preprocess": description.get("input", {}).get("preprocess")}
+    run = f"next: accel run --config {files['network']}"
+    emit(files_document(title, files, data, (run,)), output_format(args), None, "import")
     return 0
+
+
+def _numbers(text: str) -> list[float]:
+    """argparse type: comma-separated numbers (one per channel, or one for all)."""
+    try:
+        return [float(v) for v in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected numbers separated by commas, e.g. 0.5,0.5,0.5") from None
+
+
+def _preprocess(args: argparse.Namespace, given: dict) -> dict:
+    """The network file's ``input: preprocess``: from ``--mean``/``--std``, else what the
+    model said (a Keras ``Rescaling`` layer), else nothing (the commands then warn)."""
+    if args.mean is None:
+        return {}
+    if "preprocess" in given:
+        print(f"accel import: --mean/--std replace the model's own preprocessing {given['preprocess']}",
+              file=sys.stderr)
+    return {"preprocess": {"mean": args.mean, "std": args.std}}

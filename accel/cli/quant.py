@@ -11,9 +11,13 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-from tabulate import tabulate
 
 from quant import FixedType, OverflowStats
+from reports.document import Document
+from reports.output import emit
+from reports.table import Table
+
+from .common import add_format_options, output_format
 
 
 def add(commands) -> None:
@@ -26,6 +30,7 @@ def add(commands) -> None:
     quant.add_argument("type", metavar="TYPE", help='e.g. "ap_fixed<16,4,AP_RND,AP_SAT>"')
     quant.add_argument("values", metavar="VALUE", nargs="+", help="real numbers (or raw integers with --raw)")
     quant.add_argument("--raw", action="store_true", help="VALUEs are raw integers of TYPE")
+    add_format_options(quant)
     quant.set_defaults(run=command)
 
 
@@ -39,10 +44,19 @@ def command(args: argparse.Namespace) -> int:
         inputs = np.array([_parse_real(v) for v in args.values], dtype=np.float64)
         headers = ["input", "raw", "bits", "hex", "value", "error", "note"]
         rows = [_conversion_row(t, x) for x in inputs]
-    print(f"{t}: {t.width} bits, {t.frac} fraction bits, LSB {t.lsb:g}, "
-          f"range [{t.min_value:g}, {t.max_value:g}]")
-    print(tabulate(rows, headers=headers, disable_numparse=True))
+    title = f"{t}: {t.width} bits, {t.frac} fraction bits, LSB {t.lsb:g}, range [{t.min_value:g}, {t.max_value:g}]"
+    data = {"type": str(t), "width": t.width, "integer": t.integer, "fraction_bits": t.frac, "lsb": t.lsb,
+            "min": t.min_value, "max": t.max_value, "values": [{h: _typed(h, v) for h, v in zip(headers, row)} for row in rows]}
+    emit(Document(title, (Table("Values", tuple(headers), tuple(map(tuple, rows))),), data), output_format(args),
+         None, "quant")
     return 0
+
+
+def _typed(header: str, cell: str) -> object:
+    """A table cell as JSON wants it: numbers as numbers, bit patterns and notes as text."""
+    if header == "raw":
+        return int(cell)
+    return float(cell) if header in ("input", "value", "error") else cell
 
 
 def _conversion_row(t: FixedType, x: float) -> list[str]:

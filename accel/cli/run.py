@@ -28,6 +28,7 @@ from ..integer_bits import array_ranges
 from ..network import Network
 from ..progress import Progress
 from ..simulator import Simulation, check_images, save_npz, simulate, simulate_float
+from ..preprocess import UNSTATED
 from .common import add_format_options, add_network_options, output_file, output_format, positive_int, \
     resolve_network, resolve_weights
 
@@ -96,7 +97,10 @@ def _classification(network: Network, weights, weights_source: str, args: argpar
     progress = Progress(count, "classifying", enabled=count >= 100)  # seconds of work: say so
     result = classify(network, weights, data.images[:count], data.labels[:count], data.classes, progress=progress)
     document = classification_document({"network": network.name, "source": network.source,
-                                        "weights": weights_source, "data": data.source, **result.as_dict()})
+                                        "weights": weights_source, "data": data.source,
+                                        "preprocess": str(network.preprocess or UNSTATED) +
+                                        ("" if network.preprocess else " (not stated by the network file)"),
+                                        **result.as_dict()})
     emit(document, output_format(args), None, "run")
     return 0
 

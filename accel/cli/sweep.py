@@ -21,14 +21,15 @@ from pathlib import Path
 from reports.output import emit
 from reports.sweep import document
 
+from layers.base import array_types
 from layers.hw import Preset, find_device
 
-from ..cifar import IMAGE_SHAPE, load_sample, normalize, read_cifar
+from ..cifar import IMAGE_SHAPE, load_sample, read_cifar
 from ..progress import Progress
 from ..importers.hls4ml_config import read_config
-from ..importers.hls4ml_writeback import save_config, with_integer_bits
+from ..importers.hls4ml_writeback import check_config_matches, save_config, with_integer_bits
 from ..sweep.executors import dask_executor, local_executor
-from ..sweep.grid import check_scope, grid, parse_range, retypable
+from ..sweep.grid import PointRetype, SweepPoint, check_scope, grid, parse_range, retypable
 from ..sweep.plan import SweepPlan, finished_points, pending_tasks, run_sweep, summarize
 from ..sweep.ranges import profile_ranges
 from ..sweep.results_file import ResultsFile
@@ -43,7 +44,7 @@ def add(commands) -> None:
         "top-1, float agreement, per-layer SQNR and overflows beside the estimator's BRAM/DSP/LUT/FF/latency; "
         "mark the Pareto front. Results stream to a file; a rerun skips finished points.",
     )
-    add_network_options(sweep)
+    add_network_options(sweep, default=None)  # --hls4ml-config must know whether --config was given
     sweep.add_argument("--width", default="8:16:2", help="total widths W: START:STOP[:STEP] or a list (default 8:16:2)")
     sweep.add_argument("--int", dest="integer", default="2:6", help="integer bits I (default 2:6)")
     sweep.add_argument("--auto-int", action="store_true", help="integer bits per layer from the float model's ranges")
@@ -78,7 +79,7 @@ def command(args: argparse.Namespace) -> int:
     results_path = output_file(args.results or str((out or Path(".")) / f"sweep-{network.name}.jsonl"), ".jsonl",
                                "--results")
     scopes = _scopes(network, args.scope)
-    hls4ml_config, hls4ml_out = _hls4ml_options(args)
+    hls4ml_config, hls4ml_out = _hls4ml_options(args, network)
     weights, _ = resolve_weights(network, args)
     data = read_cifar(args.cifar, "test") if args.cifar else load_sample()
     count = len(data) if args.images is None else min(args.images, len(data))
@@ -87,7 +88,7 @@ def command(args: argparse.Namespace) -> int:
     ranges = None
     widths = parse_range(args.width, "--width")
     if args.auto_int:
-        ranges = profile_ranges(network, weights, normalize(pixels[:200]))
+        ranges = profile_ranges(network, weights, network.input_from_pixels(pixels[:200]))
         if hls4ml_out:
             bits = {(layer, array): value for layer, array, value in ranges.integer_bits(args.headroom)}
             save_config(with_integer_bits(hls4ml_config, network, bits), hls4ml_out)
@@ -120,20 +121,32 @@ def command(args: argparse.Namespace) -> int:
     rows = summarize(plan, tallies, device, preset, args.clock_ns)
     report = {"network": network.name, "board": args.board, "preset": args.preset, "images": count,
               "data": data.source, "results_file": str(results.path), "rows": rows,
-              "ranges": _ranges(ranges, args.headroom, widths) if ranges else None}
+              "ranges": _ranges(network, ranges, args.headroom, widths) if ranges else None}
     emit(document(report), output_format(args), args.out, "sweep")
     return 0
 
 
-def _ranges(ranges, headroom: int, widths: list[int]) -> list[dict]:
-    """The integer bits --auto-int chose, per layer and array, as typedefs to paste (at each width)."""
-    return [{"layer": layer, "array": array, "max_abs": value, "integer_bits": bits,
-             "typedefs": [f"typedef ap_fixed<{w},{bits}> {layer}_{array}_t;" for w in widths]}
-            for layer, array, value, bits in ranges.table(headroom)]
+def _ranges(network, ranges, headroom: int, widths: list[int]) -> list[dict]:
+    """The integer bits --auto-int chose, per layer and array, as typedefs to paste (at each
+    width): the full type each point simulated — the array's own signedness, rounding and
+    overflow modes from the network file, the point's width and integer bits."""
+    types = {("input", "result"): network.input_type}
+    types.update({(layer.name, array): t for layer in network.layers for array, t in array_types(layer).items()})
+    bits = ranges.integer_bits(headroom)
+    rows = []
+    for layer, array, value, integer in ranges.table(headroom):
+        simulated = [PointRetype(SweepPoint(w, None, auto_int=bits)).data(types[(layer, array)], layer, array)
+                     for w in widths]
+        rows.append({"layer": layer, "array": array, "max_abs": value, "integer_bits": integer,
+                     "types": [str(t) for t in simulated],
+                     "typedefs": [f"typedef {t} {layer}_{array}_t;" for t in simulated]})
+    return rows
 
 
-def _hls4ml_options(args: argparse.Namespace):
-    """(the hls4ml configuration read, the output path checked) or (None, None)."""
+def _hls4ml_options(args: argparse.Namespace, network):
+    """(the hls4ml configuration read, the output path checked) or (None, None). The
+    configuration must be the network's own: the bits are written by layer name, so another
+    network's would land on whatever layers happen to share a name."""
     if (args.hls4ml_config is None) != (args.hls4ml_out is None):
         raise ValueError("--hls4ml-config and --hls4ml-out go together: the configuration read and the one written")
     if args.hls4ml_out is None:
@@ -143,7 +156,13 @@ def _hls4ml_options(args: argparse.Namespace):
     suffix = Path(args.hls4ml_out).suffix
     if suffix not in (".json", ".yml", ".yaml"):
         raise ValueError(f"--hls4ml-out {args.hls4ml_out}: a .json, .yml or .yaml file")
-    return read_config(args.hls4ml_config), output_file(args.hls4ml_out, suffix, "--hls4ml-out")
+    if args.config is None:
+        raise ValueError(f"--hls4ml-config {args.hls4ml_config}: give --config, the network imported with it "
+                         f"(accel import MODEL --hls4ml {args.hls4ml_config} --out DIR, then --config DIR/net.yaml); "
+                         f"the default network is not that configuration's")
+    config = read_config(args.hls4ml_config)
+    check_config_matches(config, network, args.hls4ml_config)
+    return config, output_file(args.hls4ml_out, suffix, "--hls4ml-out")
 
 
 def _scopes(network, text: str) -> list[tuple[str, ...]]:

@@ -9,9 +9,12 @@ from __future__ import annotations
 import argparse
 import shlex
 
+from reports.output import emit
+from reports.written import files_document
+
 from ..vectors import export_layer
-from .common import add_network_options, ap_types_folder, example_images, output_folder, positive_int, \
-    resolve_network, resolve_weights
+from .common import add_format_options, add_network_options, ap_types_folder, example_images, output_folder, \
+    output_format, positive_int, resolve_network, resolve_weights
 
 
 def add(commands) -> None:
@@ -23,7 +26,8 @@ def add(commands) -> None:
     export.add_argument("--layer", required=True, help="the layer to export")
     add_network_options(export)
     export.add_argument("--images", type=positive_int, default=1, help="how many images (default 1, as the seed's board test)")
-    export.add_argument("--out", default="vectors", help="output folder (default ./vectors)")
+    export.add_argument("--out", default="vectors", help="output folder (default ./vectors; its parent must exist)")
+    add_format_options(export)
     export.set_defaults(run=command)
 
 
@@ -34,12 +38,12 @@ def command(args: argparse.Namespace) -> int:
     weights, source = resolve_weights(network, args)
     images = example_images(network, args.images, args.seed)
     files = export_layer(network, weights, images, args.layer, out)
-    print(f"{network.name} layer {args.layer} ({source}, {len(images)} image(s)) -> {out}/")
-    for kind, path in files.items():
-        print(f"  {kind:9s} {path}")
     folder = shlex.quote(str(out.resolve()))
     headers = ap_types_folder()
     include = f"-I{shlex.quote(str(headers))}" if headers else "-I<folder holding ap_fixed.h>"
-    print(f"build and run: cd {folder} && g++ -std=c++14 -O1 {include} {files['testbench'].name} -o "
-          f"{args.layer}_tb && ./{args.layer}_tb")
+    build = (f"build and run: cd {folder} && g++ -std=c++14 -O1 {include} {files['testbench'].name} -o "
+             f"{args.layer}_tb && ./{args.layer}_tb")
+    data = {"network": network.name, "layer": args.layer, "weights": source, "images": len(images), "out": str(out)}
+    title = f"{network.name} layer {args.layer} ({source}, {len(images)} image(s)) -> {out}/"
+    emit(files_document(title, files, data, (build,)), output_format(args), None, "vectors")
     return 0

@@ -45,6 +45,20 @@ def with_integer_bits(config: dict, network, bits: dict[tuple[str, str], int], i
     return out
 
 
+def check_config_matches(config: dict, network, source: str) -> None:
+    """Refuse to write ``network``'s bits into a configuration that is not its own: with
+    per-name entries (hls4ml's ``granularity='name'``), every layer of the network that
+    holds data (weights, biases, results a sweep retypes) must have one."""
+    named = config.get("LayerName") or {}
+    if not named:
+        return  # a model- or type-level configuration names no layer: --config is all there is to go by
+    missing = [layer.name for layer in network.layers if layer.data_arrays() and layer.name not in named]
+    if missing:
+        raise ValueError(f"{source}: no entry in LayerName for {missing[:5]}{' ...' if len(missing) > 5 else ''} of "
+                         f"{network.name} ({network.source}): this configuration belongs to another network "
+                         f"(it names {sorted(named)[:6]}{' ...' if len(named) > 6 else ''})")
+
+
 def save_config(config: dict, path: str | Path) -> None:
     """Write ``config`` as JSON (``.json``) or YAML, the shapes hls4ml reads."""
     import yaml

@@ -55,7 +55,8 @@ def import_keras(path: str | Path, input_type: str = DEFAULT_DATA_TYPE,
     if builder.input_shape is None:
         raise ValueError(f"{path}: the model has no InputLayer with a known (H, W, C) shape")
     description = {"name": path.stem, "input": {"shape": list(builder.input_shape), "type": input_type,
-                                                **({"name": builder.input_name} if hls4ml else {})},
+                                                **({"name": builder.input_name} if hls4ml else {}),
+                                                **({"preprocess": builder.preprocess} if builder.preprocess else {})},
                    "defaults": {"types": {**DEFAULT_TYPES, **(types or {})}}, "layers": builder.layers}
     return description, builder.weights
 
@@ -108,6 +109,7 @@ class _Builder:
         self.weights: dict[str, np.ndarray] = {}
         self.input_shape: tuple[int, int, int] | None = None
         self.input_name: str | None = None
+        self.preprocess: dict | None = None  # from a leading Rescaling layer
 
     def add(self, entry: dict, variables: dict) -> None:
         kind, cfg = entry["class_name"], entry["config"]
@@ -115,7 +117,8 @@ class _Builder:
         handler = getattr(self, f"_{kind.lower()}", None)
         if handler is None:
             raise ValueError(f"{where}: unsupported layer; supported: InputLayer, Conv2D, Dense, "
-                             f"BatchNormalization, ReLU, Activation(relu), MaxPooling2D, Flatten, Dropout")
+                             f"BatchNormalization, ReLU, Activation(relu), MaxPooling2D, Flatten, Dropout, "
+                             f"Rescaling (first, as the preprocessing)")
         if cfg.get("data_format", "channels_last") != "channels_last":
             raise ValueError(f"{where}: only channels_last models are supported")
         handler(cfg, variables, where)
@@ -203,6 +206,18 @@ class _Builder:
 
     def _dropout(self, cfg, variables, where) -> None:
         return None
+
+    def _rescaling(self, cfg, variables, where) -> None:
+        """``Rescaling(scale, offset)`` before any other layer is the model saying how pixels
+        become its input: ``pixel·scale + offset`` = ``(pixel/255 − mean) / std`` with
+        ``std = 1/(255·scale)`` and ``mean = −offset·std`` (the network file's ``preprocess``)."""
+        scale, offset = cfg.get("scale", 1.0), cfg.get("offset", 0.0)
+        if self.layers or self.preprocess is not None:
+            raise ValueError(f"{where}: Rescaling is read only as the model's first layer (its preprocessing)")
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (scale, offset)) or scale <= 0:
+            raise ValueError(f"{where}: Rescaling needs one positive scale and one offset, got {scale!r}, {offset!r}")
+        std = 1.0 / (255.0 * scale)
+        self.preprocess = {"mean": [-offset * std], "std": [std]}
 
 
 class _Hls4mlBuilder(_Builder):

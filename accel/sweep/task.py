@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..cifar import normalize
 from ..network import Network
 from ..simulator import Simulator, simulate_float
 from ..weights import Weights
@@ -19,7 +18,7 @@ from .tally import RunTally
 def evaluate_chunk(network: Network, weights: Weights, points: list[SweepPoint], pixels: np.ndarray,
                    labels: np.ndarray) -> list[dict]:
     """Each point's ``RunTally`` (as a dict) on these uint8 images, in the order of ``points``."""
-    images = normalize(pixels)
+    images = network.input_from_pixels(pixels, warn=False)  # the sweep command has warned, once
     reference = simulate_float(network, weights, images, dtype=np.float32)  # as the float model runs
     labels = np.asarray(labels, dtype=np.int64)
     results = []

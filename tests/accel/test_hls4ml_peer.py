@@ -369,7 +369,7 @@ def test_auto_int_is_written_back_into_the_hls4ml_configuration(tmp_path) -> Non
     (tmp_path / "config.json").write_text(json.dumps(saved, default=list))
     torch.onnx.export(model, torch.zeros(1, 3, 32, 32), tmp_path / "model.onnx", dynamo=False)
     assert main(["import", str(tmp_path / "model.onnx"), "--hls4ml", str(tmp_path / "config.json"),
-                 "--out", str(tmp_path / "net")]) == 0
+                 "--mean", "0.4914,0.4822,0.4465", "--std", "0.2470,0.2435,0.2616", "--out", str(tmp_path / "net")]) == 0
     assert main(["sweep", "--config", str(tmp_path / "net" / "net.yaml"), "--weights",
                  str(tmp_path / "net" / "weights.npz"), "--width", "16", "--auto-int", "--headroom", "1",
                  "--images", "20", "--workers", "1", "--hls4ml-config", str(tmp_path / "config.json"),
