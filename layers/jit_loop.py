@@ -20,10 +20,14 @@ import numpy as np
 from quant import FixedType, Overflow, Rounding
 from quant.overflow import low_bound
 
+from . import jit_notice
+
 try:  # numba is an optional accelerator
     import numba
 except ImportError:  # pragma: no cover - exercised where numba is absent
     numba = None
+else:
+    jit_notice.install()  # every compilation said on stderr, whichever kernel it is
 
 
 def _start_threads_waiting_passively() -> None:

@@ -29,9 +29,6 @@ count for count against the numpy reference path and the C++ oracle.
 
 from __future__ import annotations
 
-import sys
-import time
-
 import numpy as np
 
 from quant import Overflow, Rounding
@@ -271,7 +268,6 @@ def multiply_accumulate(x, w_raw, acc0, types, schedule, checked: bool, stats, w
     is_break[schedule.breaks] = True
     product, accum = types.product_type, types.accum
     run = kernel(types, checked, largest_product)
-    first, start = not run.signatures, time.perf_counter()
     xt = np.ascontiguousarray(x.T, dtype=np.int32)  # (K, P): no copy for conv's transposed patches
     # the kernel fills arrays it is given: a cached closure that returned new arrays once
     # failed to box them in a process that loaded several variants ("descr is NULL")
@@ -282,8 +278,6 @@ def multiply_accumulate(x, w_raw, acc0, types, schedule, checked: bool, stats, w
         schedule.perm.astype(np.int64), is_break, types.full_product.frac - product.frac, accum.frac - product.frac,
         type_params(product), type_params(accum), type_params(types.partial_type), block, out, per_item)
     counts = per_item.sum(axis=0)
-    if first and sum(run.stats.cache_misses.values()):
-        _announce(time.perf_counter() - start)
     totals = [int(c) for c in counts]
     entries = x.shape[0] * w_raw.shape[1]
     steps = entries * schedule.perm.size
@@ -306,17 +300,6 @@ def _block(positions: int, outputs: int) -> int:
     if positions >= 4 * threads * TILE:
         return max(1, min(outputs, 512))
     return max(64, -(-outputs // (4 * threads)))
-
-
-_ANNOUNCED = []
-
-
-def _announce(seconds: float) -> None:
-    """Say once per process that a kernel was compiled (a cached one loads in milliseconds)."""
-    if not _ANNOUNCED:
-        print(f"accel: compiled a MAC kernel for this arithmetic in {seconds:.1f} s (once: it is cached on disk "
-              f"for later runs)", file=sys.stderr)
-        _ANNOUNCED.append(seconds)
 
 
 def rounded_products(xt: np.ndarray, w_hist: np.ndarray, shift: int) -> int:

@@ -24,7 +24,11 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
-from . import calibrate, dse, export_hls, import_model, quant, report, run, sweep, testbench, vectors
+from ..threads import size_pools
+
+size_pools()  # before numpy and numba load: a thread per idle core, not per core
+
+from . import calibrate, dse, export_hls, import_model, quant, report, run, sweep, testbench, vectors  # noqa: E402
 
 COMMANDS = (run, testbench, vectors, export_hls, import_model, quant, report, dse, calibrate, sweep)
 

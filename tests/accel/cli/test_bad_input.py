@@ -6,6 +6,7 @@ broken arrays, impossible options, unwritable outputs, options that would be ign
 
 from __future__ import annotations
 
+import argparse
 import os
 from pathlib import Path
 
@@ -154,13 +155,41 @@ def test_save_names_the_file_it_writes(tmp_path, capsys) -> None:
     assert (tmp_path / "out.npz").is_file()
 
 
-def test_json_everywhere(capsys) -> None:
+def test_json_everywhere(tmp_path, capsys) -> None:
+    """Every command takes --json (and --format json), as the README says."""
     import json
 
+    from accel.cli import COMMANDS, _parser
+
+    commands = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert all("--json" in sub._option_string_actions for sub in commands.choices.values()) and len(COMMANDS) == 10
     for argv in (["testbench", "--layer", "fc3", "--json"], ["testbench", "--layer", "fc3", "--format", "json"],
-                 ["dse", "--json"], ["report", "--json"], ["run", "--images", "10", "--json"]):
+                 ["dse", "--json"], ["report", "--json"], ["run", "--images", "10", "--json"],
+                 ["quant", "ap_fixed<8,3>", "1.3", "--json"],
+                 ["export-vectors", "--layer", "fc3", "--out", str(tmp_path / "v"), "--json"],
+                 ["export-hls", "--out", str(tmp_path / "h"), "--json"]):
         assert main(argv) == 0
-        assert isinstance(json.loads(capsys.readouterr().out), dict)
+        data = json.loads(capsys.readouterr().out)
+        assert isinstance(data, dict)
+        for path in data.get("files", {}).values():
+            assert Path(path).is_file(), (argv[0], path)
+
+
+def test_out_creates_the_last_level_only(tmp_path, capsys) -> None:
+    """A typo in an output path is refused, not grown into a tree of folders."""
+    assert main(["export-vectors", "--layer", "fc3", "--out", str(tmp_path / "typo" / "a" / "b")]) == 2
+    assert "the folder" in capsys.readouterr().err and not (tmp_path / "typo").exists()
+    assert main(["export-vectors", "--layer", "fc3", "--out", str(tmp_path / "new")]) == 0
+    assert (tmp_path / "new" / "fc3_tb.cpp").is_file()
+
+
+def test_option_errors_are_one_line(capsys) -> None:
+    for argv, fragment in ((["run", "--images", "x"], "accel run: error: argument --images"),
+                           (["run", "--bogus"], "accel run: error: unrecognized arguments: --bogus"),
+                           (["nosuch"], "accel: error: argument COMMAND: invalid choice")):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(fragment) and len(err.strip().splitlines()) == 1, err
 
 
 def test_weights_beside_the_network_file_are_used_and_seeded_weights_said(tmp_path, capsys) -> None:

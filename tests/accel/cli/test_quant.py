@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 
@@ -12,7 +13,8 @@ from accel.cli import main
 
 def table_rows(text: str) -> list[list[str]]:
     lines = text.strip().splitlines()
-    return [line.split() for line in lines[3:]]  # title, header, rule, then rows
+    rule = next(i for i, line in enumerate(lines) if line.startswith("---"))
+    return [line.split() for line in lines[rule + 1:]]  # the rows under the header's rule
 
 
 def test_quant_prints_raw_bits_value_and_error(capsys) -> None:
@@ -23,6 +25,14 @@ def test_quant_prints_raw_bits_value_and_error(capsys) -> None:
     assert rows[0][-1] == "rounded"
     assert rows[1][1:4] == ["-10240", "1101100000000000", "0xd800"] and rows[1][-1] == "exact"
     assert rows[2][1] == str(2**15 - 1) and rows[2][4] == repr(8 - 2**-12) and rows[2][-1] == "overflow"
+
+
+def test_quant_as_json(capsys) -> None:
+    assert main(["quant", "ap_fixed<16,4,AP_RND,AP_SAT>", "3.14159", "9", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["type"] == "ap_fixed<16,4,AP_RND,AP_SAT>" and data["fraction_bits"] == 12
+    assert [v["raw"] for v in data["values"]] == [12868, 2**15 - 1]
+    assert [v["note"] for v in data["values"]] == ["rounded", "overflow"] and data["values"][1]["value"] == 8 - 2**-12
 
 
 def test_quant_reads_raw_integers(capsys) -> None:
