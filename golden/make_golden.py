@@ -1,6 +1,9 @@
 """Golden per-layer outputs of the float model, for the testbench.
 
-    python -m golden.make_golden [--images 8] [--out accel/data/golden/alexnet32.npz]
+    python -m golden.make_golden --out golden.npz [--images 4]
+
+(``--out accel/data/golden/alexnet32.npz``, 4 images, is how the shipped file was written;
+``--out`` is required so that a run never overwrites it unasked.)
 
 Runs the trained PyTorch ``AlexNet32`` (float32, eval mode) on the first N images of the
 embedded CIFAR-10 sample and stores, compressed, ``input`` (the normalized images) and
@@ -41,8 +44,9 @@ def golden_outputs(model: AlexNet32, images: np.ndarray) -> dict[str, np.ndarray
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description="Write golden per-layer float outputs for the testbench.")
-    parser.add_argument("--images", type=int, default=8)
-    parser.add_argument("--out", default=str(golden_folder() / "alexnet32.npz"))
+    parser.add_argument("--images", type=int, default=4, help="images of the embedded sample (default 4, as shipped)")
+    parser.add_argument("--out", required=True, help=f"the .npz to write ({golden_folder() / 'alexnet32.npz'} "
+                        "replaces the shipped one)")
     args = parser.parse_args(argv)
     sample = load_sample()
     golden = golden_outputs(load_model(), sample.images[:args.images])

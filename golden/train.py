@@ -1,7 +1,11 @@
 """Train the float CIFAR-10 AlexNet (``golden.model.AlexNet32``) on the CPU, reproducibly.
 
-    python -m golden.train --data cifar-10-binary.tar.gz --epochs 20 \\
-        --seed 0 --out accel/data/weights/alexnet32.npz
+    python -m golden.train --data cifar-10-binary.tar.gz --out alexnet32.npz
+
+The defaults (20 epochs, seed 0, batch 128, peak learning rate 0.03) are those of the
+shipped weights (``accel/data/weights/alexnet32.json`` records the command); ``--out`` is
+required, so that a run never overwrites the package's weights unasked (give that path,
+``accel/data/weights/alexnet32.npz``, to replace them).
 
 SGD with momentum, cosine learning rate, weight decay, standard augmentation (random
 crop of the 4-pixel-padded image, horizontal flip). One addition for the accelerator: a
@@ -115,12 +119,13 @@ def save(model: AlexNet32, provenance: dict, out: Path) -> None:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description="Train the float CIFAR-10 AlexNet (32x32) on the CPU.")
     parser.add_argument("--data", required=True, help="cifar-10-binary.tar.gz or cifar-10-batches-bin/")
-    parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--batch", type=int, default=128)
-    parser.add_argument("--lr", type=float, default=0.05)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--out", default="accel/data/weights/alexnet32.npz")
+    parser.add_argument("--epochs", type=int, default=20, help="epochs (default 20, as the shipped weights)")
+    parser.add_argument("--seed", type=int, default=0, help="seed (default 0)")
+    parser.add_argument("--batch", type=int, default=128, help="batch size (default 128)")
+    parser.add_argument("--lr", type=float, default=0.03, help="peak learning rate (default 0.03, as the shipped weights)")
+    parser.add_argument("--threads", type=int, default=2, help="torch threads (default 2)")
+    parser.add_argument("--out", required=True, help="the weights .npz to write (a .json of provenance beside it); "
+                        "accel/data/weights/alexnet32.npz replaces the shipped ones")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     model, provenance = train(args.data, args.epochs, args.seed, args.batch, args.lr,

@@ -26,7 +26,11 @@ from importlib.metadata import PackageNotFoundError, version
 
 from ..threads import size_pools
 
-size_pools()  # before numpy and numba load: a thread per idle core, not per core
+try:
+    size_pools()  # before numpy and numba load: a thread per idle core, not per core
+    _ENVIRONMENT_ERROR: ValueError | None = None
+except ValueError as err:  # said by main() as any other error a user can fix
+    _ENVIRONMENT_ERROR = err
 
 from . import calibrate, dse, export_hls, import_model, quant, report, run, sweep, testbench, vectors  # noqa: E402
 
@@ -36,6 +40,9 @@ COMMANDS = (run, testbench, vectors, export_hls, import_model, quant, report, ds
 def main(argv: Sequence[str] | None = None) -> int:
     from ..memory import keep_freed_memory
 
+    if _ENVIRONMENT_ERROR is not None:
+        print(f"accel: error: {_ENVIRONMENT_ERROR}", file=sys.stderr)
+        return 2
     keep_freed_memory()  # batches reuse freed memory instead of page-faulting it back in
     parser = _parser()
     try:

@@ -176,11 +176,13 @@ def output_file(path: str | None, suffix: str, option: str) -> Path | None:
     return target
 
 
-def output_folder(path: str | None, option: str = "--out") -> Path | None:
+def output_folder(path: str | None, option: str = "--out", create: bool = True) -> Path | None:
     """Create an output folder before any compute, or say why it cannot be one.
 
     The last level is created (``--out build/`` makes ``build``); its parent must exist, so
-    a typo in a path is refused instead of growing a tree of folders from it."""
+    a typo in a path is refused instead of growing a tree of folders from it. ``create``
+    False checks the same and leaves the creating to the caller (a command that may still
+    refuse its input should not leave an empty folder behind)."""
     if path is None:
         return None
     folder = Path(path)
@@ -190,6 +192,12 @@ def output_folder(path: str | None, option: str = "--out") -> Path | None:
     if not folder.exists() and not parent.is_dir():
         raise ValueError(f"{option} {folder}: the folder {parent} does not exist (only the last level of "
                          f"an output path is created)")
+    if not create:
+        if folder.exists() and not folder.is_dir():
+            raise ValueError(f"{option} {folder}: is a file, not a folder")
+        if not os.access(folder if folder.exists() else parent, os.W_OK):
+            raise ValueError(f"{option} {folder}: not writable")
+        return folder
     try:
         folder.mkdir(exist_ok=True)
     except FileExistsError:

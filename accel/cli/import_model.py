@@ -49,7 +49,7 @@ def command(args: argparse.Namespace) -> int:
         raise ValueError("give a model file or --hls4ml-project DIR (one of them)")
     if (args.mean is None) != (args.std is None):
         raise ValueError("--mean and --std go together: image pixels become (pixel/255 - MEAN) / STD")
-    out = output_folder(args.out)  # checked (and created) before reading the model
+    out = output_folder(args.out, create=False)  # checked before reading the model, created once it imports
     if args.hls4ml_project:
         from ..importers.hls4ml_project import import_project
 
@@ -82,6 +82,7 @@ def command(args: argparse.Namespace) -> int:
     description["input"] = {**description["input"], **_preprocess(args, description["input"])}
     network = network_from_dict(description, source=str(args.model))  # validates before writing
     check_weights(network, weights, str(args.model))
+    output_folder(args.out)
     files = {"network": out / "net.yaml", "weights": out / "weights.npz"}
     files["network"].write_text(yaml.safe_dump(description, sort_keys=False))
     np.savez(files["weights"], **weights)

@@ -14,7 +14,8 @@ decomposition: ``x*x`` → pad the channels → ``AveragePool`` over ``size`` ch
 ``* alpha`` → ``+ k`` → ``Pow(beta)`` → ``x / that`` (with reshapes and shape arithmetic
 between). That chain, from the ``Mul`` of a tensor by itself to the ``Div`` of the same
 tensor, is recognised and imported as one LRN layer (``pytorch`` convention: the average
-divides by the size).
+divides by the size), with constant folding on (its default) or off (as the hls4ml path
+exports, which leaves the padding's shape arithmetic in the graph).
 """
 
 from __future__ import annotations
@@ -26,9 +27,11 @@ import numpy as np
 from layers.types import DEFAULT_DATA_TYPE
 
 SKIPPED = {"Identity", "Dropout"}
-# what may stand inside PyTorch's LRN decomposition besides its Mul, AveragePool, Add, Pow, Div
+# what may stand inside PyTorch's LRN decomposition besides its Mul, AveragePool, Add, Pow, Div:
+# the shape arithmetic of its channel padding (more of it without constant folding)
 LRN_PLUMBING = {"Constant", "Reshape", "ConstantOfShape", "Concat", "Slice", "Transpose", "Cast", "Pad", "Shape",
-                "Gather", "Equal", "If", "Unsqueeze", "Squeeze", "Expand"}
+                "Gather", "Equal", "If", "Unsqueeze", "Squeeze", "Expand", "Sub", "Add", "Mul", "Div", "Range",
+                "Where", "Max", "Min", "Neg"}
 DEFAULT_TYPES = {"weight": DEFAULT_DATA_TYPE, "bias": DEFAULT_DATA_TYPE, "accum": "ap_fixed<40,16>",
                  "result": DEFAULT_DATA_TYPE}
 
@@ -159,7 +162,8 @@ class _Builder:
             if attrs.get("count_include_pad", 0) != 1:
                 raise ValueError(f"{where}: an LRN decomposition averages with count_include_pad=1")
             lrn["size"] = int(attrs["kernel_shape"][0])
-        elif op in ("Mul", "Add", "Pow") and len(node.input) == 2 and node.input[1] in self.constants:
+        elif op in ("Mul", "Add", "Pow") and "size" in lrn and len(node.input) == 2 and node.input[1] in self.constants:
+            # after the average: before it, a Mul or Add is the padding's shape arithmetic
             value = np.asarray(self.constants[node.input[1]]).reshape(-1)[0]
             # the shortest decimal of the stored (float32) constant: 1e-4, not 9.999999747e-05
             lrn[{"Mul": "alpha", "Add": "k", "Pow": "beta"}[op]] = float(str(value))

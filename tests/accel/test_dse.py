@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from accel.dse import FREE, Budget, explore_layers
 from accel.estimator import dram_profile
-from layers import Conv, LayerTypes
 from layers.hw import Preset, Profile, find_device
 from layers.mac_layer import distinct_tiles
-from quant import FixedType
 
-Q = FixedType.parse("ap_fixed<16,4>")
-TYPES = LayerTypes(Q, Q, Q, FixedType.parse("ap_fixed<40,16>"), Q)
-# Zhang et al.'s per-group layers: name: (M, N, K, S, padding, input H)
-ZHANG = {"conv1": (48, 3, 11, 4, 0, 227), "conv2": (128, 48, 5, 1, 2, 27), "conv3": (192, 256, 3, 1, 1, 13),
-         "conv4": (192, 192, 3, 1, 1, 13), "conv5": (128, 192, 3, 1, 1, 13)}
-ROWS = [(Conv(name, m, (k, k), TYPES, stride=s, padding=p), (n, h, h), Q) for name, (m, n, k, s, p, h) in ZHANG.items()]
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from zhang_dse import zhang_rows  # noqa: E402  (the README's command: python bench/zhang_dse.py)
+
+ROWS = zhang_rows()  # Zhang et al.'s per-group layers
 ZHANG_BUDGET = Budget(share=None, pe=480)  # their search: Tm*Tn <= 480 PEs, computation bound
 
 

@@ -132,9 +132,11 @@ def test_onnx_unsupported_ops_and_bad_files(tmp_path) -> None:
         import_onnx(tmp_path / "junk.onnx")
 
 
-def test_onnx_of_the_projects_own_alexnet32_imports_its_lrn(tmp_path) -> None:
-    """``torch.onnx.export`` decomposes ``nn.LocalResponseNorm`` into some 30 nodes; the
-    importer recognises the chain and gives back the network of ``alexnet32.yaml``."""
+@pytest.mark.parametrize("folding", [True, False])
+def test_onnx_of_the_projects_own_alexnet32_imports_its_lrn(tmp_path, folding) -> None:
+    """``torch.onnx.export`` decomposes ``nn.LocalResponseNorm`` into some 30 nodes (more
+    without constant folding, as the hls4ml path exports); the importer recognises the
+    chain either way and gives back the network of ``alexnet32.yaml``."""
     pytest.importorskip("onnx")
     from accel.importers.onnx_model import import_onnx
     from accel.shipped import trained_weights
@@ -146,7 +148,8 @@ def test_onnx_of_the_projects_own_alexnet32_imports_its_lrn(tmp_path) -> None:
     trained = load_weights(reference, trained_weights("alexnet32"))
     model.load_state_dict({f"{layer}.{p}": torch.from_numpy(a.astype(np.float32))
                            for layer, params in trained.items() for p, a in params.items()})
-    torch.onnx.export(model, torch.zeros(1, 3, 32, 32), tmp_path / "alexnet32.onnx", dynamo=False)
+    torch.onnx.export(model, torch.zeros(1, 3, 32, 32), tmp_path / "alexnet32.onnx", dynamo=False,
+                      do_constant_folding=folding)
     description, flat = import_onnx(tmp_path / "alexnet32.onnx")
     from accel.config import network_from_dict
 

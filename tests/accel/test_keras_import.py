@@ -66,3 +66,26 @@ def test_bad_keras_files(tmp_path) -> None:
     odd.save(tmp_path / "odd.keras")
     with pytest.raises(ValueError, match=r"odd.keras: layer '.*' \(AveragePooling2D\): unsupported layer"):
         import_keras(tmp_path / "odd.keras")
+
+
+def test_a_leading_rescaling_layer_is_the_networks_preprocessing(tmp_path, capsys) -> None:
+    """``Rescaling(1/127.5, offset=-1)`` in front of the model says how it takes pixels:
+    the imported network feeds image pixels exactly as Keras's own model does."""
+    import json
+
+    keras.utils.set_random_seed(4)
+    L = keras.layers
+    model = keras.Sequential([keras.Input((6, 6, 3)), L.Rescaling(1 / 127.5, offset=-1.0),
+                              L.Conv2D(4, 3, activation="relu"), L.Flatten(), L.Dense(3)])
+    model.save(tmp_path / "m.keras")
+    assert main(["import", str(tmp_path / "m.keras"), "--out", str(tmp_path / "net"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["preprocess"] == {"mean": [0.5], "std": [0.5]}
+    net = load_network(tmp_path / "net" / "net.yaml")
+    pixels = np.random.default_rng(2).integers(0, 256, (4, 3, 6, 6), dtype=np.uint8)
+    expected = np.asarray(model.predict(pixels.transpose(0, 2, 3, 1).astype(np.float32), verbose=0))
+    ours = simulate_float(net, load_weights(net, tmp_path / "net" / "weights.npz"), net.input_from_pixels(pixels))
+    assert np.allclose(ours[net.layers[-1].name], expected, rtol=1e-4, atol=1e-4)
+    assert main(["import", str(tmp_path / "m.keras"), "--out", str(tmp_path / "other"), "--mean", "0",
+                 "--std", "1"]) == 0  # the user's statement wins, said on stderr
+    assert "replace the model's own preprocessing" in capsys.readouterr().err
+    assert load_network(tmp_path / "other" / "net.yaml").preprocess.std == (1.0,)
