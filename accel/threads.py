@@ -2,8 +2,8 @@
 
 numba's kernels and OpenBLAS's matrix products each start a thread per core. On a machine
 another job keeps busy, those threads wait on one another's time slices (and OpenBLAS's
-spin while they wait): with one of two cores busy, the 10,000-image run took 114 s with a
-thread per core and 52 s with one thread. So ``accel`` sizes both pools, before they
+spin while they wait): with one of two cores busy, the 10,000-image run took 65.6 s with a
+thread per core and 37.5 s with one thread. So ``accel`` sizes both pools, before they
 load, to the cores that are idle (at least one): the busy share of the cores over 50 ms
 (``/proc/stat``; the load average where there is none — it lags by a minute, and counts
 the previous ``accel`` run as load). A core counts as busy from 70 % on. ``ACCEL_THREADS=N``
