@@ -52,8 +52,9 @@ def network_from_dict(data: Any, source: str = "<config>") -> Network:
     name = top.get("name", str, Path(source).stem)
     inp = Fields(top.get("input", dict), f"{source}: input")
     shape = inp.get("shape", list)
-    if len(shape) != 3 or not all(isinstance(v, int) and v > 0 for v in shape):
-        raise ConfigError(f"{source}: input: field 'shape' must be [channels, height, width], got {shape}")
+    if not 1 <= len(shape) <= 3 or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in shape):
+        raise ConfigError(f"{source}: input: field 'shape' must be [features], [channels, length] or "
+                          f"[channels, height, width] (positive integers), got {shape}")
     in_type = inp.fixed_type("type")
     preprocess = _preprocess(inp.get("preprocess", dict, None), f"{source}: input: preprocess", shape[0])
     inp.finish()

@@ -26,7 +26,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from quant import FixedType, arith
 
 from . import cpp
-from .base import Layer, LayerResult, OptionalResult, Shape, require_counts
+from .base import Layer, LayerResult, OptionalResult, Shape, feature_maps, require_counts
 from .fields import Fields
 from .hw import Estimate, Preset
 from .hw.stream_cost import StreamKernel, estimate_stream
@@ -55,7 +55,7 @@ class AvgPool(OptionalResult, Layer):
                              f"{self.kernel} (a window of padding alone has nothing to average)")
 
     def output_shape(self, input_shape: Shape) -> Shape:
-        channels, height, width = input_shape
+        channels, height, width = feature_maps(self, input_shape)
         rows = (height + 2 * self.padding - self.kernel) // self.stride + 1
         cols = (width + 2 * self.padding - self.kernel) // self.stride + 1
         if rows < 1 or cols < 1:

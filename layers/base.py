@@ -202,6 +202,16 @@ def require_counts(layer: Layer, minimum: int = 1, **values: int) -> None:
             raise ValueError(f"layer {layer.name!r} ({layer.op}): {name} must be an integer >= {minimum}, got {value!r}")
 
 
+def feature_maps(layer: Layer, input_shape: Shape) -> tuple[int, int, int]:
+    """``(channels, height, width)`` of a layer that slides a window over feature maps, or
+    an error that says what it takes (a vector or a 1-D sequence is not one)."""
+    if len(input_shape) != 3:
+        raise ValueError(f"layer {layer.name!r} ({layer.op}) takes [channels, height, width] feature maps, got "
+                         f"an input of shape {tuple(input_shape)} (1-D layers on [channels, length] are not "
+                         f"supported yet)")
+    return tuple(input_shape)
+
+
 def require_shape(layer: Layer, what: str, actual: Shape, expected: Shape) -> None:
     if tuple(actual) != tuple(expected):
         raise ValueError(f"layer {layer.name!r} ({layer.op}): {what} has shape {tuple(actual)}, expected {tuple(expected)}")

@@ -35,7 +35,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from quant import FixedType
 
-from .base import LayerResult, Shape, require_counts, require_shape
+from .base import LayerResult, Shape, feature_maps, require_counts, require_shape
 from .fields import Fields, read_directives, read_pair, read_tiles
 from .hw import Estimate, Preset, hls4ml_cost
 from .hw.hls4ml_cost import Hls4mlImpl, read_impl
@@ -85,7 +85,7 @@ class Conv(MacLayer):
         check_partition_dims(self, INDEX)
 
     def output_shape(self, input_shape: Shape) -> Shape:
-        channels, height, width = input_shape
+        channels, height, width = feature_maps(self, input_shape)
         kh, kw = self.kernel
         out_h = (height + 2 * self.padding - kh) // self.stride + 1
         out_w = (width + 2 * self.padding - kw) // self.stride + 1

@@ -43,7 +43,7 @@ import numpy as np
 from quant import FixedType, OverflowStats, arith
 
 from . import cpp, jit_lrn
-from .base import Layer, LayerResult, Retype, Shape
+from .base import Layer, LayerResult, Retype, Shape, feature_maps
 from .fields import Fields
 from .hw import Estimate, Preset
 from .hw.stream_cost import StreamKernel, estimate_stream
@@ -125,7 +125,7 @@ class LRN(Layer):
         return estimate_stream(kernel, device, profile)
 
     def output_shape(self, input_shape: Shape) -> Shape:
-        return tuple(input_shape)
+        return feature_maps(self, input_shape)
 
     def cpp_source(self, input_shape: Shape, in_type: FixedType, prefix: str) -> str:
         return lrn_source(self, input_shape, in_type, prefix)

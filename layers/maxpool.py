@@ -24,7 +24,7 @@ import numpy as np
 from quant import FixedType
 
 from . import cpp, jit_pool
-from .base import Layer, LayerResult, Shape, require_counts
+from .base import Layer, LayerResult, Shape, feature_maps, require_counts
 from .fields import Fields
 from .hw import Estimate, Preset
 from .hw.stream_cost import StreamKernel, estimate_stream
@@ -48,7 +48,7 @@ class MaxPool(Layer):
         require_counts(self, 0, padding=self.padding)
 
     def output_shape(self, input_shape: Shape) -> Shape:
-        channels, height, width = input_shape
+        channels, height, width = feature_maps(self, input_shape)
         out_h = (height + 2 * self.padding - self.kernel) // self.stride + 1
         out_w = (width + 2 * self.padding - self.kernel) // self.stride + 1
         if out_h < 1 or out_w < 1:

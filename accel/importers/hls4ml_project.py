@@ -314,8 +314,8 @@ def _strategy(config: Config, firmware: Firmware, where: str) -> str:
 
 def _input_shape(function: str, config: Config) -> tuple[int, ...]:
     """The network's input shape from its first layer (io_parallel writes no transpose first)."""
-    if function == "dense":  # our networks take (C, H, W): a vector is C channels of 1x1
-        return (config.int("n_in"), 1, 1)
+    if function == "dense":  # an MLP: a vector of features
+        return (config.int("n_in"),)
     return (config.int("n_chan"), config.int("in_height"), config.int("in_width"))
 
 

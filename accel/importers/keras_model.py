@@ -53,7 +53,7 @@ def import_keras(path: str | Path, input_type: str = DEFAULT_DATA_TYPE,
             stored = variables.get(key if count == 0 else f"{key}_{count}", {})
         builder.add(entry, stored)
     if builder.input_shape is None:
-        raise ValueError(f"{path}: the model has no InputLayer with a known (H, W, C) shape")
+        raise ValueError(f"{path}: the model has no InputLayer with a known shape")
     description = {"name": path.stem, "input": {"shape": list(builder.input_shape), "type": input_type,
                                                 **({"name": builder.input_name} if hls4ml else {}),
                                                 **({"preprocess": builder.preprocess} if builder.preprocess else {})},
@@ -125,9 +125,11 @@ class _Builder:
 
     def _inputlayer(self, cfg, variables, where) -> None:
         shape = cfg.get("batch_shape") or cfg.get("batch_input_shape")
-        if not shape or len(shape) != 4 or not all(shape[1:]):
-            raise ValueError(f"{where}: input must be (batch, H, W, C), got {shape}")
-        self.input_shape = (shape[3], shape[1], shape[2])
+        if not shape or not 2 <= len(shape) <= 4 or not all(shape[1:]):
+            raise ValueError(f"{where}: input must be (batch, features), (batch, L, C) or (batch, H, W, C) with "
+                             f"known sizes, got {shape}")
+        # channels-last in Keras, channels-first in the network file: (C,), (C, L), (C, H, W)
+        self.input_shape = (shape[-1], *shape[1:-1])
         self.input_name = cfg.get("name")
 
     def _activation_of(self, cfg, where) -> bool:

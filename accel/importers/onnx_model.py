@@ -58,10 +58,11 @@ def import_onnx(path: str | Path, input_type: str = DEFAULT_DATA_TYPE, types: di
     constants = {init.name: numpy_helper.to_array(init) for init in graph.initializer}
     inputs = [i for i in graph.input if i.name not in constants]
     if len(inputs) != 1:
-        raise ValueError(f"{path}: expected one image input, found {[i.name for i in inputs]}")
+        raise ValueError(f"{path}: expected one input, found {[i.name for i in inputs]}")
     dims = [d.dim_value for d in inputs[0].type.tensor_type.shape.dim]
-    if len(dims) != 4 or not all(dims[1:]):
-        raise ValueError(f"{path}: input {inputs[0].name!r} must be (N, C, H, W) with known C, H, W; got {dims}")
+    if not 2 <= len(dims) <= 4 or not all(dims[1:]):
+        raise ValueError(f"{path}: input {inputs[0].name!r} must be (N, features), (N, C, L) or (N, C, H, W) "
+                         f"with known sizes; got {dims}")
     builder = _Builder(path, constants, hls4ml)
     for node in graph.node:
         builder.add(node)

@@ -112,6 +112,26 @@ def test_onnx_export_imports_and_runs_like_pytorch(tmp_path, capsys) -> None:
     assert np.allclose(ours, expected, rtol=1e-4, atol=1e-4)
 
 
+def test_an_onnx_mlp_imports_with_a_vector_input(tmp_path) -> None:
+    """PyTorch ``Linear → ReLU → Linear`` on 16 features: a network that takes a vector."""
+    pytest.importorskip("onnx")
+    from accel.config import network_from_dict
+    from accel.importers.onnx_model import import_onnx
+    from accel.simulator import simulate_float
+    from accel.weights import check_weights
+
+    torch.manual_seed(3)
+    model = torch.nn.Sequential(torch.nn.Linear(16, 12), torch.nn.ReLU(), torch.nn.Linear(12, 4)).eval()
+    torch.onnx.export(model, torch.zeros(1, 16), tmp_path / "mlp.onnx", dynamo=False)
+    description, flat = import_onnx(tmp_path / "mlp.onnx")
+    net = network_from_dict(description, "mlp.onnx")
+    assert net.input_shape == (16,) and [(l.op, l.relu) for l in net.layers] == [("dense", True), ("dense", False)]
+    x = np.random.default_rng(4).normal(0, 1, (5, 16))
+    with torch.no_grad():
+        expected = model(torch.from_numpy(x.astype(np.float32))).numpy()
+    assert np.allclose(simulate_float(net, check_weights(net, flat), x)[net.layers[-1].name], expected, atol=1e-4)
+
+
 def test_onnx_unsupported_ops_and_bad_files(tmp_path) -> None:
     pytest.importorskip("onnx")
     from accel.importers.onnx_model import import_onnx

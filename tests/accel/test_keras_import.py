@@ -89,3 +89,18 @@ def test_a_leading_rescaling_layer_is_the_networks_preprocessing(tmp_path, capsy
                  "--std", "1"]) == 0  # the user's statement wins, said on stderr
     assert "replace the model's own preprocessing" in capsys.readouterr().err
     assert load_network(tmp_path / "other" / "net.yaml").preprocess.std == (1.0,)
+
+
+def test_an_mlp_imports_with_a_vector_input(tmp_path) -> None:
+    """``Input(16) → Dense …``: the network takes a vector of 16 features, no flatten."""
+    keras.utils.set_random_seed(5)
+    L = keras.layers
+    model = keras.Sequential([keras.Input((16,)), L.Dense(12, activation="relu"), L.Dense(4)])
+    model.save(tmp_path / "mlp.keras")
+    description, weights = import_keras(tmp_path / "mlp.keras")
+    net = network_from_dict(description, "mlp.keras")
+    assert net.input_shape == (16,) and [l.op for l in net.layers] == ["dense", "dense"]
+    x = np.random.default_rng(6).normal(0, 1, (5, 16))
+    expected = np.asarray(model.predict(x.astype(np.float32), verbose=0))
+    ours = simulate_float(net, check_weights(net, weights), x)[net.layers[-1].name]
+    assert np.allclose(ours, expected, rtol=1e-4, atol=1e-4)
