@@ -16,6 +16,8 @@ The file::
       - {name: pool1, op: maxpool, kernel: 3, stride: 2}
       - {name: flat, op: flatten, order: chw}
       - {name: fc1, op: dense, out_features: 256, relu: true, types: {accum: "ap_fixed<32,12>"}}
+      - {name: fc2, op: dense, out_features: 256}
+      - {name: skip, op: add, inputs: [fc1, fc2]}  # a layer takes the one before it, or its inputs:
     tolerances:                      # for accel testbench: per layer, or default
       default: {abs: 0.05, share: 0.99, sqnr_db: 30}
 
@@ -71,25 +73,67 @@ def network_from_dict(data: Any, source: str = "<config>") -> Network:
     if not entries:
         raise ConfigError(f"{source}: field 'layers' is empty; a network needs at least one layer")
     layers: list[Layer] = []
-    seen: set[str] = set()
-    current_type, current_shape = in_type, tuple(shape)
+    wiring: list[tuple[str, ...]] = []
+    shapes, types = {Network.INPUT: tuple(shape)}, {Network.INPUT: in_type}
     for index, entry in enumerate(entries):
+        previous = layers[-1].name if layers else Network.INPUT
+        inputs = _inputs(entry, index, source, previous, types)
+        current_type = types[inputs[0]] if len(inputs) == 1 else tuple(types[name] for name in inputs)
         layer = _build_layer(entry, index, source, default_types, current_type, count_overflows)
-        if layer.name in seen:
-            raise ConfigError(f"{source}: layer {layer.name!r}: the name is used twice")
-        seen.add(layer.name)
+        where = f"{source}: layer {layer.name!r} ({layer.op})"
+        if layer.name in types:
+            raise ConfigError(f"{source}: layer {layer.name!r}: the name is used twice"
+                              + (" (it is the network input's)" if layer.name == Network.INPUT else ""))
+        if len(inputs) != layer.arity:
+            raise ConfigError(f"{where}: field 'inputs': a {layer.op} takes {layer.arity} tensor(s), "
+                              f"got {len(inputs)} {list(inputs)}")
+        current_shape = shapes[inputs[0]] if len(inputs) == 1 else tuple(shapes[name] for name in inputs)
         try:
             layer.loop_nest(current_shape)  # validates tiles, order and directives
-            current_shape = layer.output_shape(current_shape)
+            shapes[layer.name] = tuple(layer.output_shape(current_shape))
         except ValueError as err:
-            raise ConfigError(_placed(source, f"{source}: layer {layer.name!r} ({layer.op})", err)) from None
-        current_type = layer.output_type(current_type)
+            raise ConfigError(_placed(source, where, err)) from None
+        types[layer.name] = layer.output_type(current_type)
         layers.append(layer)
+        wiring.append(inputs)
+    _check_all_used(layers, wiring, source)
+    seen = {layer.name for layer in layers}
     unknown = sorted(set(tolerances) - {"default"} - seen)
     if unknown:
         raise ConfigError(f"{source}: tolerances: no layer named {unknown}; layers are {[l.name for l in layers]}")
+    chain = all(inputs == ((layers[i - 1].name,) if i else (Network.INPUT,)) for i, inputs in enumerate(wiring))
     return Network(name, tuple(shape), in_type, tuple(layers), source, tolerances, interface, port_bits, port_burst,
-                   target_part, target_clock, preprocess)
+                   target_part, target_clock, preprocess, () if chain else tuple(wiring))
+
+
+def _inputs(entry, index: int, source: str, previous: str, defined: dict) -> tuple[str, ...]:
+    """``inputs: [a, b]`` of a layer entry (default: the layer before it, or the network's
+    input): names of earlier layers or ``input`` — so the file order runs the graph, and a
+    cycle cannot be written."""
+    if not isinstance(entry, dict) or "inputs" not in entry:
+        return (previous,)
+    name = entry.get("name", f"layers[{index}]")
+    where = f"{source}: layer {name!r}: field 'inputs'"
+    value = entry["inputs"]
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        raise ConfigError(f"{where} must be a layer name or a list of them, got {value!r}")
+    for wanted in names:
+        if wanted not in defined:
+            raise ConfigError(f"{where}: no layer {wanted!r} before this one (a layer takes the network's "
+                              f"'{Network.INPUT}' or layers above it in the file; known: {sorted(defined)})")
+    if len(set(names)) != len(names):
+        raise ConfigError(f"{where}: {names} names a tensor twice")
+    return tuple(names)
+
+
+def _check_all_used(layers: list[Layer], wiring: list[tuple[str, ...]], source: str) -> None:
+    """Every layer but the last feeds another: an unused one is a mistake in ``inputs``."""
+    used = {name for inputs in wiring for name in inputs}
+    unused = [layer.name for layer in layers[:-1] if layer.name not in used]
+    if unused:
+        raise ConfigError(f"{source}: layer {unused[0]!r}: its output is used by no layer (the network's output "
+                          f"is its last layer, {layers[-1].name!r}); name it in a later layer's 'inputs'")
 
 
 def _preprocess(value: dict | None, where: str, channels: int) -> Preprocess | None:
@@ -175,6 +219,7 @@ def _build_layer(entry, index: int, source: str, default_types: dict, in_type: F
     fields = Fields(entry, where)
     name = fields.get("name", str)
     op = fields.get("op", str)
+    fields.get("inputs", (str, list), None)  # read by _inputs
     fields.where = f"{source}: layer {name!r} ({op})"
     kind = kinds().get(op)
     if kind is None:

@@ -1,7 +1,11 @@
-"""``Network``: an accelerator's layers in order, with its input shape and type.
+"""``Network``: an accelerator's layers in order, with its input shape and type, and
+which tensors each layer takes.
 
-Built from a YAML file by ``accel.config.load_network``. The network knows how shapes
-and types flow: each layer's input type is the previous layer's output type.
+Built from a YAML file by ``accel.config.load_network``. A layer takes the tensor of the
+layer before it (the first: the network's ``input``) unless its ``inputs:`` name others —
+earlier layers or ``input`` — so a network is a graph in an order that runs it (skip
+connections: ``add``; branches: ``concatenate``). The network knows how shapes and types
+flow along it; its output is its last layer's.
 """
 
 from __future__ import annotations
@@ -35,6 +39,35 @@ class Network:
     target_part: str | None = None  # the part and clock the design is meant for (accel report's defaults)
     target_clock_ns: float | None = None
     preprocess: Preprocess | None = None  # how image pixels become its input (None: the file states none)
+    wiring: tuple[tuple[str, ...], ...] = ()  # per layer, the tensors it takes (empty: a chain)
+
+    INPUT = "input"  # the name of the network's input tensor in ``inputs:``
+
+    def sources(self, index: int) -> tuple[str, ...]:
+        """The names of the tensors layer ``index`` takes: layers, or ``"input"``."""
+        if self.wiring:
+            return self.wiring[index]
+        return (self.INPUT,) if index == 0 else (self.layers[index - 1].name,)
+
+    @property
+    def is_chain(self) -> bool:
+        """Whether every layer takes the one before it (no merges, no skips)."""
+        return all(self.sources(i) == ((self.INPUT,) if i == 0 else (self.layers[i - 1].name,))
+                   for i in range(len(self.layers)))
+
+    def gather(self, index: int, tensors: dict):
+        """Layer ``index``'s argument from ``tensors`` (name -> value; ``"input"`` included):
+        the one tensor it takes, or a tuple of them for a merge."""
+        names = self.sources(index)
+        return tensors[names[0]] if len(names) == 1 else tuple(tensors[name] for name in names)
+
+    def last_uses(self) -> dict[str, int]:
+        """For each tensor, the index of the last layer that reads it (what a run must keep)."""
+        last: dict[str, int] = {}
+        for index in range(len(self.layers)):
+            for name in self.sources(index):
+                last[name] = index
+        return last
 
     def input_from_pixels(self, pixels: np.ndarray, warn: bool = True) -> np.ndarray:
         """uint8 image pixels (N, C, H, W) → this network's float input, by its file's
@@ -61,12 +94,13 @@ class Network:
         raise ValueError(f"{self.source}: no layer named {name!r}; layers are {[l.name for l in self.layers]}")
 
     def shapes(self) -> list[tuple[Layer, Shape, Shape]]:
-        """(layer, input shape, output shape) per layer, per image."""
-        rows, shape = [], self.input_shape
-        for layer in self.layers:
-            out = layer.output_shape(shape)
+        """(layer, input shape, output shape) per layer, per image; a merge's input shape
+        is the tuple of its inputs' shapes."""
+        rows, shapes = [], {self.INPUT: tuple(self.input_shape)}
+        for index, layer in enumerate(self.layers):
+            shape = self.gather(index, shapes)
+            out = shapes[layer.name] = tuple(layer.output_shape(shape))
             rows.append((layer, shape, out))
-            shape = out
         return rows
 
     def param_shapes(self) -> dict[str, Shape]:
@@ -76,12 +110,13 @@ class Network:
                 for param, shape in layer.param_shapes(in_shape).items()}
 
     def io_types(self) -> list[tuple[Layer, FixedType, FixedType]]:
-        """(layer, input type, output type) per layer: each takes its predecessor's output."""
-        rows, current = [], self.input_type
-        for layer in self.layers:
-            out = layer.output_type(current)
+        """(layer, input type, output type) per layer: each takes its inputs' output types
+        (a merge: the tuple of them)."""
+        rows, types = [], {self.INPUT: self.input_type}
+        for index, layer in enumerate(self.layers):
+            current = self.gather(index, types)
+            out = types[layer.name] = layer.output_type(current)
             rows.append((layer, current, out))
-            current = out
         return rows
 
     @property

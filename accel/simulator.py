@@ -135,11 +135,14 @@ class Simulator:
         return sim
 
     def _run_batch(self, raw: np.ndarray) -> list[LayerResult]:
-        results, current, current_type = [], raw, self.network.input_type
-        for layer in self.network.layers:
-            result = layer.timed(current, current_type, self.prepared[layer.name])
+        """Every layer on one batch, in file order, each fed the tensors it names."""
+        network = self.network
+        raws, types = {network.INPUT: raw}, {network.INPUT: network.input_type}
+        results = []
+        for index, layer in enumerate(network.layers):
+            result = layer.timed(network.gather(index, raws), network.gather(index, types), self.prepared[layer.name])
             results.append(result)
-            current, current_type = result.raw, result.type
+            raws[layer.name], types[layer.name] = result.raw, result.type
         return results
 
 
@@ -166,12 +169,11 @@ def simulate_float(network: Network, weights: Weights, images: np.ndarray,
                    dtype: type = np.float64) -> dict[str, np.ndarray]:
     """The float reference: every layer's output, keyed by layer name. float64 by default;
     ``dtype=np.float32`` computes as the float model itself runs (2-3x faster)."""
-    x = check_images(network, images).astype(dtype)
-    outputs = {}
-    for layer in network.layers:
-        x = layer.run_float(x, weights.get(layer.name, {}))
-        outputs[layer.name] = x
-    return outputs
+    tensors = {network.INPUT: check_images(network, images).astype(dtype)}
+    for index, layer in enumerate(network.layers):
+        tensors[layer.name] = layer.run_float(network.gather(index, tensors), weights.get(layer.name, {}))
+    del tensors[network.INPUT]
+    return tensors
 
 
 def save_npz(sim: Simulation, path: str | Path) -> None:

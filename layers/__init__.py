@@ -18,8 +18,10 @@ fixed-point kernel, float reference, estimate, output type, retyping, tilings, C
 registers its YAML builder (``layers.registry``) in its own module. Built on ``quant``.
 """
 
+from .add import Add
 from .avgpool import AvgPool
 from .base import Layer, LayerResult, Retype
+from .concatenate import Concatenate
 from .batchnorm import BatchNorm
 from .conv import Conv
 from .dense import Dense
@@ -34,5 +36,5 @@ from .softmax import Softmax
 from .table_activation import TableActivation
 from .types import LayerTypes, StageStats
 
-__all__ = ["Layer", "LayerResult", "Retype", "ConfigError", "kinds", "AvgPool", "BatchNorm", "Conv", "Dense", "Flatten", "LRN", "MaxPool", "ReLU", "Softmax", "TableActivation",
+__all__ = ["Layer", "LayerResult", "Retype", "ConfigError", "kinds", "Add", "AvgPool", "Concatenate", "BatchNorm", "Conv", "Dense", "Flatten", "LRN", "MaxPool", "ReLU", "Softmax", "TableActivation",
            "LoopNest", "Directives", "LayerTypes", "StageStats"]

@@ -19,6 +19,10 @@ the simulator, the testbenches and the estimator treat them alike:
   module docstring shows, with its directives as pragmas; ``cpp_pragmas(input_shape)``
   lists those pragmas in the words of the source (the estimator's report prints them).
 
+A layer that merges tensors (``add``, ``concatenate``) has ``arity`` 2: its
+``input_shape``, ``in_type``, ``raw`` and ``x`` are then pairs, one entry per input, in the
+order its ``inputs:`` name them; every other layer takes one of each.
+
 A layer kind also registers its YAML builder (``layers.registry``) in its own module, so
 a new kind is one module and its tests.
 
@@ -32,7 +36,7 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
 
@@ -79,6 +83,7 @@ class Layer(ABC):
 
     name: str
     op: str = ""
+    arity: ClassVar[int] = 1  # how many tensors it takes (a merge: 2, each argument then a pair)
 
     @abstractmethod
     def output_shape(self, input_shape: Shape) -> Shape: ...

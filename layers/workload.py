@@ -47,4 +47,5 @@ def workload(layer: Layer, input_shape: Shape) -> Workload:
     if weight_shape is not None:  # conv: out·(in/groups)·kh·kw per output pixel; dense: out·in
         pixels = prod(output_shape[1:]) if len(output_shape) == 3 else 1
         macs = pixels * prod(weight_shape)
-    return Workload(macs, params, prod(input_shape), prod(output_shape))
+    inputs = sum(prod(shape) for shape in input_shape) if layer.arity > 1 else prod(input_shape)
+    return Workload(macs, params, inputs, prod(output_shape))

@@ -121,7 +121,10 @@ def test_accel_never_switches_on_layer_classes() -> None:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "isinstance" and len(node.args) == 2:
                 classes = node.args[1].elts if isinstance(node.args[1], ast.Tuple) else [node.args[1]]
-                named = {getattr(c, "id", getattr(c, "attr", "")) for c in classes}
+                # a bare name, or one of ``layers`` (not, say, ``ast.Add``: another module's class)
+                named = {c.id if isinstance(c, ast.Name) else c.attr for c in classes
+                         if isinstance(c, ast.Name) or (isinstance(c, ast.Attribute)
+                                                        and getattr(c.value, "id", "") == "layers")}
                 if named & kinds:
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not offenders, f"isinstance on layer kinds in accel/: {offenders}"

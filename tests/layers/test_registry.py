@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from layers import LRN, AvgPool, BatchNorm, ConfigError, Softmax, TableActivation, Conv, Dense, Flatten, MaxPool, ReLU, kinds
+from layers import LRN, Add, AvgPool, BatchNorm, Concatenate, ConfigError, Softmax, TableActivation, Conv, Dense, Flatten, MaxPool, ReLU, kinds
 from layers.fields import Fields
 from layers.registry import BuildContext, register, type_keys
 from quant import FixedType
@@ -40,11 +40,13 @@ def test_every_kind_is_registered_with_the_class_it_builds() -> None:
         "sigmoid": build("sigmoid", {"table_size": 256}),
         "tanh": build("tanh", {}),
         "softmax": build("softmax", {"implementation": "latency"}),
+        "add": build("add", {}, {"result": "ap_fixed<16,6>"}),
+        "concatenate": build("concatenate", {}),
     }
     assert set(built) == set(kinds())
     classes = {"conv": Conv, "dense": Dense, "lrn": LRN, "maxpool": MaxPool, "relu": ReLU, "flatten": Flatten,
                "batchnorm": BatchNorm, "avgpool": AvgPool, "sigmoid": TableActivation, "tanh": TableActivation,
-               "softmax": Softmax}
+               "softmax": Softmax, "add": Add, "concatenate": Concatenate}
     assert all(type(layer) is classes[op] and layer.op == op for op, layer in built.items())
     assert {"weight", "accum", "partial", "sum", "norm", "result"} <= type_keys()
     assert not kinds()["maxpool"].inherits_defaults and kinds()["conv"].inherits_defaults
