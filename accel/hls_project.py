@@ -71,13 +71,22 @@ class Stage:
     layer: object
     in_shape: tuple[int, ...]
     out_shape: tuple[int, ...]
-    in_type: FixedType
+    in_type: FixedType  # a merge's: one per input (and its in_shape one shape per input)
     out_type: FixedType
     params: tuple[Array, ...]
+    sources: tuple[str, ...] = ("input",)  # the buffers it reads: "input", or earlier stages' idents
+
+    @property
+    def in_types(self) -> tuple[FixedType, ...]:
+        return tuple(self.in_type) if isinstance(self.in_type, tuple) else (self.in_type,)
+
+    @property
+    def in_shapes(self) -> tuple[tuple[int, ...], ...]:
+        return tuple(self.in_shape) if len(self.in_types) > 1 else (self.in_shape,)
 
     @property
     def in_size(self) -> int:
-        return int(np.prod(self.in_shape))
+        return int(sum(np.prod(shape) for shape in self.in_shapes))
 
     @property
     def out_size(self) -> int:
@@ -93,8 +102,12 @@ def identifier(name: str) -> str:
 def plan(network: Network, weights: Weights, header_limit: int = HEADER_LIMIT) -> list[Stage]:
     """The stages of the project, checked before anything is simulated or written: every
     layer has C++, names are distinct identifiers, raws fit 64 bits."""
+    if uses_dataflow(network) and not network.is_chain:
+        raise ValueError(f"{network.source}: DATAFLOW with skip connections or branches is not exported yet (a "
+                         f"tensor read by two layers needs a copy per reader); drop 'dataflow' from the directives")
     stages, seen = [], {}
-    for (layer, in_shape, out_shape), (_, in_type, out_type) in zip(network.shapes(), network.io_types()):
+    rows = zip(network.shapes(), network.io_types())
+    for index, ((layer, in_shape, out_shape), (_, in_type, out_type)) in enumerate(rows):
         ident = identifier(layer.name)
         if ident in seen:
             raise ValueError(f"{network.source}: layers {seen[ident]!r} and {layer.name!r} have the same C++ name {ident!r}")
@@ -106,9 +119,11 @@ def plan(network: Network, weights: Weights, header_limit: int = HEADER_LIMIT) -
         raws = layer.param_raws(weights.get(layer.name, {})) if layer.param_shapes(in_shape) else {}
         in_header = sum(raw.size for raw, _ in raws.values()) <= header_limit
         params = tuple(Array(ident, param, t, raw, in_header) for param, (raw, t) in raws.items())
-        for t in (in_type, out_type, *(a.type for a in params)):
+        sources = tuple(name if name == network.INPUT else identifier(name) for name in network.sources(index))
+        stage = Stage(ident, layer, tuple(in_shape), tuple(out_shape), in_type, out_type, params, sources)
+        for t in (*stage.in_types, out_type, *(a.type for a in params)):
             element_bytes(t)  # a raw wider than 64 bits has no .bin layout: say so now
-        stages.append(Stage(ident, layer, tuple(in_shape), tuple(out_shape), in_type, out_type, params))
+        stages.append(stage)
     return stages
 
 
@@ -171,9 +186,13 @@ def _types_header(network: Network, stages: list[Stage]) -> str:
              "#pragma once", "#include <ap_fixed.h>", "",
              f"typedef {network.input_type.cpp()} input_t;  // the network's input"]
     for stage in stages:
-        lines.append(f"\n// {stage.ident} ({stage.layer.op}): {'x'.join(map(str, stage.in_shape))} -> "
-                     f"{'x'.join(map(str, stage.out_shape))}")
-        lines.append(f"typedef {stage.in_type.cpp()} {stage.ident}_input_t;")
+        shapes = " + ".join("x".join(map(str, shape)) for shape in stage.in_shapes)
+        lines.append(f"\n// {stage.ident} ({stage.layer.op}): {shapes} -> {'x'.join(map(str, stage.out_shape))}"
+                     + (f", from {', '.join(stage.sources)}" if len(stage.sources) > 1 else ""))
+        if len(stage.in_types) == 1:
+            lines.append(f"typedef {stage.in_type.cpp()} {stage.ident}_input_t;")
+        else:  # a merge: one input type per tensor it takes
+            lines += [f"typedef {t.cpp()} {stage.ident}_input{k}_t;" for k, t in enumerate(stage.in_types, 1)]
         lines += [f"typedef {a.type.cpp()} {a.name}_t;" for a in stage.params]
         lines.append(f"typedef {stage.out_type.cpp()} {stage.ident}_output_t;")
     lines.append(f"\ntypedef {stages[-1].out_type.cpp()} output_t;  // the network's output")
@@ -214,7 +233,8 @@ def _top_header(top: str, stages: list[Stage], interface: str) -> str:
 def _top_source(top: str, stages: list[Stage], interface: str, dataflow: bool, port: str = "") -> str:
     """The top function; ``port``: the m_axi options the network's interface gives (its
     width and burst length, as the estimator costs them)."""
-    lines = [f"// {top}: the layers in order, each on the previous one's output.", f'#include "{top}.h"',
+    lines = [f"// {top}: the layers in order, each on the outputs it names (the previous one's by default).",
+             f'#include "{top}.h"',
              '#include "trace.h"']
     lines += [f'#include "layers/{s.ident}.h"' for s in stages]
     lines += [f'#include "weights/{s.ident}.h"' for s in stages if any(a.in_header for a in s.params)]
@@ -229,20 +249,21 @@ def _top_source(top: str, stages: list[Stage], interface: str, dataflow: bool, p
     lines.append("#pragma HLS INTERFACE s_axilite port=return")
     if dataflow:
         lines.append("#pragma HLS DATAFLOW")
-    source = "in"
+    buffers = {"input": "in"}  # tensor -> the array that holds it
     if interface == "axis":
         lines += [f"  static input_t image[{stages[0].in_size}];",
                   f"  read_input: for (int i = 0; i < {stages[0].in_size}; i++) {{", "#pragma HLS PIPELINE II=1",
                   "    image[i] = in.read();", "  }"]
-        source = "image"
+        buffers["input"] = "image"
     for k, stage in enumerate(stages):
         target = "out" if k == len(stages) - 1 and interface != "axis" else f"{stage.ident}_out"
         if target != "out":
             lines.append(f"  static {stage.ident}_output_t {target}[{stage.out_size}];")
         params = [a.name for a in stage.params]
-        lines.append(f"  {stage.ident}_layer({', '.join([source, *params, target])});")
+        inputs = [buffers[name] for name in stage.sources]
+        lines.append(f"  {stage.ident}_layer({', '.join([*inputs, *params, target])});")
         lines.append(f'  ACCEL_TRACE("{stage.ident}", {target}, {stage.out_size});')
-        source = target
+        buffers[stage.ident] = source = target
     if interface == "axis":
         lines += [f"  write_output: for (int i = 0; i < {stages[-1].out_size}; i++) {{", "#pragma HLS PIPELINE II=1",
                   f"    out.write({source}[i]);", "  }"]
@@ -292,7 +313,7 @@ ${{CXX:-g++}} -std=c++14 ${{CXXFLAGS:--O2}} -w -Ifirmware -I"$AP" firmware/{top}
 def _readme(network: Network, top: str, stages: list[Stage], part: str, clock_ns: float, images: int,
             interface: str) -> str:
     ports = _port_arrays(stages)
-    rows = "\n".join(f"| `{s.ident}` | {s.layer.op} | {'x'.join(map(str, s.in_shape))} → "
+    rows = "\n".join(f"| `{s.ident}` | {s.layer.op} | {' + '.join('x'.join(map(str, shape)) for shape in s.in_shapes)} → "
                      f"{'x'.join(map(str, s.out_shape))} | `{s.out_type.cpp()}` | "
                      f"{'header' if s.params and s.params[0].in_header else ('port' if s.params else '')} |"
                      for s in stages)

@@ -88,14 +88,13 @@ def run_testbench(network: Network, weights: Weights, golden: dict[str, np.ndarr
             if only in (None, run.name):
                 checks.append(_check(network, run.name, run.op, mode, run.result, golden[run.name]))
         return checks
-    previous = "input"
-    for layer, in_type, _ in network.io_types():
-        if only in (None, layer.name):
-            raw = in_type.to_raw(golden[previous])
-            result = layer.timed(raw, in_type, simulator.prepared[layer.name])
+    for index, (layer, in_type, _) in enumerate(network.io_types()):
+        if only in (None, layer.name):  # fed the golden outputs of the tensors it takes, quantized
+            names, types = network.sources(index), in_type if layer.arity > 1 else (in_type,)
+            raws = tuple(t.to_raw(golden[name]) for name, t in zip(names, types))
+            result = layer.timed(raws if layer.arity > 1 else raws[0], in_type, simulator.prepared[layer.name])
             result.stats.parameters += simulator.parameter_stats[layer.name]
             checks.append(_check(network, layer.name, layer.op, mode, result, golden[layer.name]))
-        previous = layer.name
     return checks
 
 

@@ -52,11 +52,15 @@ def write_raw(path_stem: Path, raw: np.ndarray, t: FixedType, dat: bool = True) 
 def export_layer(network: Network, weights: Weights, images: np.ndarray, name: str, out: Path) -> dict[str, Path]:
     """Simulate ``images`` through the network and write the vectors of layer ``name``."""
     layer = network.layer(name)
+    if layer.arity != 1:
+        raise ValueError(f"{network.source}: layer {name!r} ({layer.op}) takes {layer.arity} tensors; export-vectors "
+                         f"writes one-input layers (accel export-hls writes the whole network, merges included)")
     out.mkdir(parents=True, exist_ok=True)
     sim = Simulator(network, weights).run(images, batch_size=len(images))
     in_type = next(t for l, t, _ in network.io_types() if l.name == name)
     index = [l.name for l in network.layers].index(name)
-    in_raw = sim.input_raw if index == 0 else sim.layers[index - 1].result.raw
+    (source,) = network.sources(index)
+    in_raw = sim.input_raw if source == network.INPUT else sim[source].raw
     result = sim[name]
     arrays = {"input": (in_raw, in_type), "output": (result.raw, result.type)}
     for param, (raw, t) in layer.param_raws(weights.get(name, {})).items():

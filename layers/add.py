@@ -21,6 +21,7 @@ import numpy as np
 
 from quant import FixedType, arith
 
+from . import cpp
 from .base import Layer, LayerResult, Retype, Shape
 from .fields import Fields
 from .hw import Estimate, Preset
@@ -64,6 +65,21 @@ class Add(Layer):
 
     def run_float(self, x: tuple[np.ndarray, np.ndarray], params: dict) -> np.ndarray:
         return x[0] + x[1]
+
+    def cpp_source(self, input_shape: tuple[Shape, Shape], in_type, prefix: str) -> str:
+        n, t = int(np.prod(input_shape[0])), prefix
+        return f"""// {t}: the sum of two tensors of {n} values (nnet::add)
+inline void {t}_layer(const {t}_input1_t in1[{n}], const {t}_input2_t in2[{n}], {t}_output_t out[{n}]) {{
+  {cpp.KEEP_FUNCTION}
+  loop_i: for (int i = 0; i < {n}; i++) {{
+    #pragma HLS PIPELINE II=1
+    out[i] = in1[i] + in2[i];
+  }}
+}}
+"""
+
+    def cpp_pragmas(self, input_shape, preset: Preset | str = Preset.CONFIG) -> tuple[str, ...]:
+        return cpp.stream_pragmas("loop_i", preset)
 
     def estimate(self, input_shape, in_type, device, profile, preset=Preset.CONFIG) -> Estimate:
         """An element-wise pass (costed with ReLU's numbers), reading two words an output."""

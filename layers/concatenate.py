@@ -21,6 +21,7 @@ import numpy as np
 
 from quant import FixedType
 
+from . import cpp
 from .base import Layer, LayerResult, Retype, Shape
 from .fields import Fields
 from .hw import Estimate, Preset
@@ -69,6 +70,25 @@ class Concatenate(Layer):
 
     def run_float(self, x: tuple[np.ndarray, np.ndarray], params: dict) -> np.ndarray:
         return np.concatenate(x, axis=1)
+
+    def cpp_source(self, input_shape: tuple[Shape, Shape], in_type, prefix: str) -> str:
+        n1, n2, t = int(np.prod(input_shape[0])), int(np.prod(input_shape[1])), prefix
+        return f"""// {t}: {n1} values, then {n2} more (nnet::concatenate along the channels)
+inline void {t}_layer(const {t}_input1_t in1[{n1}], const {t}_input2_t in2[{n2}], {t}_output_t out[{n1 + n2}]) {{
+  {cpp.KEEP_FUNCTION}
+  loop_i: for (int i = 0; i < {n1}; i++) {{
+    #pragma HLS PIPELINE II=1
+    out[i] = in1[i];
+  }}
+  loop_j: for (int j = 0; j < {n2}; j++) {{
+    #pragma HLS PIPELINE II=1
+    out[{n1} + j] = in2[j];
+  }}
+}}
+"""
+
+    def cpp_pragmas(self, input_shape, preset: Preset | str = Preset.CONFIG) -> tuple[str, ...]:
+        return cpp.stream_pragmas("loop_i", preset) + cpp.stream_pragmas("loop_j", preset)
 
     def estimate(self, input_shape, in_type, device, profile, preset=Preset.CONFIG) -> Estimate:
         """A copy of every value (costed with flatten's numbers: a pass that moves words)."""
