@@ -49,7 +49,9 @@ def load_network(path: str | Path) -> Network:
     return network_from_dict(safe_yaml.load_file(path, "network file"), source=str(path))
 
 
-def network_from_dict(data: Any, source: str = "<config>") -> Network:
+def network_from_dict(data: Any, source: str = "<config>", complete: bool = True) -> Network:
+    """The network of a file's data; ``complete`` False accepts a network still being
+    built (an importer's, layer by layer), whose layers need not all be used yet."""
     top = Fields(data, source)
     name = top.get("name", str, Path(source).stem)
     inp = Fields(top.get("input", dict), f"{source}: input")
@@ -96,7 +98,8 @@ def network_from_dict(data: Any, source: str = "<config>") -> Network:
         types[layer.name] = layer.output_type(current_type)
         layers.append(layer)
         wiring.append(inputs)
-    _check_all_used(layers, wiring, source)
+    if complete:
+        _check_all_used(layers, wiring, source)
     seen = {layer.name for layer in layers}
     unknown = sorted(set(tolerances) - {"default"} - seen)
     if unknown:

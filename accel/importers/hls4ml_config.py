@@ -52,6 +52,8 @@ LAYERS = {
     "maxpool": (("MaxPooling2D", "Pooling2D"), ("accum", "result")),
     "avgpool": (("AveragePooling2D", "Pooling2D"), ("accum", "result")),
     "flatten": (("Reshape", "Flatten"), ("result",)),
+    "add": (("Merge", "Add"), ("result",)),
+    "concatenate": (("Concatenate",), ("result",)),
 }
 # keys of a layer's entry that set a type or a table outside ``Precision`` (hls4ml's attributes)
 ATTRIBUTE_TYPES = {"table_t": "table", "exp_table_t": "exp_table", "inv_table_t": "inv_table",
@@ -154,13 +156,19 @@ def apply(description: dict, config: dict, source: str,
     in_type = precisions.default if text == "auto" else precisions.fixed(text, f"the input {input_name!r}")
     result["input"]["type"] = str(in_type)
     result["layers"] = []
-    in_shape = tuple(result["input"]["shape"])
+    types, shapes = {"input": in_type}, {"input": tuple(result["input"]["shape"])}
     for layer in description["layers"]:
         entry = {_snake_case(key): value for key, value in ((config.get("LayerName") or {}).get(layer["name"]) or {}).items()}
+        sources = layer.get("inputs") or [result["layers"][-1]["name"] if result["layers"] else "input"]
+        sources = [sources] if isinstance(sources, str) else sources
+        in_type = types[sources[0]] if len(sources) == 1 else tuple(types[s] for s in sources)
+        in_shape = shapes[sources[0]] if len(sources) == 1 else tuple(shapes[s] for s in sources)
         typed = _typed(layer, precisions, in_type, entry, in_shape, source, config)
         result["layers"].append(typed)
-        so_far = network_from_dict(result, source)  # the next layer's input: 'auto' depends on it
-        in_type, in_shape = so_far.io_types()[-1][2], tuple(so_far.output_shape)
+        # the types so far ('auto' of later layers depends on them); later layers may read any of them
+        so_far = network_from_dict(result, source, complete=False)
+        types.update({l.name: out for l, _, out in so_far.io_types()})
+        shapes.update({l.name: tuple(out) for l, _, out in so_far.shapes()})
         if weights is not None and layer["op"] in ("conv", "dense"):
             _as_hls4ml_reads_them(weights, typed)
     return result
@@ -225,6 +233,10 @@ def _inferred(op: str, variable: str, layer: dict, in_type: FixedType, in_shape,
         return infer.avgpool_accum(in_type, int(layer.get("kernel", 2)) ** 2)
     if op in ("maxpool", "avgpool", "flatten"):
         return in_type
+    if op == "add":
+        return infer.sum_result(*in_type, precisions.maximum)
+    if op == "concatenate":
+        return infer.concatenate_result(*in_type, precisions.maximum)
     return precisions.default  # activations: hls4ml infers nothing for them
 
 
@@ -249,12 +261,16 @@ def _fuse_batchnorms(description: dict, precisions: Precisions, weights: dict | 
     """hls4ml's ``FuseBatchNormalization``: a batch normalization right after a conv or dense
     layer whose ``result`` is ``auto`` is folded into it, in float32 as hls4ml's numpy does it
     (``scale = gamma / sqrt(var + eps)``, ``w' = scale * w``, ``b' = scale * b + (beta - scale * mean)``)."""
-    layers = []
+    layers, renamed = [], {}  # a fused batch normalization's output is its conv's
+    read = [name for layer in description["layers"] for name in layer.get("inputs", [])]
     for layer in description["layers"]:
+        if "inputs" in layer:
+            layer = {**layer, "inputs": [renamed.get(name, name) for name in layer["inputs"]]}
         before = layers[-1] if layers else None
         if (layer["op"] != "batchnorm" or before is None or before["op"] not in ("conv", "dense")
-                or precisions.text(before["name"], LAYERS[before["op"]][0], "result") != "auto"):
-            layers.append(layer)
+                or precisions.text(before["name"], LAYERS[before["op"]][0], "result") != "auto"
+                or layer.get("inputs", [before["name"]]) != [before["name"]] or before["name"] in read):
+            layers.append(layer)  # (a conv whose output another layer reads too is not fused: hls4ml's rule)
             continue
         if weights is None:
             raise ValueError(f"{source}: layer {layer['name']!r}: hls4ml fuses this batch normalization into "
@@ -268,6 +284,7 @@ def _fuse_batchnorms(description: dict, precisions: Precisions, weights: dict | 
         weights[f"{into}.weight"] = scale.reshape(-1, *[1] * (weight.ndim - 1)) * weight
         weights[f"{into}.bias"] = scale * bias + (beta - scale * mean)
         layers[-1] = {**before, "bias": True}
+        renamed[name] = into
     return {**description, "layers": layers}
 
 

@@ -56,6 +56,22 @@ def avgpool_accum(in_type: FixedType, window: int) -> FixedType:
     return FixedType(in_type.width + 2 * extra, in_type.integer + extra, in_type.signed)
 
 
+def sum_result(a: FixedType, b: FixedType, maximum: FixedType | None = None) -> FixedType:
+    """A Merge ``add``'s result (``_infer_merge_precision``): ap_fixed's exact sum type."""
+    integer = max(a.integer + (b.signed and not a.signed), b.integer + (a.signed and not b.signed)) + 1
+    return _clipped(FixedType(integer + max(a.frac, b.frac), integer, a.signed or b.signed), maximum)
+
+
+def concatenate_result(a: FixedType, b: FixedType, maximum: FixedType | None = None) -> FixedType:
+    """A ``Concatenate``'s result (``_infer_cat_precision``): the input's type when both
+    are the same, else one that holds both."""
+    if a == b:
+        return a
+    signed = a.signed or b.signed
+    integer = max(a.integer + (signed and not a.signed), b.integer + (signed and not b.signed))
+    return _clipped(FixedType(integer + max(a.frac, b.frac), integer, signed), maximum)
+
+
 def _clipped(found: FixedType, maximum: FixedType | None) -> FixedType:
     if maximum is None:
         return found

@@ -141,6 +141,9 @@ def read_firmware(project: str | Path) -> Firmware:
     return Firmware(folder, calls, typedefs, configs, arrays, weight_files, io_type)
 
 
+# hls4ml's merges we model: the call takes two inputs, then the output
+MERGES = {"add": "add", "concatenate1d": "concatenate", "concatenate3d": "concatenate"}
+
 def import_project(project: str | Path) -> tuple[dict, dict[str, np.ndarray]]:
     """(network description, weights) of the network an hls4ml project simulates."""
     firmware = read_firmware(project)
@@ -150,22 +153,35 @@ def import_project(project: str | Path) -> tuple[dict, dict[str, np.ndarray]]:
     input_type = None
     padding = 0  # a zero-padding layer's, for the convolution after it
     spatial = True  # feature maps (C, H, W) until a flatten or a dense layer
+    buffers: dict[str, str] = {}  # the C++ arrays and streams -> the tensors (our layers, or "input") they hold
     for function, template, arguments, name in firmware.calls:
         where = f"layer {name!r} (nnet::{function})"
-        if len(template) < 3:
-            raise ValueError(f"{firmware.folder}: {where}: expected <input, output, config> template arguments")
-        in_t, out_t, struct = template[0], template[1], template[2]
+        if function == "clone_stream":  # io_stream's copies of a tensor two layers read: the same tensor
+            for copy in arguments[1:]:
+                buffers[copy] = buffers.get(arguments[0], layers[-1]["name"] if layers else "input")
+            continue
+        takes = 2 if function in MERGES else 1
+        if len(template) < takes + 2 or len(arguments) < takes + 1:
+            raise ValueError(f"{firmware.folder}: {where}: expected <input(s), output, config> template arguments")
+        in_t, out_t, struct = template[0], template[takes], template[takes + 1]
         config = firmware.config(struct, where)
         if input_type is None:
             input_type = firmware.type(in_t, f"{where}: input")
+            buffers[arguments[0]] = "input"
         result = str(firmware.type(out_t, f"{where}: output"))
+        previous = layers[-1]["name"] if layers else "input"
+        # a buffer no call wrote is a reshape hls4ml left out (Keras's Flatten): the layer before
+        sources = [buffers.get(argument, previous) for argument in arguments[:takes]]
+        output = arguments[takes]
         if function == "transpose":
             from_shape, to_shape, perm = (firmware.arrays.get(f"{struct}_{key}") for key in ("from_shape", "to_shape", "perm"))
             if shape is None:  # the input, channels-first, turned channels-last: our layout needs nothing
                 shape = tuple(from_shape)
+                buffers[output] = "input"
             elif perm == [2, 0, 1]:  # channels-last back to PyTorch's order before a dense layer: a flatten
                 layers.append({"name": name.removeprefix("transpose_input_for_"), "op": "flatten", "order": "chw",
-                               "types": {"result": result}})
+                               "types": {"result": result}, **_wired(sources, previous)})
+                buffers[output] = layers[-1]["name"]
                 spatial = False
             else:
                 raise ValueError(f"{firmware.folder}: {where}: a transpose {perm} that is not a flatten")
@@ -177,16 +193,21 @@ def import_project(project: str | Path) -> tuple[dict, dict[str, np.ndarray]]:
             if len(pads) != 1:
                 raise ValueError(f"{firmware.folder}: {where}: only symmetric zero padding is supported, got {pads}")
             padding = pads.pop()
+            buffers[output] = sources[0]  # the padding goes into the convolution that reads it
             continue
-        layer, params = _layer(function, name, config, arguments, result, firmware, where)
+        layer, params = _layer(function, name, config, arguments[takes - 1:], result, firmware, where)
+        wiring = _wired(sources, previous)
         if layer["op"] == "dense" and spatial and len(shape) == 3:  # Keras's Flatten: no call, channels-last
-            layers.append({"name": f"{name}_flatten", "op": "flatten", "order": "hwc"})
+            layers.append({"name": f"{name}_flatten", "op": "flatten", "order": "hwc", **wiring})
+            wiring = {}
+        layer.update(wiring)
         spatial = spatial and layer["op"] != "dense"
         if padding:
             if layer["op"] != "conv":
                 raise ValueError(f"{firmware.folder}: {where}: zero padding before a {layer['op']} is not supported")
             layer["padding"], padding = padding, 0
         layers.append(layer)
+        buffers[output] = layer["name"]
         weights.update(params)
     if input_type is None or shape is None:
         raise ValueError(f"{firmware.folder}: no layers")
@@ -217,10 +238,18 @@ def project_target(tcl: Path) -> dict:
     return target
 
 
+def _wired(sources: list[str], previous: str) -> dict:
+    """A layer's ``inputs:`` entry, where they are not just the layer before it."""
+    return {} if sources == [previous] else {"inputs": list(sources)}
+
+
 def _layer(function: str, name: str, config: Config, arguments: list[str], result: str, firmware: Firmware,
            where: str) -> tuple[dict, dict[str, np.ndarray]]:
-    """One of our layers (and its weights, PyTorch's layouts) for one hls4ml call."""
-    if function in ("conv_2d_cl", "conv_2d"):
+    """One of our layers (and its weights, PyTorch's layouts) for one hls4ml call;
+    ``arguments``: the call's, from its (last) input on."""
+    if function in MERGES:
+        return {"name": name, "op": MERGES[function], "types": {"result": result}}, {}
+    if function in ("conv_2d_cl", "conv_2d", "pointwise_conv_2d_cl"):
         kh, kw, cin, cout = (config.int(k) for k in ("filt_height", "filt_width", "n_chan", "n_filt"))
         stride = {config.int("stride_height"), config.int("stride_width")}
         pads = {config.int(k, 0) for k in ("pad_top", "pad_bottom", "pad_left", "pad_right")}
@@ -285,7 +314,8 @@ def _layer(function: str, name: str, config: Config, arguments: list[str], resul
             layer["count_pad"] = config.text("count_pad") == "true"
         return layer, {}
     raise ValueError(f"{firmware.folder}: {where}: nnet::{function} is not supported (supported: conv_2d_cl, dense, "
-                     f"normalize, relu, sigmoid, tanh, softmax, pooling2d_cl, zeropad2d_cl, transpose)")
+                     f"normalize, relu, sigmoid, tanh, softmax, pooling2d_cl, zeropad2d_cl, transpose, add, concatenate, "
+                     f"clone_stream)")
 
 
 def _mac_types(config: Config, result: str, firmware: Firmware, where: str) -> dict[str, str]:

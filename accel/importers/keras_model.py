@@ -42,6 +42,7 @@ def import_keras(path: str | Path, input_type: str = DEFAULT_DATA_TYPE,
         raise ValueError(f"{path}: not a Sequential-style Keras model config (no layer list)")
     builder = _Hls4mlBuilder(path) if hls4ml else _Builder(path)
     seen: dict[str, int] = {}
+    tensors: dict[str, str] = {}  # a Keras layer's name -> the network's tensor holding its output
     for entry in layers_config:
         # a .keras file stores a layer's variables under its class in snake case, numbered
         # in order (conv2d, conv2d_1, ...), whatever the layer's name; an .h5 under the name
@@ -51,7 +52,7 @@ def import_keras(path: str | Path, input_type: str = DEFAULT_DATA_TYPE,
         stored = variables.get(entry["config"]["name"])
         if stored is None:
             stored = variables.get(key if count == 0 else f"{key}_{count}", {})
-        builder.add(entry, stored)
+        _wired_add(builder, entry, stored, tensors, path)
     if builder.input_shape is None:
         raise ValueError(f"{path}: the model has no InputLayer with a known shape")
     description = {"name": path.stem, "input": {"shape": list(builder.input_shape), "type": input_type,
@@ -59,6 +60,57 @@ def import_keras(path: str | Path, input_type: str = DEFAULT_DATA_TYPE,
                                                 **({"preprocess": builder.preprocess} if builder.preprocess else {})},
                    "defaults": {"types": {**DEFAULT_TYPES, **(types or {})}}, "layers": builder.layers}
     return description, builder.weights
+
+
+def _inbound(entry: dict) -> list[str]:
+    """The names of the Keras layers whose outputs ``entry`` takes (a functional model's
+    ``inbound_nodes``; a Sequential model's have none: the layer before)."""
+    names = []
+
+    def visit(node) -> None:
+        if isinstance(node, dict):
+            history = node.get("config", {}).get("keras_history") if node.get("class_name") == "__keras_tensor__" else None
+            if history:
+                names.append(history[0])
+            else:
+                for value in node.values():
+                    visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+    for node in entry.get("inbound_nodes") or []:
+        if isinstance(node, dict):
+            visit(node.get("args", []))
+        else:  # Keras 2's [[name, node, tensor, kwargs], ...]
+            names += [item[0] for item in node if isinstance(item, list) and item and isinstance(item[0], str)]
+    return names
+
+
+def _wired_add(builder: "_Builder", entry: dict, stored: dict, tensors: dict[str, str], path: Path) -> None:
+    """Add ``entry``'s layers to ``builder`` and wire them: the first takes the tensors of
+    the Keras layers it names (``inputs:``, where that is not simply the layer before)."""
+    name, sources = entry["config"]["name"], _inbound(entry)
+    if entry["class_name"] == "InputLayer":
+        builder.add(entry, stored)
+        tensors[name] = "input"
+        return
+    unknown = [s for s in sources if s not in tensors]
+    if unknown:
+        raise ValueError(f"{path}: layer {name!r} takes {unknown}, which come later in the model or not at all")
+    wanted = [tensors[s] for s in sources]
+    before = len(builder.layers)
+    last = builder.layers[-1]["name"] if builder.layers else "input"
+    if wanted and wanted != [last] and entry["class_name"] == "BatchNormalization" and not builder.keeps_batchnorm:
+        raise ValueError(f"{path}: layer {name!r} (BatchNormalization) is folded into the layer before it, but "
+                         f"it takes {sources}: only a BatchNormalization right after its conv/dense can be folded")
+    builder.add(entry, stored)
+    made = builder.layers[before:]
+    if made:
+        if wanted and wanted != [last]:
+            made[0]["inputs"] = wanted
+        tensors[name] = made[-1]["name"]
+    else:  # passed through (Dropout) or folded into the layer before it (BatchNormalization)
+        tensors[name] = wanted[0] if wanted else last
 
 
 def _read(path: Path) -> tuple[dict, dict[str, dict[str, np.ndarray]]]:
@@ -110,6 +162,17 @@ class _Builder:
         self.input_shape: tuple[int, int, int] | None = None
         self.input_name: str | None = None
         self.preprocess: dict | None = None  # from a leading Rescaling layer
+
+    keeps_batchnorm = False  # folded into the conv/dense before it
+
+    def _add(self, cfg, variables, where) -> None:
+        self.layers.append({"name": cfg["name"], "op": "add"})
+
+    def _concatenate(self, cfg, variables, where) -> None:
+        if cfg.get("axis", -1) not in (-1, len(self.input_shape or ()) ):  # channels-last: the last axis
+            raise ValueError(f"{where}: only a concatenation along the channels (axis -1) is supported, "
+                             f"got axis {cfg.get('axis')}")
+        self.layers.append({"name": cfg["name"], "op": "concatenate"})
 
     def add(self, entry: dict, variables: dict) -> None:
         kind, cfg = entry["class_name"], entry["config"]
@@ -226,6 +289,7 @@ class _Hls4mlBuilder(_Builder):
     """The layers hls4ml makes of a Keras model (its ``keras_to_hls`` front end)."""
 
     ACTIVATIONS = ("relu", "sigmoid", "tanh", "softmax")
+    keeps_batchnorm = True  # a layer of its own (hls4ml decides about fusing it)
 
     def _activation_of(self, cfg, where) -> bool:
         activation = cfg.get("activation", "linear")
