@@ -32,6 +32,7 @@ class LayerSummary:
     overflows: dict[str, int]
     max_abs_error: float
     sqnr_db: float
+    inputs: list[str] = field(default_factory=list)  # the tensors it takes, in a graph
 
 
 @dataclass
@@ -134,10 +135,12 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 def _accumulate(acc: dict | None, sim: Simulation, reference: dict[str, np.ndarray]) -> dict:
     """Running per-layer tallies (error and signal energy, max error, overflows) and time."""
     acc = acc or {}
-    for run in sim.layers:
+    network = sim.network
+    for index, run in enumerate(sim.layers):
         r = run.result
         entry = acc.setdefault(run.name, {"op": run.op, "type": str(r.type), "path": r.path, "seconds": 0.0,
-                                          "tally": LayerTally()})
+                                          "tally": LayerTally(),
+                                          "inputs": [] if network.is_chain else list(network.sources(index))})
         entry["tally"] = entry["tally"].merged(LayerTally.of_result(r, reference[run.name]))
         entry["seconds"] += r.seconds
     return acc
@@ -146,5 +149,5 @@ def _accumulate(acc: dict | None, sim: Simulation, reference: dict[str, np.ndarr
 def _summaries(acc: dict, images: int) -> list[LayerSummary]:
     return [LayerSummary(name, e["op"], e["type"], e["path"], e["seconds"] / max(images, 1) * 1000,
                          e["tally"].overflows_by_stage(), e["tally"].max_error,
-                         float(e["tally"].sqnr_db))
+                         float(e["tally"].sqnr_db), e.get("inputs", []))
             for name, e in acc.items()]

@@ -32,6 +32,7 @@ class LayerEstimate:
     estimate: Estimate
     workload: Workload
     hls: tuple[str, ...] = ()  # the loops and pragmas costed, in the words of the exported C++
+    inputs: tuple[str, ...] = ()  # the tensors it takes, where the network is a graph (empty in a chain)
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ class NetworkEstimate:
                 "macs": work.macs, "flops": work.operations, "params": work.params,
                 "bytes_moved": work.bytes_moved(bits, batch), "intensity": work.intensity(bits, batch),
                 "achieved_gops": achieved, "input_shape": list(row.input_shape), "output_shape": list(row.output_shape),
-                "hls": list(row.hls),
+                "hls": list(row.hls), **({"inputs": list(row.inputs)} if row.inputs else {}),
             }
         total = self.total
         return {
@@ -143,10 +144,12 @@ def estimate_network(network: Network, device: Device | str, preset: Preset | st
         profile = profile.updated(dram=port)
     profile = dram_profile(profile, bandwidth, clock_ns)
     rows = []
-    for (layer, in_shape, out_shape), (_, in_type, out_type) in zip(network.shapes(), network.io_types()):
+    rows_in = enumerate(zip(network.shapes(), network.io_types()))
+    for index, ((layer, in_shape, out_shape), (_, in_type, out_type)) in rows_in:
         est = layer.estimate(in_shape, in_type, device, profile, preset)
         rows.append(LayerEstimate(layer.name, layer.op, tuple(in_shape), tuple(out_shape), out_type.width, est,
-                                  workload(layer, in_shape), _pragmas(layer, tuple(in_shape), preset)))
+                                  workload(layer, in_shape), _pragmas(layer, tuple(in_shape), preset),
+                                  () if network.is_chain else network.sources(index)))
     return NetworkEstimate(network.name, device, preset, profile, clock_ns, uses_dataflow(network, preset),
                            tuple(rows), bandwidth)
 

@@ -23,18 +23,23 @@ def heading(report: dict) -> str:
 
 
 def utilization_table(report: dict) -> Table:
+    """Per layer and in total; a graph's layers say which tensors they take."""
     available = report["available"]
+    graph = any("inputs" in layer for layer in report["layers"].values())
+    wiring = (lambda layer: (", ".join(layer.get("inputs", ())),)) if graph else (lambda layer: ())
     rows, flagged = [], set()
     for name, layer in report["layers"].items():
-        rows.append((name, *(layer[k] for k in RESOURCES)))
+        rows.append((name, *(layer[k] for k in RESOURCES), *wiring(layer)))
         flagged |= {(len(rows) - 1, c + 1) for c, k in enumerate(RESOURCES) if layer[k] > available[k]}
-    rows.append(("Total", *(report["total"][k] for k in RESOURCES)))
+    blank = ("",) if graph else ()
+    rows.append(("Total", *(report["total"][k] for k in RESOURCES), *blank))
     flagged |= {(len(rows) - 1, c + 1) for c, k in enumerate(RESOURCES) if report["total"][k] > available[k]}
-    rows.append(("Available", *(available[k] for k in RESOURCES)))
+    rows.append(("Available", *(available[k] for k in RESOURCES), *blank))
     percent = report["utilization"]
-    rows.append(("Utilization (%)", *(_percent(percent[k]) for k in RESOURCES)))
+    rows.append(("Utilization (%)", *(_percent(percent[k]) for k in RESOURCES), *blank))
     flagged |= {(len(rows) - 1, c + 1) for c, k in enumerate(RESOURCES) if (percent[k] or 0) > 100}
-    return Table("Utilization Estimates", ("Name", *RESOURCES), tuple(rows), frozenset(flagged),
+    return Table("Utilization Estimates", ("Name", *RESOURCES, *(("inputs",) if graph else ())), tuple(rows),
+                 frozenset(flagged),
                  flag_meaning="over the device's capacity")
 
 

@@ -22,10 +22,13 @@ def stage_counts(overflows: dict[str, int]) -> str:
 
 
 def layers_table(layers: list[dict], title: str = "Per layer: fixed point against float") -> Table:
-    """Rows of ``{name, op, type, path, ms_per_image, overflows, max_abs_error, sqnr_db}``."""
+    """Rows of ``{name, op, type, path, ms_per_image, overflows, max_abs_error, sqnr_db}``
+    (and ``inputs``, the tensors a layer of a graph takes: a column of its own then)."""
+    graph = any(l.get("inputs") for l in layers)
     rows = tuple((l["name"], l["op"], l["type"], l["path"] or "-", f"{l['ms_per_image']:.2f}",
-                  stage_counts(l["overflows"]), f"{l['max_abs_error']:.4g}", f"{l['sqnr_db']:.1f}") for l in layers)
-    return Table(title, LAYER_HEADERS, rows)
+                  stage_counts(l["overflows"]), f"{l['max_abs_error']:.4g}", f"{l['sqnr_db']:.1f}",
+                  *((", ".join(l.get("inputs") or ()),) if graph else ())) for l in layers)
+    return Table(title, LAYER_HEADERS + (("inputs",) if graph else ()), rows)
 
 
 def ranges_table(rows: list[dict]) -> Table:
@@ -72,11 +75,14 @@ def classification_document(data: dict) -> Document:
 
 def layer_report_document(data: dict) -> Document:
     """``accel run --input``: every layer's output against the float64 reference."""
+    graph = any(l.get("inputs") for l in data["layers"])
     rows = tuple((l["name"], l["op"], l["output"], l["type"], l["path"] or "-", f"{l['ms_per_image']:.2f}",
-                  stage_counts(l["overflows"]), f"{l['max_abs_error']:.4g}", f"{l['sqnr_db']:.1f}")
+                  stage_counts(l["overflows"]), f"{l['max_abs_error']:.4g}", f"{l['sqnr_db']:.1f}",
+                  *((", ".join(l.get("inputs") or ()),) if graph else ()))
                  for l in data["layers"])
     table = Table("Per layer: fixed point against the float64 reference",
-                  ("layer", "op", "output", "type", "path", "ms/img", "overflows w/p/a/r", "max |err|", "SQNR dB"), rows)
+                  ("layer", "op", "output", "type", "path", "ms/img", "overflows w/p/a/r", "max |err|", "SQNR dB",
+                   *(("inputs",) if graph else ())), rows)
     lines = (f"{data['network']} ({data['source']}) | {data['weights']} | {data['inputs']}",
              f"input {data['input_type']}: {data['input_overflows']} of {data['input_elements']} values overflowed | "
              f"simulated in {data['seconds']:.2f} s ({data['seconds'] / max(data['images'], 1) * 1000:.2f} ms/image)")

@@ -114,12 +114,13 @@ def _images(network: Network, args: argparse.Namespace) -> np.ndarray:
 
 def _layers(sim: Simulation, reference: dict[str, np.ndarray], tallies: dict) -> list[dict]:
     """Report rows; ``tallies`` receives each layer's ``LayerTally``."""
-    n = max(len(sim.input_raw), 1)
+    n, network = max(len(sim.input_raw), 1), sim.network
     rows = []
-    for run in sim.layers:
+    for index, run in enumerate(sim.layers):
         r = run.result
         tally = tallies[run.name] = LayerTally.of_result(r, reference[run.name])
         rows.append({"name": run.name, "op": run.op, "output": "x".join(map(str, r.raw.shape[1:])), "type": str(r.type),
                      "path": r.path, "ms_per_image": r.seconds / n * 1000, "overflows": tally.overflows_by_stage(),
-                     "max_abs_error": tally.max_error, "sqnr_db": tally.sqnr_db})
+                     "max_abs_error": tally.max_error, "sqnr_db": tally.sqnr_db,
+                     **({} if network.is_chain else {"inputs": list(network.sources(index))})})
     return rows

@@ -3,7 +3,9 @@
 Reads the graph with the ``onnx`` package (an optional dependency) and maps, in graph
 order: ``Conv`` → conv, ``Relu`` → fused into the conv/dense before it (else a relu
 layer), ``LRN`` → lrn (ONNX divides alpha by the size: the ``pytorch`` convention),
-``MaxPool`` → maxpool, ``AveragePool`` → avgpool, ``BatchNormalization`` → batchnorm
+``MaxPool`` → maxpool, ``AveragePool`` → avgpool, ``Add`` of two tensors → add, ``Concat``
+along the channels → concatenate (the graph's wiring kept: a layer whose input is not the
+layer before it names its ``inputs``), ``BatchNormalization`` → batchnorm
 (not folded), ``Sigmoid``/``Tanh``/``Softmax`` → hls4ml's table layers, ``Flatten`` →
 flatten (chw), ``Gemm`` or ``MatMul`` + ``Add`` → dense; ``Identity`` and ``Dropout`` are
 skipped. Anything else is refused with the
@@ -27,6 +29,7 @@ import numpy as np
 from layers.types import DEFAULT_DATA_TYPE
 
 SKIPPED = {"Identity", "Dropout"}
+PASSED_THROUGH = SKIPPED | {"Relu", "Add"}  # nodes whose output is their input's tensor when they make no layer
 # what may stand inside PyTorch's LRN decomposition besides its Mul, AveragePool, Add, Pow, Div:
 # the shape arithmetic of its channel padding (more of it without constant folding)
 LRN_PLUMBING = {"Constant", "Reshape", "ConstantOfShape", "Concat", "Slice", "Transpose", "Cast", "Pad", "Shape",
@@ -64,6 +67,10 @@ def import_onnx(path: str | Path, input_type: str = DEFAULT_DATA_TYPE, types: di
         raise ValueError(f"{path}: input {inputs[0].name!r} must be (N, features), (N, C, L) or (N, C, H, W) "
                          f"with known sizes; got {dims}")
     builder = _Builder(path, constants, hls4ml)
+    builder.tensors[inputs[0].name] = "input"
+    for node in graph.node:
+        for name in node.input:
+            builder.readers[name] = builder.readers.get(name, 0) + 1
     for node in graph.node:
         builder.add(node)
     if builder.pending_lrn is not None:
@@ -82,8 +89,32 @@ class _Builder:
         self.pending_matmul: tuple[str, np.ndarray] | None = None
         self.pending_lrn: dict | None = None  # inside PyTorch's LRN decomposition
         self.counts: dict[str, int] = {}
+        self.tensors: dict[str, str] = {}  # an ONNX tensor -> the network's tensor (a layer's name, or "input")
+        self.readers: dict[str, int] = {}  # how many nodes read each ONNX tensor
 
     def add(self, node) -> None:
+        """Map ``node`` to layers, and wire them: a layer whose ONNX inputs are not simply
+        the layer before it names them (``inputs:``)."""
+        before = len(self.layers)
+        last = self.layers[-1]["name"] if self.layers else "input"
+        sources = [self.tensors[name] for name in node.input if name in self.tensors]
+        inside_lrn = self.pending_lrn is not None
+        self._add_node(node, sources, last)
+        made = self.layers[before:]
+        if made and sources and sources != [last]:
+            made[0]["inputs"] = sources
+        if made:
+            self.tensors[node.output[0]] = made[-1]["name"]
+        elif sources and not inside_lrn and node.op_type in PASSED_THROUGH:
+            self.tensors[node.output[0]] = sources[0]  # Identity, Dropout; a ReLU or bias fused into its layer
+
+    def _fusable(self, node, last: dict | None) -> bool:
+        """Whether ``node`` (a ReLU, a bias Add) may be folded into ``last``: it reads ``last``'s
+        output, which nothing else reads."""
+        source = node.input[0]
+        return (last is not None and self.tensors.get(source) == last["name"] and self.readers.get(source, 0) == 1)
+
+    def _add_node(self, node, sources: list[str], last_name: str) -> None:
         op, attrs = node.op_type, {a.name: _attr(a) for a in node.attribute}
         where = f"{self.path}: node {node.name or node.output[0]!r} ({op})"
         handler = getattr(self, f"_{op.lower()}", None)
@@ -98,8 +129,8 @@ class _Builder:
             return None
         if handler is None:
             raise ValueError(f"{where}: unsupported op; supported: Conv, Relu, LRN, MaxPool, AveragePool, "
-                             f"BatchNormalization, Sigmoid, Tanh, Softmax, Flatten, Gemm, MatMul+Add, Constant, "
-                             f"Identity, Dropout")
+                             f"BatchNormalization, Sigmoid, Tanh, Softmax, Flatten, Gemm, MatMul+Add, Add of two "
+                             f"tensors, Concat (axis 1), Constant, Identity, Dropout")
         handler(node, attrs, where)
 
     def _name(self, node, weight_input: str | None, kind: str) -> str:
@@ -143,7 +174,8 @@ class _Builder:
 
     def _relu(self, node, attrs, where) -> None:
         last = self.layers[-1] if self.layers else None
-        if last is not None and last["op"] in ("conv", "dense") and not last.get("relu") and not self.hls4ml:
+        if (last is not None and last["op"] in ("conv", "dense") and not last.get("relu") and not self.hls4ml
+                and self._fusable(node, last)):
             last["relu"] = True
         else:
             self.layers.append({"name": self._name(node, None, "relu"), "op": "relu"})
@@ -234,12 +266,20 @@ class _Builder:
         self._dense(node, self.pending_matmul[1], None)
 
     def _add(self, node, attrs, where) -> None:
+        if len(node.input) == 2 and all(name in self.tensors for name in node.input):  # two tensors: a skip
+            self.layers.append({"name": self._name(node, None, "add"), "op": "add"})
+            return
         last = self.layers[-1] if self.layers else None
         if self.pending_matmul is None or node.input[0] != self.pending_matmul[0] or last is None:
             raise ValueError(f"{where}: Add is supported only as the bias of a MatMul")
         self.weights[f"{last['name']}.bias"] = self._const(node.input[1], where)
         last["bias"] = True
         self.pending_matmul = None
+
+    def _concat(self, node, attrs, where) -> None:
+        if len(node.input) != 2 or not all(name in self.tensors for name in node.input) or attrs.get("axis") != 1:
+            raise ValueError(f"{where}: only the concatenation of two tensors along the channels (axis 1) is supported")
+        self.layers.append({"name": self._name(node, None, "concatenate"), "op": "concatenate"})
 
     def _dense(self, node, weight: np.ndarray, bias) -> None:
         name = self._name(node, node.input[1], "fc")

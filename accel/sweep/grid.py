@@ -143,7 +143,8 @@ class PointRetype:
 def context_hash(network: Network, weights: dict, images_digest: str, chunk: int) -> str:
     """What the results of a sweep depend on besides the point itself."""
     digest = hashlib.sha256()
-    digest.update(repr((network.name, network.input_shape, network.input_type, network.layers)).encode())
+    digest.update(repr((network.name, network.input_shape, network.input_type, network.layers, network.wiring,
+                        network.preprocess)).encode())
     for name in sorted(weights):
         for param in sorted(weights[name]):
             digest.update(f"{name}.{param}".encode())

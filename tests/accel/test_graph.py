@@ -6,6 +6,7 @@ along the wiring."""
 from __future__ import annotations
 
 import copy
+import json
 import subprocess
 
 import numpy as np
@@ -107,10 +108,13 @@ def test_commands_on_a_graph(tmp_path, capsys) -> None:
     path = tmp_path / "net.yaml"
     path.write_text(yaml.safe_dump(residual()))
     assert main(["run", "--config", str(path), "--batch", "4", "--json"]) == 0
-    capsys.readouterr()
+    run = {row["name"]: row for row in json.loads(capsys.readouterr().out)["layers"]}
+    assert run["skip"]["inputs"] == ["conv2", "conv1"] and run["branch"]["inputs"] == ["conv1"]
     assert main(["report", "--config", str(path), "--json"]) == 0
-    report = __import__("json").loads(capsys.readouterr().out)
-    assert report["layers"]["skip"]["DSP"] == 0 and "cat" in report["layers"]
+    report = json.loads(capsys.readouterr().out)
+    assert report["layers"]["skip"]["DSP"] == 0 and report["layers"]["cat"]["inputs"] == ["act", "branch"]
+    assert main(["report", "--config", str(path)]) == 0
+    assert "inputs" in capsys.readouterr().out  # the per-layer table shows the wiring
     assert main(["export-vectors", "--config", str(path), "--layer", "skip", "--out", str(tmp_path / "v")]) == 2
     assert "takes 2 tensors" in capsys.readouterr().err
     assert main(["export-hls", "--config", str(path), "--out", str(tmp_path / "prj"), "--images", "2"]) == 0

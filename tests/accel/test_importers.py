@@ -132,6 +132,46 @@ def test_an_onnx_mlp_imports_with_a_vector_input(tmp_path) -> None:
     assert np.allclose(simulate_float(net, check_weights(net, flat), x)[net.layers[-1].name], expected, atol=1e-4)
 
 
+class _Residual(torch.nn.Module):
+    """conv → ReLU, conv, + the first (a skip), ReLU, a 1x1 branch off the first, concatenated."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1, self.conv2 = torch.nn.Conv2d(3, 4, 3, padding=1), torch.nn.Conv2d(4, 4, 3, padding=1)
+        self.branch, self.fc = torch.nn.Conv2d(4, 2, 1), torch.nn.Linear(6 * 4 * 4, 5)
+
+    def forward(self, x):
+        a = torch.relu(self.conv1(x))
+        skip = torch.relu(self.conv2(a) + a)
+        cat = torch.cat([skip, self.branch(a)], dim=1)
+        return self.fc(torch.flatten(torch.nn.functional.max_pool2d(cat, 2), 1))
+
+
+@pytest.mark.parametrize("folding", [True, False])
+def test_an_onnx_graph_with_a_skip_and_a_branch_imports_and_runs_like_pytorch(tmp_path, folding) -> None:
+    pytest.importorskip("onnx")
+    from accel.config import network_from_dict
+    from accel.importers.onnx_model import import_onnx
+    from accel.simulator import simulate_float
+    from accel.weights import check_weights
+
+    torch.manual_seed(4)
+    model = _Residual().eval()
+    torch.onnx.export(model, torch.zeros(1, 3, 8, 8), tmp_path / "res.onnx", dynamo=False,
+                      do_constant_folding=folding)
+    description, flat = import_onnx(tmp_path / "res.onnx")
+    net = network_from_dict(description, "res.onnx")
+    ops = {layer.op for layer in net.layers}
+    assert {"add", "concatenate"} <= ops and not net.is_chain
+    add = [i for i, layer in enumerate(net.layers) if layer.op == "add"][0]
+    assert net.layers[0].relu and net.layers[0].name in net.sources(add)  # the skip reads conv1 after its ReLU
+    x = np.random.default_rng(5).normal(0, 1, (3, 3, 8, 8))
+    with torch.no_grad():
+        expected = model(torch.from_numpy(x.astype(np.float32))).numpy()
+    ours = simulate_float(net, check_weights(net, flat), x)[net.layers[-1].name]
+    assert np.allclose(ours, expected, rtol=1e-4, atol=1e-4)
+
+
 def test_onnx_unsupported_ops_and_bad_files(tmp_path) -> None:
     pytest.importorskip("onnx")
     from accel.importers.onnx_model import import_onnx
