@@ -24,17 +24,19 @@ from .base import Layer, LayerResult, Retype
 from .concatenate import Concatenate
 from .batchnorm import BatchNorm
 from .conv import Conv
+from .conv1d import Conv1D
 from .dense import Dense
 from .fields import ConfigError
 from .flatten import Flatten
 from .loop_nest import Directives, LoopNest
 from .lrn import LRN
 from .maxpool import MaxPool
+from .maxpool1d import MaxPool1D
 from .registry import kinds
 from .relu import ReLU
 from .softmax import Softmax
 from .table_activation import TableActivation
 from .types import LayerTypes, StageStats
 
-__all__ = ["Layer", "LayerResult", "Retype", "ConfigError", "kinds", "Add", "AvgPool", "Concatenate", "BatchNorm", "Conv", "Dense", "Flatten", "LRN", "MaxPool", "ReLU", "Softmax", "TableActivation",
+__all__ = ["Layer", "LayerResult", "Retype", "ConfigError", "kinds", "Add", "AvgPool", "Concatenate", "Conv1D", "MaxPool1D", "BatchNorm", "Conv", "Dense", "Flatten", "LRN", "MaxPool", "ReLU", "Softmax", "TableActivation",
            "LoopNest", "Directives", "LayerTypes", "StageStats"]

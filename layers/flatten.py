@@ -1,4 +1,5 @@
-"""Flatten (C, H, W) feature maps into a vector, in an explicit order.
+"""Flatten (C, H, W) feature maps (or a (C, L) sequence: L rows of one column) into a
+vector, in an explicit order.
 
 ``chw`` is PyTorch's order (channel-major): ``out[(c*H + h)*W + w] = in[c][h][w]``.
 ``hwc`` is Keras's (channels-last): ``out[(h*W + w)*C + c] = in[c][h][w]``. Weights of
@@ -49,7 +50,7 @@ class Flatten(Layer):
     def estimate(self, input_shape, in_type, device, profile, preset=Preset.CONFIG) -> Estimate:
         """A copy; ``hwc`` must hold the whole (C, H, W) array to reorder it."""
         elements = int(np.prod(input_shape))
-        reorder = elements if self.order == "hwc" and len(input_shape) == 3 else 0
+        reorder = elements if self.order == "hwc" and len(input_shape) >= 2 else 0
         kernel = StreamKernel("flatten", elements, 1, elements, in_type.width, window_words=reorder, depth=2,
                               rolled=Preset.parse(preset) is Preset.UNOPT)
         return estimate_stream(kernel, device, profile)
@@ -57,6 +58,8 @@ class Flatten(Layer):
     def _flatten(self, x: np.ndarray) -> np.ndarray:
         if self.order == "hwc" and x.ndim == 4:
             x = x.transpose(0, 2, 3, 1)
+        elif self.order == "hwc" and x.ndim == 3:  # a sequence, channels-last: sample by sample
+            x = x.transpose(0, 2, 1)
         return np.ascontiguousarray(x).reshape(x.shape[0], -1)
 
     def run_fixed(self, raw: np.ndarray, in_type: FixedType, params: dict[str, np.ndarray]) -> LayerResult:
@@ -71,7 +74,7 @@ class Flatten(Layer):
     def cpp_source(self, input_shape: Shape, in_type: FixedType, prefix: str) -> str:
         t, n = prefix, int(np.prod(input_shape))
         head = f"inline void {t}_layer(const {t}_input_t in[{n}], {t}_output_t out[{n}]) {{\n  {cpp.KEEP_FUNCTION}"
-        if self.order == "chw" or len(input_shape) != 3:
+        if self.order == "chw" or len(input_shape) < 2:
             return f"""// {t}: flatten {'x'.join(map(str, input_shape))} in C order (PyTorch's)
 {head}
   loop_i: for (int i = 0; i < {n}; i++) {{
@@ -80,7 +83,7 @@ class Flatten(Layer):
   }}
 }}
 """
-        c, h, w = input_shape
+        c, h, w = (*input_shape, 1) if len(input_shape) == 2 else input_shape
         return f"""// {t}: flatten {c}x{h}x{w} channels-last (Keras's order)
 {head}
   loop_h: for (int h = 0; h < {h}; h++) {{
@@ -95,7 +98,7 @@ class Flatten(Layer):
 """
 
     def cpp_pragmas(self, input_shape: Shape, preset: Preset | str = Preset.CONFIG) -> tuple[str, ...]:
-        return cpp.stream_pragmas("loop_c" if self.order == "hwc" and len(input_shape) == 3 else "loop_i", preset)
+        return cpp.stream_pragmas("loop_c" if self.order == "hwc" and len(input_shape) >= 2 else "loop_i", preset)
 
 
 @register("flatten", type_keys=("result",), inherits_defaults=False)

@@ -43,6 +43,8 @@ from . import hls4ml_infer as infer
 # our op -> (hls4ml's LayerType names, the variables hls4ml gives it a type for)
 LAYERS = {
     "conv": (("Conv2D",), ("weight", "bias", "accum", "result")),
+    "conv1d": (("Conv1D",), ("weight", "bias", "accum", "result")),
+    "maxpool1d": (("MaxPooling1D", "Pooling1D"), ("accum", "result")),
     "dense": (("Dense", "Linear"), ("weight", "bias", "accum", "result")),
     "batchnorm": (("BatchNormalization",), ("scale", "bias", "result")),
     "relu": (("Activation", "ReLU"), ("result",)),
@@ -59,6 +61,7 @@ LAYERS = {
 ATTRIBUTE_TYPES = {"table_t": "table", "exp_table_t": "exp_table", "inv_table_t": "inv_table",
                    "inp_norm_t": "inp_norm", "inv_inp_t": "inv_inp"}
 INPUT_NAMES = ("x", "input", "input_1", "input1")
+MAC_OPS = ("conv", "conv1d", "dense")  # the layers with weights, biases and an accumulator
 
 
 def read_config(path: str | Path) -> dict:
@@ -169,7 +172,7 @@ def apply(description: dict, config: dict, source: str,
         so_far = network_from_dict(result, source, complete=False)
         types.update({l.name: out for l, _, out in so_far.io_types()})
         shapes.update({l.name: tuple(out) for l, _, out in so_far.shapes()})
-        if weights is not None and layer["op"] in ("conv", "dense"):
+        if weights is not None and layer["op"] in MAC_OPS:
             _as_hls4ml_reads_them(weights, typed)
     return result
 
@@ -199,11 +202,11 @@ def _typed(layer: dict, precisions: Precisions, in_type: FixedType, entry: dict,
     if op == "softmax" and "implementation" in entry:
         out["implementation"] = str(entry["implementation"]).lower()
     out["types"] = {variable: str(t) for variable, t in types.items()}
-    if op in ("conv", "dense"):
+    if op in MAC_OPS:
         out["hls4ml"] = _implementation(name, classes, config_sections)
-    if op == "conv":
+    if op in ("conv", "conv1d"):
         if layer.get("groups", 1) != 1:
-            raise ValueError(f"{source}: layer {name!r}: hls4ml's Conv2D has no groups (got {layer['groups']})")
+            raise ValueError(f"{source}: layer {name!r}: hls4ml's {classes[0]} has no groups (got {layer['groups']})")
         out["order"] = ["m", "r", "c", "i", "j", "n"]  # hls4ml sums a window in (kh, kw, cin) order
     return out
 
@@ -222,16 +225,16 @@ def _implementation(name: str, classes: tuple[str, ...], config: dict) -> dict:
 
 def _inferred(op: str, variable: str, layer: dict, in_type: FixedType, in_shape, types: dict,
               precisions: Precisions) -> FixedType:
-    if op in ("conv", "dense"):
+    if op in ("conv", "conv1d", "dense"):
         kernel = layer.get("kernel", 1)
-        kh, kw = (kernel, kernel) if isinstance(kernel, int) else kernel
-        n_ops = in_shape[0] * kh * kw if op == "conv" else int(np.prod(in_shape))
+        kh, kw = (kernel, 1) if op == "conv1d" else (kernel, kernel) if isinstance(kernel, int) else kernel
+        n_ops = int(np.prod(in_shape)) if op == "dense" else in_shape[0] * kh * kw
         return infer.mac_result(in_type, types["weight"], types["bias"], n_ops, precisions.maximum)
     if op == "batchnorm":
         return infer.batchnorm_result(in_type, types["scale"], types["bias"], precisions.maximum)
     if op == "avgpool" and variable == "accum":
         return infer.avgpool_accum(in_type, int(layer.get("kernel", 2)) ** 2)
-    if op in ("maxpool", "avgpool", "flatten"):
+    if op in ("maxpool", "maxpool1d", "avgpool", "flatten"):
         return in_type
     if op == "add":
         return infer.sum_result(*in_type, precisions.maximum)
@@ -267,7 +270,7 @@ def _fuse_batchnorms(description: dict, precisions: Precisions, weights: dict | 
         if "inputs" in layer:
             layer = {**layer, "inputs": [renamed.get(name, name) for name in layer["inputs"]]}
         before = layers[-1] if layers else None
-        if (layer["op"] != "batchnorm" or before is None or before["op"] not in ("conv", "dense")
+        if (layer["op"] != "batchnorm" or before is None or before["op"] not in MAC_OPS
                 or precisions.text(before["name"], LAYERS[before["op"]][0], "result") != "auto"
                 or layer.get("inputs", [before["name"]]) != [before["name"]] or before["name"] in read):
             layers.append(layer)  # (a conv whose output another layer reads too is not fused: hls4ml's rule)
@@ -294,7 +297,7 @@ def _check_strategy(config: dict, precisions: Precisions, description: dict, sou
     model = str(config["Model"].get("Strategy", "Latency")).lower()
     by_type, by_name = config.get("LayerType") or {}, config.get("LayerName") or {}
     for layer in description["layers"]:
-        if layer["op"] not in ("conv", "dense"):
+        if layer["op"] not in MAC_OPS:
             continue
         classes = LAYERS[layer["op"]][0]
         strategy = (by_name.get(layer["name"]) or {}).get("Strategy")

@@ -188,8 +188,10 @@ def import_project(project: str | Path) -> tuple[dict, dict[str, np.ndarray]]:
             continue
         if shape is None:
             shape = _input_shape(function, config)
-        if function == "zeropad2d_cl":
-            pads = {config.int(k) for k in ("pad_top", "pad_bottom", "pad_left", "pad_right")}
+        if function in ("zeropad2d_cl", "zeropad1d_cl"):
+            sides = ("pad_left", "pad_right") if function == "zeropad1d_cl" else \
+                ("pad_top", "pad_bottom", "pad_left", "pad_right")
+            pads = {config.int(k) for k in sides}
             if len(pads) != 1:
                 raise ValueError(f"{firmware.folder}: {where}: only symmetric zero padding is supported, got {pads}")
             padding = pads.pop()
@@ -197,13 +199,13 @@ def import_project(project: str | Path) -> tuple[dict, dict[str, np.ndarray]]:
             continue
         layer, params = _layer(function, name, config, arguments[takes - 1:], result, firmware, where)
         wiring = _wired(sources, previous)
-        if layer["op"] == "dense" and spatial and len(shape) == 3:  # Keras's Flatten: no call, channels-last
+        if layer["op"] == "dense" and spatial and len(shape) >= 2:  # Keras's Flatten: no call, channels-last
             layers.append({"name": f"{name}_flatten", "op": "flatten", "order": "hwc", **wiring})
             wiring = {}
         layer.update(wiring)
         spatial = spatial and layer["op"] != "dense"
         if padding:
-            if layer["op"] != "conv":
+            if layer["op"] not in ("conv", "conv1d"):
                 raise ValueError(f"{firmware.folder}: {where}: zero padding before a {layer['op']} is not supported")
             layer["padding"], padding = padding, 0
         layers.append(layer)
@@ -249,6 +251,27 @@ def _layer(function: str, name: str, config: Config, arguments: list[str], resul
     ``arguments``: the call's, from its (last) input on."""
     if function in MERGES:
         return {"name": name, "op": MERGES[function], "types": {"result": result}}, {}
+    if function in ("conv_1d_cl", "pointwise_conv_1d_cl"):
+        k, cin, cout = (config.int(key) for key in ("filt_width", "n_chan", "n_filt"))
+        pads = {config.int(key, 0) for key in ("pad_left", "pad_right")}
+        if len(pads) != 1:
+            raise ValueError(f"{firmware.folder}: {where}: only symmetric padding is supported")
+        weight = firmware.weights(arguments[2], where)
+        if _strategy(config, firmware, where) == "resource":  # stored [cout][k][cin]
+            weight = weight.reshape(cout, k, cin).transpose(0, 2, 1)
+        else:
+            weight = weight.reshape(k, cin, cout).transpose(2, 1, 0)
+        layer = {"name": name, "op": "conv1d", "out_channels": cout, "kernel": k, "stride": config.int("stride_width"),
+                 "padding": pads.pop(), "order": ORDER, "types": _mac_types(config, result, firmware, where),
+                 "hls4ml": _implementation(config, firmware, where)}
+        return layer, {f"{name}.weight": weight, f"{name}.bias": firmware.weights(arguments[3], where)}
+    if function == "pooling1d_cl":
+        pads = {config.int(key, 0) for key in ("pad_left", "pad_right")}
+        if len(pads) != 1 or config.text("pool_op") != "Max":
+            raise ValueError(f"{firmware.folder}: {where}: only max-pooling with symmetric padding is supported in 1-D")
+        return {"name": name, "op": "maxpool1d", "kernel": config.int("pool_width"),
+                "stride": config.int("stride_width"), "padding": pads.pop(),
+                "types": {"accum": str(config.type("accum_t")), "result": result}}, {}
     if function in ("conv_2d_cl", "conv_2d", "pointwise_conv_2d_cl"):
         kh, kw, cin, cout = (config.int(k) for k in ("filt_height", "filt_width", "n_chan", "n_filt"))
         stride = {config.int("stride_height"), config.int("stride_width")}
@@ -315,7 +338,7 @@ def _layer(function: str, name: str, config: Config, arguments: list[str], resul
         return layer, {}
     raise ValueError(f"{firmware.folder}: {where}: nnet::{function} is not supported (supported: conv_2d_cl, dense, "
                      f"normalize, relu, sigmoid, tanh, softmax, pooling2d_cl, zeropad2d_cl, transpose, add, concatenate, "
-                     f"clone_stream)")
+                     f"clone_stream, conv_1d_cl, pooling1d_cl)")
 
 
 def _mac_types(config: Config, result: str, firmware: Firmware, where: str) -> dict[str, str]:
@@ -346,6 +369,9 @@ def _input_shape(function: str, config: Config) -> tuple[int, ...]:
     """The network's input shape from its first layer (io_parallel writes no transpose first)."""
     if function == "dense":  # an MLP: a vector of features
         return (config.int("n_in"),)
+    if function in ("conv_1d_cl", "pointwise_conv_1d_cl", "pooling1d_cl", "zeropad1d_cl"):  # a sequence
+        return (config.int("n_chan") if "n_chan" in config.firmware.configs[config.struct] else config.int("n_filt"),
+                config.int("in_width") if "in_width" in config.firmware.configs[config.struct] else config.int("n_in"))
     return (config.int("n_chan"), config.int("in_height"), config.int("in_width"))
 
 

@@ -43,6 +43,11 @@ def import_keras(path: str | Path, input_type: str = DEFAULT_DATA_TYPE,
     builder = _Hls4mlBuilder(path) if hls4ml else _Builder(path)
     seen: dict[str, int] = {}
     tensors: dict[str, str] = {}  # a Keras layer's name -> the network's tensor holding its output
+    readers: dict[str, int] = {}  # how many layers read each Keras layer's output
+    for entry in layers_config:
+        for source in _inbound(entry):
+            readers[source] = readers.get(source, 0) + 1
+    builder.readers = readers
     for entry in layers_config:
         # a .keras file stores a layer's variables under its class in snake case, numbered
         # in order (conv2d, conv2d_1, ...), whatever the layer's name; an .h5 under the name
@@ -100,9 +105,13 @@ def _wired_add(builder: "_Builder", entry: dict, stored: dict, tensors: dict[str
     wanted = [tensors[s] for s in sources]
     before = len(builder.layers)
     last = builder.layers[-1]["name"] if builder.layers else "input"
-    if wanted and wanted != [last] and entry["class_name"] == "BatchNormalization" and not builder.keeps_batchnorm:
+    # a ReLU or BatchNormalization folds into the layer before it only if it reads that layer's
+    # output and nothing else does (else the other readers would see it folded too)
+    builder.may_fold = not wanted or (wanted == [last] and builder.readers.get(sources[0], 0) <= 1)
+    if not builder.may_fold and entry["class_name"] == "BatchNormalization" and not builder.keeps_batchnorm:
         raise ValueError(f"{path}: layer {name!r} (BatchNormalization) is folded into the layer before it, but "
-                         f"it takes {sources}: only a BatchNormalization right after its conv/dense can be folded")
+                         f"it takes {sources}, or that layer's output is read by others too: only a "
+                         f"BatchNormalization that alone reads its conv/dense can be folded")
     builder.add(entry, stored)
     made = builder.layers[before:]
     if made:
@@ -164,6 +173,8 @@ class _Builder:
         self.preprocess: dict | None = None  # from a leading Rescaling layer
 
     keeps_batchnorm = False  # folded into the conv/dense before it
+    may_fold = True  # whether the layer being added may fold into the one before it (set per layer)
+    readers: dict[str, int] = {}
 
     def _add(self, cfg, variables, where) -> None:
         self.layers.append({"name": cfg["name"], "op": "add"})
@@ -179,7 +190,7 @@ class _Builder:
         where = f"{self.path}: layer {cfg['name']!r} ({kind})"
         handler = getattr(self, f"_{kind.lower()}", None)
         if handler is None:
-            raise ValueError(f"{where}: unsupported layer; supported: InputLayer, Conv2D, Dense, "
+            raise ValueError(f"{where}: unsupported layer; supported: InputLayer, Conv1D, Conv2D, Dense, MaxPooling1D, "
                              f"BatchNormalization, ReLU, Activation(relu), MaxPooling2D, Flatten, Dropout, "
                              f"Rescaling (first, as the preprocessing)")
         if cfg.get("data_format", "channels_last") != "channels_last":
@@ -232,7 +243,7 @@ class _Builder:
 
     def _batchnormalization(self, cfg, variables, where) -> None:
         last = self.layers[-1] if self.layers else None
-        if last is None or last["op"] not in ("conv", "dense") or last.get("relu"):
+        if last is None or last["op"] not in ("conv", "conv1d", "dense") or last.get("relu"):
             raise ValueError(f"{where}: BatchNormalization is folded only directly after a conv/dense "
                              f"without activation")
         names = [n for n, on in zip(BN_ORDER, (cfg.get("scale", True), cfg.get("center", True), True, True)) if on]
@@ -249,7 +260,7 @@ class _Builder:
         if cfg.get("max_value") is not None or cfg.get("negative_slope", 0) or cfg.get("threshold", 0):
             raise ValueError(f"{where}: only the plain ReLU is supported")
         last = self.layers[-1] if self.layers else None
-        if last is not None and last["op"] in ("conv", "dense") and not last.get("relu"):
+        if last is not None and last["op"] in ("conv", "conv1d", "dense") and not last.get("relu") and self.may_fold:
             last["relu"] = True
         else:
             self.layers.append({"name": cfg["name"], "op": "relu"})
@@ -258,6 +269,35 @@ class _Builder:
         if cfg.get("activation") != "relu":
             raise ValueError(f"{where}: activation {cfg.get('activation')!r} is not supported (relu)")
         self._relu({}, variables, where)
+
+    def _conv1d(self, cfg, variables, where) -> None:
+        """``Conv1D``: kernel ``[K, in, out]`` → PyTorch's ``[out, in, K]``."""
+        kernel = _var(variables, "kernel", 0)
+        (k,), (stride,) = cfg["kernel_size"], cfg.get("strides", [1])
+        if cfg.get("padding") == "same":
+            if stride != 1 or k % 2 == 0:
+                raise ValueError(f"{where}: padding 'same' is supported for odd kernels at stride 1")
+            padding = k // 2
+        elif cfg.get("padding", "valid") == "valid":
+            padding = 0
+        else:
+            raise ValueError(f"{where}: padding {cfg.get('padding')!r} is not supported ('valid' or 'same')")
+        if any(d != 1 for d in cfg.get("dilation_rate", [1])):
+            raise ValueError(f"{where}: dilation is not supported")
+        name = cfg["name"]
+        self.layers.append({"name": name, "op": "conv1d", "out_channels": int(cfg["filters"]), "kernel": int(k),
+                            "stride": int(stride), "padding": padding, "groups": int(cfg.get("groups", 1)),
+                            "relu": self._activation_of(cfg, where)})
+        self.weights[f"{name}.weight"] = kernel.transpose(2, 1, 0)
+        self.weights[f"{name}.bias"] = (_var(variables, "bias", 1) if cfg.get("use_bias", True)
+                                        else np.zeros(int(cfg["filters"])))
+
+    def _maxpooling1d(self, cfg, variables, where) -> None:
+        (pool,) = cfg.get("pool_size", [2])
+        (stride,) = cfg.get("strides") or [pool]
+        if cfg.get("padding", "valid") != "valid":
+            raise ValueError(f"{where}: only padding 'valid' is supported")
+        self.layers.append({"name": cfg["name"], "op": "maxpool1d", "kernel": int(pool), "stride": int(stride)})
 
     def _maxpooling2d(self, cfg, variables, where) -> None:
         pool = cfg.get("pool_size", [2, 2])
@@ -300,7 +340,7 @@ class _Hls4mlBuilder(_Builder):
     def add(self, entry: dict, variables: dict) -> None:
         super().add(entry, variables)
         activation = entry["config"].get("activation", "linear")
-        if entry["class_name"] in ("Conv2D", "Dense") and activation != "linear":
+        if entry["class_name"] in ("Conv1D", "Conv2D", "Dense") and activation != "linear":
             self.layers[-1].pop("relu", None)
             self.layers.append({"name": f"{entry['config']['name']}_{activation}", "op": activation})
 

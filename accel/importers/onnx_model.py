@@ -3,7 +3,8 @@
 Reads the graph with the ``onnx`` package (an optional dependency) and maps, in graph
 order: ``Conv`` → conv, ``Relu`` → fused into the conv/dense before it (else a relu
 layer), ``LRN`` → lrn (ONNX divides alpha by the size: the ``pytorch`` convention),
-``MaxPool`` → maxpool, ``AveragePool`` → avgpool, ``Add`` of two tensors → add, ``Concat``
+``MaxPool`` → maxpool (1-D: maxpool1d), ``AveragePool`` → avgpool, a 1-D ``Conv`` (3-D
+weights) → conv1d, ``Add`` of two tensors → add, ``Concat``
 along the channels → concatenate (the graph's wiring kept: a layer whose input is not the
 layer before it names its ``inputs``), ``BatchNormalization`` → batchnorm
 (not folded), ``Sigmoid``/``Tanh``/``Softmax`` → hls4ml's table layers, ``Flatten`` →
@@ -164,17 +165,22 @@ class _Builder:
         if len(set(pads)) > 1 or len(set(strides)) > 1:
             raise ValueError(f"{where}: only symmetric pads and equal strides are supported, got pads {pads}, strides {strides}")
         name = self._name(node, node.input[1], "conv")
-        self.layers.append({"name": name, "op": "conv", "out_channels": int(weight.shape[0]),
-                            "kernel": [int(weight.shape[2]), int(weight.shape[3])], "stride": int(strides[0]),
-                            "padding": int(pads[0]), "groups": int(attrs.get("group", 1)),
-                            "bias": len(node.input) > 2})
+        if weight.ndim == 3:  # Conv1d: [out, in/groups, K] over a [channels, length] sequence
+            self.layers.append({"name": name, "op": "conv1d", "out_channels": int(weight.shape[0]),
+                                "kernel": int(weight.shape[2]), "stride": int(strides[0]), "padding": int(pads[0]),
+                                "groups": int(attrs.get("group", 1)), "bias": len(node.input) > 2})
+        else:
+            self.layers.append({"name": name, "op": "conv", "out_channels": int(weight.shape[0]),
+                                "kernel": [int(weight.shape[2]), int(weight.shape[3])], "stride": int(strides[0]),
+                                "padding": int(pads[0]), "groups": int(attrs.get("group", 1)),
+                                "bias": len(node.input) > 2})
         self.weights[f"{name}.weight"] = weight
         if len(node.input) > 2:
             self.weights[f"{name}.bias"] = self._const(node.input[2], where)
 
     def _relu(self, node, attrs, where) -> None:
         last = self.layers[-1] if self.layers else None
-        if (last is not None and last["op"] in ("conv", "dense") and not last.get("relu") and not self.hls4ml
+        if (last is not None and last["op"] in ("conv", "conv1d", "dense") and not last.get("relu") and not self.hls4ml
                 and self._fusable(node, last)):
             last["relu"] = True
         else:
@@ -217,8 +223,8 @@ class _Builder:
         pads = attrs.get("pads", [0, 0, 0, 0])
         if len(set(kernel)) > 1 or len(set(strides)) > 1 or len(set(pads)) > 1 or attrs.get("ceil_mode", 0):
             raise ValueError(f"{where}: only square windows, equal strides, symmetric pads and floor mode are supported")
-        self.layers.append({"name": self._name(node, None, "pool"), "op": "maxpool", "kernel": int(kernel[0]),
-                            "stride": int(strides[0]), "padding": int(pads[0])})
+        self.layers.append({"name": self._name(node, None, "pool"), "op": "maxpool1d" if len(kernel) == 1 else "maxpool",
+                            "kernel": int(kernel[0]), "stride": int(strides[0]), "padding": int(pads[0])})
 
     def _averagepool(self, node, attrs, where) -> None:
         kernel, strides = attrs["kernel_shape"], attrs.get("strides", [1, 1])

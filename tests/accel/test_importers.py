@@ -172,6 +172,28 @@ def test_an_onnx_graph_with_a_skip_and_a_branch_imports_and_runs_like_pytorch(tm
     assert np.allclose(ours, expected, rtol=1e-4, atol=1e-4)
 
 
+def test_an_onnx_1d_cnn_imports_and_runs_like_pytorch(tmp_path) -> None:
+    """Conv1d, MaxPool1d, flatten, Linear over [channels, length] sequences."""
+    pytest.importorskip("onnx")
+    from accel.config import network_from_dict
+    from accel.importers.onnx_model import import_onnx
+    from accel.simulator import simulate_float
+    from accel.weights import check_weights
+
+    torch.manual_seed(6)
+    model = torch.nn.Sequential(torch.nn.Conv1d(3, 8, 5, padding=2), torch.nn.ReLU(), torch.nn.MaxPool1d(2),
+                                torch.nn.Conv1d(8, 4, 3, stride=2), torch.nn.Flatten(), torch.nn.Linear(4 * 7, 5)).eval()
+    torch.onnx.export(model, torch.zeros(1, 3, 32), tmp_path / "c1d.onnx", dynamo=False)
+    description, flat = import_onnx(tmp_path / "c1d.onnx")
+    net = network_from_dict(description, "c1d.onnx")
+    assert net.input_shape == (3, 32) and [l.op for l in net.layers] == ["conv1d", "maxpool1d", "conv1d", "flatten",
+                                                                           "dense"]
+    x = np.random.default_rng(7).normal(0, 1, (4, 3, 32))
+    with torch.no_grad():
+        expected = model(torch.from_numpy(x.astype(np.float32))).numpy()
+    assert np.allclose(simulate_float(net, check_weights(net, flat), x)[net.layers[-1].name], expected, atol=1e-4)
+
+
 def test_onnx_unsupported_ops_and_bad_files(tmp_path) -> None:
     pytest.importorskip("onnx")
     from accel.importers.onnx_model import import_onnx
