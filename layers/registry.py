@@ -11,7 +11,7 @@ registry, never a list of its own.
 
     >>> import layers
     >>> sorted(kinds())
-    ['avgpool', 'batchnorm', 'conv', 'dense', 'flatten', 'lrn', 'maxpool', 'relu', 'sigmoid', 'softmax', 'tanh']
+    ['add', 'avgpool', 'batchnorm', 'concatenate', 'conv', 'conv1d', 'dense', 'flatten', 'lrn', 'maxpool', 'maxpool1d', 'relu', 'sigmoid', 'softmax', 'tanh']
 """
 
 from __future__ import annotations

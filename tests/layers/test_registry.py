@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from layers import LRN, Add, AvgPool, BatchNorm, Concatenate, ConfigError, Softmax, TableActivation, Conv, Dense, Flatten, MaxPool, ReLU, kinds
+from layers import LRN, Add, AvgPool, BatchNorm, Concatenate, Conv1D, MaxPool1D, ConfigError, Softmax, TableActivation, Conv, Dense, Flatten, MaxPool, ReLU, kinds
 from layers.fields import Fields
 from layers.registry import BuildContext, register, type_keys
 from quant import FixedType
@@ -42,11 +42,13 @@ def test_every_kind_is_registered_with_the_class_it_builds() -> None:
         "softmax": build("softmax", {"implementation": "latency"}),
         "add": build("add", {}, {"result": "ap_fixed<16,6>"}),
         "concatenate": build("concatenate", {}),
+        "conv1d": build("conv1d", {"out_channels": 4, "kernel": 3, "padding": 1}, MAC_TYPES),
+        "maxpool1d": build("maxpool1d", {"kernel": 2}),
     }
     assert set(built) == set(kinds())
     classes = {"conv": Conv, "dense": Dense, "lrn": LRN, "maxpool": MaxPool, "relu": ReLU, "flatten": Flatten,
                "batchnorm": BatchNorm, "avgpool": AvgPool, "sigmoid": TableActivation, "tanh": TableActivation,
-               "softmax": Softmax, "add": Add, "concatenate": Concatenate}
+               "softmax": Softmax, "add": Add, "concatenate": Concatenate, "conv1d": Conv1D, "maxpool1d": MaxPool1D}
     assert all(type(layer) is classes[op] and layer.op == op for op, layer in built.items())
     assert {"weight", "accum", "partial", "sum", "norm", "result"} <= type_keys()
     assert not kinds()["maxpool"].inherits_defaults and kinds()["conv"].inherits_defaults
