@@ -212,8 +212,8 @@ def feature_maps(layer: Layer, input_shape: Shape) -> tuple[int, int, int]:
     an error that says what it takes (a vector or a 1-D sequence is not one)."""
     if len(input_shape) != 3:
         raise ValueError(f"layer {layer.name!r} ({layer.op}) takes [channels, height, width] feature maps, got "
-                         f"an input of shape {tuple(input_shape)} (1-D layers on [channels, length] are not "
-                         f"supported yet)")
+                         f"an input of shape {tuple(input_shape)} (a [channels, length] sequence takes conv1d and "
+                         f"maxpool1d)")
     return tuple(input_shape)
 
 
