@@ -104,3 +104,26 @@ def test_an_mlp_imports_with_a_vector_input(tmp_path) -> None:
     expected = np.asarray(model.predict(x.astype(np.float32), verbose=0))
     ours = simulate_float(net, check_weights(net, weights), x)[net.layers[-1].name]
     assert np.allclose(ours, expected, rtol=1e-4, atol=1e-4)
+
+
+def test_a_functional_model_keeps_its_wiring(tmp_path) -> None:
+    """A skip connection and a branch in a functional model: the network reads the same
+    tensors Keras's layers read, and computes what Keras computes."""
+    keras.utils.set_random_seed(8)
+    L = keras.layers
+    x = keras.Input((6, 6, 3))
+    a = L.Conv2D(4, 3, padding="same", name="a")(x)
+    r = L.ReLU(name="r")(a)  # a's output is read by r only: the ReLU folds into it
+    b = L.Conv2D(4, 3, padding="same", name="b")(r)
+    s = L.Add(name="s")([b, r])
+    c = L.Concatenate(name="c")([s, L.Conv2D(2, 1, name="side")(r)])
+    model = keras.Model(x, L.Dense(3, name="fc")(L.Flatten(name="f")(c)))
+    model.save(tmp_path / "functional.keras")
+    description, weights = import_keras(tmp_path / "functional.keras")
+    net = network_from_dict(description, "functional.keras")
+    assert net.layer("a").relu and net.sources([l.name for l in net.layers].index("s")) == ("b", "a")
+    assert net.sources([l.name for l in net.layers].index("side")) == ("a",)
+    images = np.random.default_rng(9).normal(0, 1, (4, 3, 6, 6))
+    expected = np.asarray(model.predict(images.transpose(0, 2, 3, 1).astype(np.float32), verbose=0))
+    ours = simulate_float(net, check_weights(net, weights), images)[net.layers[-1].name]
+    assert np.allclose(ours, expected, rtol=1e-4, atol=1e-4)
