@@ -9,6 +9,7 @@
     accel sweep --width 4:10:2 --int 3 --scope each       # every layer's, in turn
     accel sweep ... --cifar cifar-10-binary.tar.gz --images 1000 --workers 2
     accel sweep ... --scheduler tcp://10.0.0.5:8786       # on a Dask cluster
+    accel sweep --config mlp.yaml --input x.npy --labels y.npy --width 6:12:2 --auto-int   # your own data
 """
 
 from __future__ import annotations
@@ -18,13 +19,18 @@ import os
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from reports.output import emit
 from reports.sweep import document
 
 from layers.base import array_types
 from layers.hw import Preset, find_device
 
-from ..cifar import IMAGE_SHAPE, load_sample, read_cifar
+from ..arrays import load_npy
+from ..cifar import IMAGE_SHAPE, Cifar, load_sample, read_cifar
+from ..simulator import check_images
+from ..sweep.task import network_inputs
 from ..progress import Progress
 from ..importers.hls4ml_config import read_config
 from ..importers.hls4ml_writeback import check_config_matches, save_config, with_integer_bits
@@ -58,6 +64,9 @@ def add(commands) -> None:
                        "comma-separated; each: every layer on its own")
     sweep.add_argument("--cifar", help="CIFAR-10 binary release (.tar.gz or folder); default: the embedded sample")
     sweep.add_argument("--images", type=positive_int, help="use the first N images")
+    sweep.add_argument("--input", metavar="X.npy", help="the network's own labelled data instead of CIFAR-10: float "
+                       "inputs (N, *input shape), fed as they are (with --labels)")
+    sweep.add_argument("--labels", metavar="Y.npy", help="with --input: the class of each input (integers, N)")
     sweep.add_argument("--chunk", type=positive_int, default=100, help="images per task (default 100)")
     add_board_options(sweep)
     sweep.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1,
@@ -71,9 +80,13 @@ def add(commands) -> None:
 def command(args: argparse.Namespace) -> int:
     network = resolve_network(args.config)
     resolve_target(args, network)
-    if not network.takes_cifar:
-        raise ValueError(f"{network.source}: accel sweep classifies CIFAR-10 images {IMAGE_SHAPE}; "
-                         f"{network.name} takes {tuple(network.input_shape)}")
+    if (args.input is None) != (args.labels is None):
+        raise ValueError("--input and --labels go together: the inputs and the class of each")
+    if args.input is not None and args.cifar:
+        raise ValueError("--cifar and --input both name the data: give one")
+    if args.input is None and not network.takes_cifar:
+        raise ValueError(f"{network.source}: {network.name} takes {tuple(network.input_shape)}, not CIFAR-10 images "
+                         f"{IMAGE_SHAPE}: give its labelled data with --input X.npy --labels Y.npy")
     device, preset = find_device(args.board), Preset.parse(args.preset)  # before any compute
     out = output_folder(args.out)
     results_path = output_file(args.results or str((out or Path(".")) / f"sweep-{network.name}.jsonl"), ".jsonl",
@@ -81,14 +94,14 @@ def command(args: argparse.Namespace) -> int:
     scopes = _scopes(network, args.scope)
     hls4ml_config, hls4ml_out = _hls4ml_options(args, network)
     weights, _ = resolve_weights(network, args)
-    data = read_cifar(args.cifar, "test") if args.cifar else load_sample()
+    data = _labelled(network, args) if args.input else read_cifar(args.cifar, "test") if args.cifar else load_sample()
     count = len(data) if args.images is None else min(args.images, len(data))
     pixels, labels = data.images[:count], data.labels[:count]
     accums = _accums(args.accum)
     ranges = None
     widths = parse_range(args.width, "--width")
     if args.auto_int:
-        ranges = profile_ranges(network, weights, network.input_from_pixels(pixels[:200]))
+        ranges = profile_ranges(network, weights, network_inputs(network, pixels[:200]))
         if hls4ml_out:
             bits = {(layer, array): value for layer, array, value in ranges.integer_bits(args.headroom)}
             save_config(with_integer_bits(hls4ml_config, network, bits), hls4ml_out)
@@ -126,6 +139,21 @@ def command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _labelled(network, args: argparse.Namespace) -> Cifar:
+    """``--input`` and ``--labels`` as a data set (float inputs, integer classes), checked."""
+    inputs = check_images(network, load_npy(args.input, "inputs"), args.input)
+    labels = load_npy(args.labels, "labels")
+    if labels.shape != (len(inputs),) or labels.dtype.kind not in "iu" or (labels.size and labels.min() < 0):
+        raise ValueError(f"{args.labels}: labels must be {len(inputs)} non-negative integers (one per input of "
+                         f"{args.input}), got shape {labels.shape} of {labels.dtype}")
+    outputs = int(np.prod(network.output_shape))
+    if labels.size and labels.max() >= outputs:
+        raise ValueError(f"{args.labels}: label {int(labels.max())} is not a class of {network.name}, which has "
+                         f"{outputs} outputs")
+    classes = tuple(str(c) for c in range(outputs))
+    return Cifar(inputs, labels.astype(np.int64), classes, f"{args.input} ({len(inputs)} inputs)")
+
+
 def _ranges(network, ranges, headroom: int, widths: list[int]) -> list[dict]:
     """The integer bits --auto-int chose, per layer and array, as typedefs to paste (at each
     width): the full type each point simulated — the array's own signedness, rounding and
@@ -135,6 +163,10 @@ def _ranges(network, ranges, headroom: int, widths: list[int]) -> list[dict]:
     bits = ranges.integer_bits(headroom)
     rows = []
     for layer, array, value, integer in ranges.table(headroom):
+        if (layer, array) not in types:  # no type of its own (it keeps its input's): nothing the sweep retypes
+            rows.append({"layer": layer, "array": array, "max_abs": value, "integer_bits": integer, "types": [],
+                         "typedefs": []})
+            continue
         simulated = [PointRetype(SweepPoint(w, None, auto_int=bits)).data(types[(layer, array)], layer, array)
                      for w in widths]
         rows.append({"layer": layer, "array": array, "max_abs": value, "integer_bits": integer,

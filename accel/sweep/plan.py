@@ -37,7 +37,7 @@ class SweepPlan:
     network: Network
     weights: Weights
     points: tuple[SweepPoint, ...]
-    pixels: np.ndarray  # uint8 (N, 3, H, W)
+    pixels: np.ndarray  # uint8 (N, 3, H, W) image pixels, or the network's float inputs (``--input``)
     labels: np.ndarray
     chunk: int = 100  # images per task
 

@@ -15,10 +15,16 @@ from .grid import SweepPoint, apply_point
 from .tally import RunTally
 
 
+def network_inputs(network: Network, data: np.ndarray, warn: bool = True) -> np.ndarray:
+    """The network's inputs from a sweep's data: uint8 image pixels through the network's
+    preprocessing; float arrays (``--input``) are its inputs already."""
+    return network.input_from_pixels(data, warn=warn) if data.dtype == np.uint8 else np.asarray(data, np.float64)
+
+
 def evaluate_chunk(network: Network, weights: Weights, points: list[SweepPoint], pixels: np.ndarray,
                    labels: np.ndarray) -> list[dict]:
     """Each point's ``RunTally`` (as a dict) on these uint8 images, in the order of ``points``."""
-    images = network.input_from_pixels(pixels, warn=False)  # the sweep command has warned, once
+    images = network_inputs(network, pixels, warn=False)  # the sweep command has warned, once
     reference = simulate_float(network, weights, images, dtype=np.float32)  # as the float model runs
     labels = np.asarray(labels, dtype=np.int64)
     results = []

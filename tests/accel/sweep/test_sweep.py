@@ -235,3 +235,39 @@ def test_local_process_pool_gives_the_same_results(setup, tmp_path) -> None:
     with local_executor(2) as (pool, workers):
         pooled = run_sweep(plan, ResultsFile(tmp_path / "pool.jsonl"), pool, workers)
     assert_same(pooled, local)
+
+
+def test_a_network_of_any_shape_sweeps_on_its_own_labelled_data(tmp_path, capsys) -> None:
+    """An MLP (a vector input) with ``--input X.npy --labels Y.npy``: the float reference's
+    top-1 is the one numpy computes from the same weights, and the grid runs on that data."""
+    import json
+
+    import yaml
+
+    from accel.config import load_network
+    from accel.weights import save_weights, seeded_weights
+
+    net_file = tmp_path / "mlp.yaml"
+    net_file.write_text(yaml.safe_dump({
+        "name": "mlp", "input": {"shape": [16], "type": "ap_fixed<16,6>"},
+        "defaults": {"types": {"weight": "ap_fixed<16,6>", "bias": "ap_fixed<16,6>", "accum": "ap_fixed<32,12>",
+                               "result": "ap_fixed<16,6>"}},
+        "layers": [{"name": "fc1", "op": "dense", "out_features": 12, "relu": True},
+                   {"name": "fc2", "op": "dense", "out_features": 4}]}))
+    weights = seeded_weights(load_network(net_file), 5)
+    save_weights(weights, tmp_path / "weights.npz")
+    x = np.random.default_rng(6).normal(0, 1, (120, 16))
+    labels = np.random.default_rng(7).integers(0, 4, 120)
+    np.save(tmp_path / "x.npy", x)
+    np.save(tmp_path / "y.npy", labels)
+    assert main(["sweep", "--config", str(net_file), "--input", str(tmp_path / "x.npy"), "--labels",
+                 str(tmp_path / "y.npy"), "--width", "8,12", "--int", "4", "--workers", "1", "--json",
+                 "--results", str(tmp_path / "r.jsonl")]) == 0
+    report = json.loads(capsys.readouterr().out)
+    hidden = np.maximum(x @ weights["fc1"]["weight"].T + weights["fc1"]["bias"], 0)
+    logits = hidden @ weights["fc2"]["weight"].T + weights["fc2"]["bias"]
+    rows = report["rows"]
+    assert len(rows) == 2 and report["images"] == 120
+    assert all(abs(r["float_top1"] - np.mean(logits.argmax(1) == labels)) < 1e-12 for r in rows)
+    assert main(["sweep", "--config", str(net_file), "--width", "8"]) == 2  # no CIFAR-10 images for a vector
+    assert "give its labelled data with --input X.npy --labels Y.npy" in capsys.readouterr().err
