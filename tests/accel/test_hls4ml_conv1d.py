@@ -6,23 +6,12 @@ is a ``zeropad1d_cl`` call of its own); the re-exported project's C-sim bit-exac
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-
 import numpy as np
 import pytest
 
-from accel.cli import main
-from accel.config import load_network
-from accel.simulator import Simulator
-from accel.weights import load_weights
+from .hls4ml_keras import assert_export_is_bit_exact, compiled, hls4ml, imports, keras, needs_gxx
 
-hls4ml = pytest.importorskip("hls4ml", reason="hls4ml is in the test extra: pip install -e '.[test]'")
-os.environ.setdefault("KERAS_BACKEND", "torch")
-keras = pytest.importorskip("keras")
-pytestmark = pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is not installed: hls4ml cannot compile")
+pytestmark = needs_gxx
 
 
 def cnn1d():
@@ -37,41 +26,24 @@ def cnn1d():
 @pytest.mark.parametrize("io_type, narrow", [("io_parallel", False), ("io_parallel", True), ("io_stream", True)])
 def test_a_1d_cnn_is_imported_bit_for_bit_both_ways(tmp_path, io_type, narrow) -> None:
     model = cnn1d()
-    model.save(tmp_path / "model.keras")
     config = hls4ml.utils.config_from_keras_model(model, granularity="name", default_precision="fixed<16,6>")
     if narrow:
         config["LayerName"]["c2"]["Precision"].update({"accum": "fixed<9,1,TRN,SAT>", "weight": "fixed<8,2,RND>"})
         config["LayerName"]["p1"]["Precision"]["result"] = "fixed<10,3,RND,SAT>"
-    for entry in config["LayerName"].values():
-        entry["Trace"] = True
-    hls_model = hls4ml.converters.convert_from_keras_model(model, hls_config=config, io_type=io_type,
-                                                           output_dir=str(tmp_path / "prj"), backend="Vivado")
-    hls_model.compile()
+    hls_model = compiled(model, config, io_type, tmp_path)
     x = np.random.default_rng(2).normal(0, 1.5, (32, 32, 3)).astype(np.float32)
     theirs = np.asarray(hls_model.predict(x), dtype=np.float64).reshape(32, 5)
     _, traced = hls_model.trace(x)
-    (tmp_path / "config.json").write_text(json.dumps(config, default=list))
     sequences = np.ascontiguousarray(x.transpose(0, 2, 1)).astype(np.float64)  # channels first: [3, 32]
-    for arguments in ([str(tmp_path / "model.keras"), "--hls4ml", str(tmp_path / "config.json")],
-                      ["--hls4ml-project", str(tmp_path / "prj")]):
-        out = tmp_path / "imported"
-        shutil.rmtree(out, ignore_errors=True)
-        assert main(["import", *arguments, "--out", str(out)]) == 0
-        network = load_network(out / "net.yaml")
+    for how, network, simulator in imports(tmp_path):
         assert network.input_shape == (3, 32) and network.layer("c1").op == "conv1d"
-        sim = Simulator(network, load_weights(network, out / "weights.npz")).run(sequences)
-        np.testing.assert_array_equal(sim.output.values(), theirs, err_msg=" ".join(arguments))
+        sim = simulator.run(sequences)
+        np.testing.assert_array_equal(sim.output.values(), theirs, err_msg=how)
         for name in ("c1", "p1", "c2"):  # hls4ml traces channels-last
             ours = sim[name].values().transpose(0, 2, 1).reshape(32, -1)
             np.testing.assert_array_equal(ours, np.asarray(traced[name], dtype=np.float64).reshape(32, -1),
-                                          err_msg=f"{name} via {arguments[0]}")
+                                          err_msg=f"{name} via {how}")
         if narrow:
             assert sim["c2"].stats.accumulation.overflows > 0  # the accumulator did saturate
     if narrow and io_type == "io_parallel":
-        from tests.oracle.ap_oracle import find_headers
-
-        assert main(["export-hls", "--config", str(out / "net.yaml"), "--out", str(tmp_path / "exported"),
-                     "--images", "2"]) == 0
-        done = subprocess.run(["sh", str(tmp_path / "exported" / "csim.sh"), str(find_headers())],
-                              capture_output=True, text=True, timeout=600)
-        assert done.returncode == 0 and "2 of 2 images bit-exact in every layer: PASS" in done.stdout, done.stderr
+        assert_export_is_bit_exact(tmp_path)

@@ -7,24 +7,12 @@ layer when its C-sim is compiled with g++ and the real headers."""
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from accel.cli import main
-from accel.config import load_network
-from accel.simulator import Simulator
-from accel.weights import load_weights
+from .hls4ml_keras import assert_export_is_bit_exact, compiled, hls4ml, imports, keras, needs_gxx
 
-hls4ml = pytest.importorskip("hls4ml", reason="hls4ml is in the test extra: pip install -e '.[test]'")
-os.environ.setdefault("KERAS_BACKEND", "torch")
-keras = pytest.importorskip("keras")
-pytestmark = pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is not installed: hls4ml cannot compile")
+pytestmark = needs_gxx
 
 DENSE = ("fc1", "fc2", "fc3", "output")
 
@@ -53,49 +41,25 @@ def wrapping(names: dict) -> None:
         names[fc]["Precision"].update({"weight": "fixed<6,1>", "bias": "fixed<6,1>", "accum": "fixed<12,3>"})
 
 
-def imported(tmp_path: Path, *arguments: str) -> Simulator:
-    out = tmp_path / "imported"
-    shutil.rmtree(out, ignore_errors=True)
-    assert main(["import", *arguments, "--out", str(out)]) == 0
-    network = load_network(out / "net.yaml")
-    return Simulator(network, load_weights(network, out / "weights.npz"))
-
-
 @pytest.mark.parametrize("precision", [None, narrow, wrapping])
-def test_an_mlp_is_imported_bit_for_bit_both_ways(tmp_path, precision, capsys) -> None:
+def test_an_mlp_is_imported_bit_for_bit_both_ways(tmp_path, precision) -> None:
     model = mlp()
-    model.save(tmp_path / "model.keras")
     config = hls4ml.utils.config_from_keras_model(model, granularity="name", default_precision="fixed<16,6>")
     if precision is not None:
         precision(config["LayerName"])
-    for entry in config["LayerName"].values():
-        entry["Trace"] = True
-    hls_model = hls4ml.converters.convert_from_keras_model(model, hls_config=config, io_type="io_parallel",
-                                                           output_dir=str(tmp_path / "prj"), backend="Vivado")
-    hls_model.compile()
+    hls_model = compiled(model, config, "io_parallel", tmp_path)
     x = np.random.default_rng(2).normal(0, 2, (64, 16)).astype(np.float32)
     theirs = np.asarray(hls_model.predict(x), dtype=np.float64).reshape(64, 5)
     _, traced = hls_model.trace(x)
-    (tmp_path / "config.json").write_text(json.dumps(config, default=list))
-    for arguments in ([str(tmp_path / "model.keras"), "--hls4ml", str(tmp_path / "config.json")],
-                      ["--hls4ml-project", str(tmp_path / "prj")]):
-        simulator = imported(tmp_path, *arguments)
-        assert simulator.network.input_shape == (16,)  # a vector, not 16 channels of 1x1
+    for how, network, simulator in imports(tmp_path):
+        assert network.input_shape == (16,)  # a vector, not 16 channels of 1x1
         sim = simulator.run(x.astype(np.float64))
-        np.testing.assert_array_equal(sim.output.values(), theirs, err_msg=" ".join(arguments))
-        compared = [name for name in traced if name in {layer.name for layer in simulator.network.layers}]
+        np.testing.assert_array_equal(sim.output.values(), theirs, err_msg=how)
+        compared = [name for name in traced if name in {layer.name for layer in network.layers}]
         assert {"fc1", "fc1_relu", "fc2", "fc3", "output"} <= set(compared)
         for name in compared:
             np.testing.assert_array_equal(sim[name].values(), np.asarray(traced[name], dtype=np.float64).reshape(64, -1),
-                                          err_msg=f"{name} via {arguments[0]}")
+                                          err_msg=f"{name} via {how}")
     if precision is narrow:
         assert sim["fc1"].stats.accumulation.overflows > 0  # the accumulators did saturate
-        capsys.readouterr()
-        out = tmp_path / "exported"
-        assert main(["export-hls", "--config", str(tmp_path / "imported" / "net.yaml"), "--out", str(out),
-                     "--images", "2"]) == 0
-        from tests.oracle.ap_oracle import find_headers
-
-        done = subprocess.run(["sh", str(out / "csim.sh"), str(find_headers())], capture_output=True, text=True,
-                              env={"PATH": os.environ["PATH"], "CXXFLAGS": "-O1"}, timeout=600)
-        assert done.returncode == 0 and "2 of 2 images bit-exact in every layer: PASS" in done.stdout, done.stderr
+        assert_export_is_bit_exact(tmp_path)
