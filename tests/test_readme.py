@@ -66,3 +66,24 @@ def test_cheap_commands_run_as_written(argv, capsys) -> None:
     assert argv in command_lines() or argv == ["--version"]
     assert main(argv) == 0
     assert capsys.readouterr().out
+
+
+def test_the_graph_example_is_a_network() -> None:
+    """The skip-and-branch fragment, after a conv1 of its own, loads and runs."""
+    import numpy as np
+    import yaml
+
+    from accel.config import network_from_dict
+    from accel.simulator import simulate
+    from accel.weights import seeded_weights
+
+    (fragment,) = [b for b in blocks("yaml") if "op: add" in b]
+    t = "ap_fixed<16,6>"
+    network = network_from_dict({
+        "name": "graph", "input": {"shape": [3, 8, 8], "type": t},
+        "defaults": {"types": {"weight": t, "bias": t, "accum": "ap_fixed<32,12>", "result": t}},
+        "layers": [{"name": "conv1", "op": "conv", "out_channels": 4, "kernel": 3, "padding": 1},
+                   *yaml.safe_load(fragment)]}, "README.md")
+    assert network.sources(2) == ("conv2", "conv1") and network.output_shape == (6, 8, 8)
+    sim = simulate(network, seeded_weights(network, 0), np.zeros((1, 3, 8, 8)))
+    assert sim.output.values().shape == (1, 6, 8, 8)
