@@ -216,13 +216,25 @@ def test_sweep_command_end_to_end(tmp_path, capsys) -> None:
 @pytest.mark.parametrize("argv, fragment", [
     (["--width", "x"], "--width 'x'"),
     (["--scope", "conv9"], "--scope conv9"),
-    (["--config", "alexnet227"], "classifies CIFAR-10 images"),
+    (["--config", "alexnet227"], "not CIFAR-10 images (3, 32, 32): give its labelled data with --input"),
     (["--workers", "0"], "--workers: 0 must be at least 1"),
     (["--width", "4", "--int", "6"], "the grid is empty"),
 ])
 def test_sweep_errors(tmp_path, capsys, argv, fragment) -> None:
     assert main(["sweep", "--images", "10", "--results", str(tmp_path / "r.jsonl"), *argv]) == 2
     assert fragment in capsys.readouterr().err
+
+
+def test_bad_labelled_data_is_refused_before_any_compute(tmp_path, capsys) -> None:
+    np.save(tmp_path / "x.npy", np.zeros((4, 3, 32, 32)))
+    np.save(tmp_path / "short.npy", np.zeros(3, dtype=np.int64))
+    np.save(tmp_path / "big.npy", np.array([0, 1, 2, 10]))
+    for labels, fragment in ((None, "--input and --labels go together"),
+                             ("short.npy", "labels must be 4 non-negative integers"),
+                             ("big.npy", "label 10 is not a class of alexnet32")):
+        argv = ["sweep", "--results", str(tmp_path / "r.jsonl"), "--input", str(tmp_path / "x.npy")]
+        assert main(argv + (["--labels", str(tmp_path / labels)] if labels else [])) == 2
+        assert fragment in capsys.readouterr().err
 
 
 def test_local_process_pool_gives_the_same_results(setup, tmp_path) -> None:
