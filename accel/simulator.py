@@ -88,8 +88,9 @@ class Simulator:
     ``detail=False`` skips what only reports need (the LRN error breakdown). ``keep`` says
     whose outputs a run keeps for every image: ``"all"`` (``save_npz`` needs them),
     ``"last"`` (classification needs the logits only) or a list of layer names; the other
-    layers keep their counts and times, and their raws only for the batch in flight — so
-    memory follows the batch, not the number of images."""
+    layers keep their counts and times, and their raws only while the batch in flight still
+    needs them (until the last layer that reads them) — so memory follows the batch and the
+    widest cut through the network, not the number of images or layers."""
 
     def __init__(self, network: Network, weights: Weights, detail: bool = True, keep: Keep = "all"):
         if not detail:
@@ -105,6 +106,7 @@ class Simulator:
                 raise ValueError(f"keep={keep!r}: expected 'all', 'last' or layer names of {network.name} ({names})")
             self.keep = set(keep)
         self.network = network
+        self.last_use = network.last_uses()  # a tensor no later layer reads is freed within the batch
         self.prepared = {layer.name: layer.prepare(weights.get(layer.name, {})) for layer in network.layers}
         self.parameter_stats = {layer.name: layer.parameter_stats(weights.get(layer.name, {}))
                                 for layer in network.layers}
@@ -120,8 +122,9 @@ class Simulator:
         sim = Simulation(network, raw_in, network.input_type, input_stats)
         batches = []
         for start in range(0, len(images), batch_size):
-            results = self._run_batch(raw_in[start:start + batch_size])
-            done = len(results[0].raw)
+            batch = raw_in[start:start + batch_size]
+            results = self._run_batch(batch)
+            done = len(batch)
             for layer, result in zip(network.layers, results):
                 if layer.name not in self.keep:
                     result.raw = None  # the next batch may reuse the memory
@@ -138,12 +141,16 @@ class Simulator:
         """Every layer on one batch, in file order, each fed the tensors it names."""
         network = self.network
         raws, types = {network.INPUT: raw}, {network.INPUT: network.input_type}
-        results = []
+        results: dict[str, LayerResult] = {}
         for index, layer in enumerate(network.layers):
             result = layer.timed(network.gather(index, raws), network.gather(index, types), self.prepared[layer.name])
-            results.append(result)
+            results[layer.name] = result
             raws[layer.name], types[layer.name] = result.raw, result.type
-        return results
+            for name in network.sources(index):  # read for the last time: free it, unless the run keeps it
+                if self.last_use.get(name) == index and name in results and name not in self.keep:
+                    del raws[name]
+                    results[name].raw = None
+        return list(results.values())
 
 
 def simulate(network: Network, weights: Weights, images: np.ndarray, batch_size: int = 64,

@@ -132,3 +132,13 @@ def test_an_add_can_merge_the_networks_input() -> None:
     net = network_from_dict(data, "in.yaml")
     assert net.sources(1) == ("conv1", "input") and isinstance(net.layer("skip"), Add)
     assert str(net.io_types()[1][2]) == "ap_fixed<17,7>"  # the exact sum of two <16,6>
+
+
+def test_a_run_that_keeps_the_last_layer_frees_tensors_after_their_last_reader(rng) -> None:
+    net = network_from_dict(residual(), "residual.yaml")
+    weights = seeded_weights(net, 4)
+    images = rng.normal(0, 1, (5, 3, 8, 8))
+    everything = Simulator(net, weights).run(images, batch_size=2)
+    last = Simulator(net, weights, keep="last").run(images, batch_size=2)
+    np.testing.assert_array_equal(last.output.raw, everything.output.raw)  # conv1 lived until branch read it
+    assert last["conv1"].raw is None and last["skip"].stats.result.elements == everything["skip"].stats.result.elements
