@@ -52,7 +52,7 @@ class Network:
     @property
     def is_chain(self) -> bool:
         """Whether every layer takes the one before it (no merges, no skips)."""
-        return all(self.sources(i) == ((self.INPUT,) if i == 0 else (self.layers[i - 1].name,))
+        return not self.wiring or all(self.sources(i) == ((self.INPUT,) if i == 0 else (self.layers[i - 1].name,))
                    for i in range(len(self.layers)))
 
     def gather(self, index: int, tensors: dict):
