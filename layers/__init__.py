@@ -10,6 +10,7 @@
 ``Flatten`` (C, H, W) -> vector in ``chw`` (PyTorch) or ``hwc`` (Keras) order
 ``ReLU``    ReLU as its own layer (or fused into conv/dense)
 ``TableActivation`` sigmoid and tanh by hls4ml's lookup tables
+``Activation`` hls4ml's linear, leaky/thresholded/parametric ReLU, ELU, hard sigmoid/tanh
 ``Softmax`` softmax by hls4ml's exp and inverse tables (stable, latency)
 =========  ==========================================================
 
@@ -18,6 +19,7 @@ fixed-point kernel, float reference, estimate, output type, retyping, tilings, C
 registers its YAML builder (``layers.registry``) in its own module. Built on ``quant``.
 """
 
+from .activation import Activation
 from .add import Add
 from .avgpool import AvgPool
 from .base import Layer, LayerResult, Retype
@@ -38,5 +40,5 @@ from .softmax import Softmax
 from .table_activation import TableActivation
 from .types import LayerTypes, StageStats
 
-__all__ = ["Layer", "LayerResult", "Retype", "ConfigError", "kinds", "Add", "AvgPool", "Concatenate", "Conv1D", "MaxPool1D", "BatchNorm", "Conv", "Dense", "Flatten", "LRN", "MaxPool", "ReLU", "Softmax", "TableActivation",
+__all__ = ["Layer", "LayerResult", "Retype", "ConfigError", "kinds", "Activation", "Add", "AvgPool", "Concatenate", "Conv1D", "MaxPool1D", "BatchNorm", "Conv", "Dense", "Flatten", "LRN", "MaxPool", "ReLU", "Softmax", "TableActivation",
            "LoopNest", "Directives", "LayerTypes", "StageStats"]

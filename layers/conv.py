@@ -74,7 +74,7 @@ class Conv(MacLayer):
     order: tuple[str, ...] = DEFAULT_ORDER
     directives: Directives = field(default_factory=Directives)
     count_overflows: bool = True
-    hls4ml: Hls4mlImpl | None = None  # costed as hls4ml's implementation (imported hls4ml models)
+    hls4ml: Hls4mlImpl | None = None  # computed and costed as hls4ml's implementation (imported hls4ml models)
     OPT = (OPT_ORDER, "c", OPT_TILES)  # not a field: MacLayer.OPT is a ClassVar
     op: str = "conv"
 
@@ -108,8 +108,10 @@ class Conv(MacLayer):
         _, rows, cols = self.output_shape(input_shape)
         dims = {"m": self.out_channels // self.groups, "n": input_shape[0] // self.groups,
                 "r": rows, "c": cols, "i": self.kernel[0], "j": self.kernel[1]}
+        window = dims["n"] * dims["i"] * dims["j"]  # hls4ml's Resource kernels interleave the window's products
+        interleave = self.hls4ml.interleave(window, dims["m"], window=True) if self.hls4ml else 1
         return LoopNest.build(dims, order=self.order, tiles=dict(self.tiles),
-                              reduction=("n", "i", "j"), directives=self.directives)
+                              reduction=("n", "i", "j"), directives=self.directives, interleave=interleave)
 
     # ------------------------------------------------------------------ hardware
     def hw_kernel(self, input_shape: Shape, in_type: FixedType, preset: Preset | str = Preset.CONFIG) -> MacKernel:

@@ -59,7 +59,7 @@ class Dense(MacLayer):
     order: tuple[str, ...] = ("m", "n")
     directives: Directives = field(default_factory=Directives)
     count_overflows: bool = True
-    hls4ml: Hls4mlImpl | None = None  # costed as hls4ml's implementation (imported hls4ml models)
+    hls4ml: Hls4mlImpl | None = None  # computed and costed as hls4ml's implementation (imported hls4ml models)
     OPT = (OPT_ORDER, "n", OPT_TILES)  # not a field: MacLayer.OPT is a ClassVar
     op: str = "dense"
 
@@ -82,8 +82,10 @@ class Dense(MacLayer):
         return shapes
 
     def loop_nest(self, input_shape: Shape) -> LoopNest:
+        interleave = self.hls4ml.interleave(input_shape[0], self.out_features) if self.hls4ml else 1
         return LoopNest.build({"m": self.out_features, "n": input_shape[0]}, order=self.order,
-                              tiles=dict(self.tiles), reduction=("n",), directives=self.directives)
+                              tiles=dict(self.tiles), reduction=("n",), directives=self.directives,
+                              interleave=interleave)
 
     def hw_kernel(self, input_shape: Shape, in_type: FixedType, preset: Preset | str = Preset.CONFIG) -> MacKernel:
         """The kernel the estimator costs: the nest under ``preset`` and the arrays it touches."""

@@ -79,9 +79,11 @@ class LoopNest:
     tiles: tuple[tuple[str, int], ...] = ()
     reduction: tuple[str, ...] = ()  # canonical (row-major) order of the reduction index
     directives: Directives = field(default_factory=Directives)
+    interleave: int = 1  # R > 1: the reduction's steps visited at stride R (hls4ml's Resource kernels)
 
     @classmethod
-    def build(cls, dims: dict[str, int], order=None, tiles=None, reduction=(), directives=None) -> "LoopNest":
+    def build(cls, dims: dict[str, int], order=None, tiles=None, reduction=(), directives=None,
+              interleave: int = 1) -> "LoopNest":
         """Validate and freeze; ``order`` defaults to the order of ``dims``."""
         nest = cls(
             dims=tuple((k, int(v)) for k, v in dims.items()),
@@ -89,6 +91,7 @@ class LoopNest:
             tiles=tuple((k, int(v)) for k, v in (tiles or {}).items()),
             reduction=tuple(reduction),
             directives=directives or Directives(),
+            interleave=int(interleave),
         )
         nest.validate()
         return nest
@@ -114,6 +117,13 @@ class LoopNest:
         for name in self.reduction:
             if name not in names:
                 raise ValueError(f"reduction loop {name!r} is not a loop of the nest {names}")
+        if self.interleave > 1:
+            steps = prod(self.extent(n) for n in self.reduction)
+            if any(self.trips(n) > 1 for n in self.reduction) or steps % self.interleave:
+                raise ValueError(f"interleave {self.interleave} needs an untiled reduction whose {steps} steps it "
+                                 f"divides (hls4ml's valid reuse factors)")
+        elif self.interleave < 1:
+            raise ValueError(f"interleave {self.interleave} must be at least 1")
         d = self.directives
         if d.pipeline is not None and d.pipeline not in names:
             raise ValueError(f"PIPELINE on unknown loop {d.pipeline!r}; loops are {names}")
@@ -175,6 +185,16 @@ class LoopNest:
         Returns ``(perm, breaks)``: ``perm[s]`` is the canonical (row-major over
         ``reduction``) index visited at step ``s``; before each step in ``breaks`` the
         partial sum passes through the output buffer.
+
+        With ``interleave`` R the steps of the point loops are taken at stride R, as hls4ml's
+        ``Strategy: Resource`` kernels (``dense_resource``, ``conv_2d_resource_cl``) take them::
+
+            ReuseLoop: for (ir = 0; ir < R; ir++)        // #pragma HLS PIPELINE II=1
+              MultLoop: for (k = 0; k < STEPS / R; k++)   // #pragma HLS UNROLL
+                acc += (accum_t)(x[ir + R * k] * w[ir + R * k]);
+
+        >>> LoopNest.build({"n": 6}, reduction=("n",), interleave=3).reduction_schedule()[0].tolist()
+        [0, 3, 1, 4, 2, 5]
         """
         loops = [name for name in self.order if name in self.reduction]
         stride = dict(zip(self.reduction, _row_major_strides([self.extent(n) for n in self.reduction])))
@@ -188,7 +208,10 @@ class LoopNest:
                     for n, t, i in zip(loops, tiles, tile_index)]
             grid = np.meshgrid(*axes, indexing="ij") if axes else [np.zeros(1, np.int64)]
             perm.append(sum(grid).reshape(-1))  # point loops, row-major in nest order
-        return np.concatenate(perm).astype(np.int64), np.array(breaks, dtype=np.int64)
+        perm = np.concatenate(perm).astype(np.int64)
+        if self.interleave > 1:  # step ir + R * k taken at (ir, k)
+            perm = perm.reshape(-1, self.interleave).T.reshape(-1)
+        return perm, np.array(breaks, dtype=np.int64)
 
 
 def _row_major_strides(extents: list[int]) -> list[int]:

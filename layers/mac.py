@@ -256,6 +256,13 @@ def _fast_path(types: LayerTypes) -> str | None:
     return "blas" if exact_products else "elementwise"
 
 
+def order_free(types: LayerTypes) -> bool:
+    """Whether every order of the reduction gives the same bits: each step rounds
+    independently of the sum so far and the accumulator wraps (modular sums commute)."""
+    accum = types.accum
+    return _fast_path(types) is not None and accum.overflow is Overflow.WRAP and accum.sat_bits == 0
+
+
 def patch_dtype(types: LayerTypes) -> type:
     """The dtype a caller should build ``x`` in: int32 for the compiled per-product path,
     float64 (what BLAS takes without a conversion) otherwise."""

@@ -20,6 +20,7 @@ from .base import Layer, Retype, Shape
 from .hw import Preset
 from .hw.preset import mac_mapping
 from .loop_nest import LoopNest
+from .mac import order_free
 from .registry import BuildContext
 from .types import LayerTypes
 
@@ -46,6 +47,12 @@ class MacLayer(Layer):
                 f"layer {self.name!r}: directives.ports makes its arrays the memory ports of a top function of "
                 f"its own, but the project's top function is the whole network (its ports: the network's "
                 f"'interface'); drop 'ports' to export")
+        if self.loop_nest(input_shape).interleave > 1 and not order_free(self.types):
+            raise NotImplementedError(
+                f"layer {self.name!r}: hls4ml's Strategy Resource adds the products at stride "
+                f"{self.loop_nest(input_shape).interleave} and its accumulator {self.types.accum} makes that order "
+                f"matter; the C++ writer has no such loop yet (hls4ml's own project is that C++: accel import "
+                f"--hls4ml-project checks it)")
         return mac_cpp.write(self.cpp_spec(input_shape, prefix))
 
     def cpp_pragmas(self, input_shape: Shape, preset: Preset | str = Preset.CONFIG) -> tuple[str, ...]:

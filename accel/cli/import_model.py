@@ -35,6 +35,10 @@ def add(commands) -> None:
     imp.add_argument("--hls4ml", metavar="CONFIG", help="an hls4ml configuration (.yml/.json, the dict "
                      "config_from_*_model returns) for an ONNX or Keras model: hls4ml's layer names, types and "
                      "semantics")
+    imp.add_argument("--io-type", choices=("io_parallel", "io_stream"), help="with --hls4ml: the io_type the model "
+                     "is converted with (convert_from_*_model's argument, not part of the configuration; default: the "
+                     "configuration's IOType if it has one, else hls4ml's default io_parallel). It changes values: "
+                     "io_parallel flattens channels-last before a dense layer")
     imp.add_argument("--hls4ml-project", metavar="DIR", help="a project hls4ml wrote (hls_model.write()): the "
                      "network its C-simulation runs, read from DIR/firmware (types, layers, weights)")
     imp.add_argument("--mean", type=_numbers, help="the preprocessing the model was trained with: image pixels "
@@ -47,6 +51,8 @@ def add(commands) -> None:
 def command(args: argparse.Namespace) -> int:
     if (args.model is None) == (args.hls4ml_project is None):
         raise ValueError("give a model file or --hls4ml-project DIR (one of them)")
+    if args.io_type and not args.hls4ml:
+        raise ValueError("--io-type goes with --hls4ml CONFIG (a written project states its own)")
     if (args.mean is None) != (args.std is None):
         raise ValueError("--mean and --std go together: image pixels become (pixel/255 - MEAN) / STD")
     out = output_folder(args.out, create=False)  # checked before reading the model, created once it imports
@@ -61,6 +67,8 @@ def command(args: argparse.Namespace) -> int:
         from ..importers.hls4ml_config import apply, read_config
 
         config = read_config(args.hls4ml)
+        if args.io_type:
+            config["IOType"] = args.io_type
         if Path(args.model).suffix in (".keras", ".h5"):
             from ..importers.keras_model import import_keras
 

@@ -19,8 +19,11 @@ hls4ml's C++ computes (``tests/accel/test_hls4ml_peer.py`` holds them to it):
 - weights as hls4ml's C-simulation reads them: written as text with as many decimals as
   their type has fraction bits, read back through ``double``.
 
-Refused, with the layer named: a layer name the model does not have, and ``Strategy: Resource`` with a saturating accumulator
-(hls4ml then sums in another order, which only a wrapping accumulator makes irrelevant).
+- ``Strategy: Resource``: the products added at stride ``ReuseFactor`` (``LoopNest.interleave``,
+  read from ``dense_resource``), the reuse factor first rounded to a valid one as hls4ml does.
+
+Refused, with the layer named: a layer name the model does not have, a strategy other
+than Latency and Resource, and what hls4ml's own kernels do not compute correctly.
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ import numpy as np
 
 from layers import safe_yaml
 from layers.hw import find_device
-from quant import FixedType, Overflow
+from layers.hw.hls4ml_cost import closest_reuse_factor, read_impl, valid_reuse_factors
+from quant import FixedType
 
 from ..config import network_from_dict
 from . import hls4ml_infer as infer
@@ -56,7 +60,21 @@ LAYERS = {
     "flatten": (("Reshape", "Flatten"), ("result",)),
     "add": (("Merge", "Add"), ("result",)),
     "concatenate": (("Concatenate",), ("result",)),
+    "linear": (("Activation",), ("result",)),
+    "leaky_relu": (("LeakyReLU", "ParametrizedActivation"), ("param", "result")),
+    "thresholded_relu": (("ThresholdedReLU", "ParametrizedActivation"), ("param", "result")),
+    "elu": (("ELU", "ParametrizedActivation"), ("param", "result")),
+    "prelu": (("PReLU",), ("param", "result")),
+    "hard_sigmoid": (("HardActivation",), ("result",)),  # slope_t, shift_t: hls4ml's own (initialize())
+    "hard_tanh": (("HardActivation",), ("result",)),
 }
+TABLE_OPS = ("sigmoid", "tanh", "softmax", "elu")  # what TableSize and the table types apply to
+# the keys hls4ml writes into a layer's entry that change no value, or that this import reads elsewhere
+OTHER_KEYS = {"precision", "trace", "reuse_factor", "strategy", "parallelization_factor", "conv_implementation",
+              "bram_factor", "compression", "table_size", "implementation", "table_t", "exp_table_t", "inv_table_t",
+              "inp_norm_t", "inv_inp_t", "accum_t", "skip"}
+SAFE_PARENTS = ("conv", "conv1d", "dense", "batchnorm", "relu", "sigmoid", "tanh", "softmax", "linear", "leaky_relu",
+                "thresholded_relu", "elu", "prelu", "hard_sigmoid", "hard_tanh")  # hls4ml's MergeLinearActivation
 # keys of a layer's entry that set a type or a table outside ``Precision`` (hls4ml's attributes)
 ATTRIBUTE_TYPES = {"table_t": "table", "exp_table_t": "exp_table", "inv_table_t": "inv_table",
                    "inp_norm_t": "inp_norm", "inv_inp_t": "inv_inp"}
@@ -146,7 +164,6 @@ def apply(description: dict, config: dict, source: str,
     if unknown:
         raise ValueError(f"{source}: LayerName names {unknown}, which the model has no layer for (its layers: "
                          f"{names}; torch.onnx.export folds a BatchNorm into the conv before it in eval mode)")
-    _check_strategy(config, precisions, description, source)
     description = _fuse_batchnorms(description, precisions, weights, source)
 
     result = {key: value for key, value in description.items() if key not in ("defaults", "layers")}
@@ -160,12 +177,20 @@ def apply(description: dict, config: dict, source: str,
     result["input"]["type"] = str(in_type)
     result["layers"] = []
     types, shapes = {"input": in_type}, {"input": tuple(result["input"]["shape"])}
+    removed: dict[str, str] = {}  # a layer hls4ml removes -> the tensor it passed on
     for layer in description["layers"]:
         entry = {_snake_case(key): value for key, value in ((config.get("LayerName") or {}).get(layer["name"]) or {}).items()}
         sources = layer.get("inputs") or [result["layers"][-1]["name"] if result["layers"] else "input"]
-        sources = [sources] if isinstance(sources, str) else sources
+        sources = [removed.get(s, s) for s in ([sources] if isinstance(sources, str) else sources)]
+        if "inputs" in layer:
+            layer = {**layer, "inputs": sources}
+        if _removed_by_hls4ml(layer, entry, sources, result["layers"], precisions, types, source):
+            removed[layer["name"]] = sources[0]
+            continue
         in_type = types[sources[0]] if len(sources) == 1 else tuple(types[s] for s in sources)
         in_shape = shapes[sources[0]] if len(sources) == 1 else tuple(shapes[s] for s in sources)
+        if layer["op"] == "flatten" and str(config.get("IOType", "io_parallel")).lower() == "io_parallel":
+            layer = _flatten_as_hls4ml(layer, description["layers"], in_shape, weights)
         typed = _typed(layer, precisions, in_type, entry, in_shape, source, config)
         result["layers"].append(typed)
         # the types so far ('auto' of later layers depends on them); later layers may read any of them
@@ -174,7 +199,50 @@ def apply(description: dict, config: dict, source: str,
         shapes.update({l.name: tuple(out) for l, _, out in so_far.shapes()})
         if weights is not None and layer["op"] in MAC_OPS:
             _as_hls4ml_reads_them(weights, typed)
+        if weights is not None and layer["op"] == "prelu":  # one alpha per value (a channel's, repeated)
+            key = f"{layer['name']}.weight"
+            alpha = np.asarray(weights[key], np.float64)
+            alpha = alpha.reshape(-1, *[1] * (len(in_shape) - 1)) if alpha.ndim == 1 and len(in_shape) > 1 else alpha
+            weights[key] = np.broadcast_to(alpha, in_shape).copy()
     return result
+
+
+def _flatten_as_hls4ml(layer: dict, layers: list[dict], in_shape: tuple, weights: dict | None) -> dict:
+    """hls4ml's ``RemoveTransposeBeforeFlatten`` (``io_parallel``): a channels-first model's
+    flatten read by one dense layer flattens the channels-last tensor as it is and the
+    dense weights are permuted instead. The values are the same; the order in which the
+    dense layer adds its products (which a saturating accumulator sees) is channels-last."""
+    if layer.get("order", "chw") != "chw" or len(in_shape) < 2:
+        return layer
+    readers = [l for k, l in enumerate(layers) if layer["name"] in l.get("inputs", [])
+               or (k > 0 and layers[k - 1] is layer and "inputs" not in l)]
+    if len(readers) != 1 or readers[0]["op"] != "dense":
+        return layer
+    if weights is not None:
+        key = f"{readers[0]['name']}.weight"
+        w = np.asarray(weights[key])
+        weights[key] = np.moveaxis(w.reshape(w.shape[0], *in_shape), 1, -1).reshape(w.shape[0], -1)
+    return {**layer, "order": "hwc"}
+
+
+def _removed_by_hls4ml(layer: dict, entry: dict, sources: list[str], done: list[dict], precisions: Precisions,
+                       types: dict, source: str) -> bool:
+    """Whether hls4ml's optimizers remove this layer: a softmax with ``Skip: true``
+    (``SkipSoftmax``), and a linear activation after a layer whose ``result`` is ``auto``
+    (``MergeLinearActivation``) or of the linear's own type (``EliminateLinearActivation``)."""
+    if layer["op"] == "softmax" and entry.get("skip"):
+        warnings.warn(f"{source}: layer {layer['name']!r}: Skip: true — hls4ml leaves this softmax out, and so does "
+                      f"the import", stacklevel=3)
+        return True
+    if layer["op"] != "linear":
+        return False
+    parent = next((l for l in done if l["name"] == sources[0]), None)
+    if parent is not None and parent["op"] in SAFE_PARENTS and \
+            precisions.text(parent["name"], LAYERS[parent["op"]][0], "result") == "auto":
+        return True
+    text = precisions.text(layer["name"], LAYERS["linear"][0], "result")
+    own = precisions.default if text == "auto" else precisions.fixed(text, f"LayerName: {layer['name']}: result")
+    return own == types[sources[0]]
 
 
 def _typed(layer: dict, precisions: Precisions, in_type: FixedType, entry: dict, in_shape, source: str,
@@ -194,16 +262,23 @@ def _typed(layer: dict, precisions: Precisions, in_type: FixedType, entry: dict,
     for variable in auto:
         types[variable] = _inferred(op, variable, layer, in_type, in_shape, types, precisions)
     out = dict(layer)
+    unknown = sorted(set(entry) - OTHER_KEYS)
+    if unknown:
+        warnings.warn(f"{source}: LayerName: {name}: {unknown} not read (keys of hls4ml's layer entries that change "
+                      f"values are: Precision, TableSize, Implementation, table_t and the softmax tables' types)",
+                      stacklevel=3)
     for key, variable in ATTRIBUTE_TYPES.items():
-        if key in entry:
+        if key in entry and op in TABLE_OPS:
             types[variable] = precisions.fixed(str(entry[key]), f"LayerName: {name}: {key}")
-    if "table_size" in entry:
+    if "table_size" in entry and op in TABLE_OPS:
         out["table_size"] = int(entry["table_size"])
     if op == "softmax" and "implementation" in entry:
         out["implementation"] = str(entry["implementation"]).lower()
     out["types"] = {variable: str(t) for variable, t in types.items()}
     if op in MAC_OPS:
-        out["hls4ml"] = _implementation(name, classes, config_sections)
+        n_out = layer.get("out_features") or layer["out_channels"]
+        n_in = int(np.prod(in_shape)) if op == "dense" else in_shape[0] * int(np.prod(_kernel(layer)))
+        out["hls4ml"] = _implementation(name, classes, config_sections, n_in, n_out, source)
     if op in ("conv", "conv1d"):
         if layer.get("groups", 1) != 1:
             raise ValueError(f"{source}: layer {name!r}: hls4ml's {classes[0]} has no groups (got {layer['groups']})")
@@ -211,23 +286,42 @@ def _typed(layer: dict, precisions: Precisions, in_type: FixedType, entry: dict,
     return out
 
 
-def _implementation(name: str, classes: tuple[str, ...], config: dict) -> dict:
+def _implementation(name: str, classes: tuple[str, ...], config: dict, n_in: int, n_out: int, source: str) -> dict:
     """hls4ml's strategy and reuse factor for a layer (its name, then its type, then the
-    model) and the configuration's ``IOType`` (``io_parallel`` when not given): what the
-    estimator costs."""
+    model) and the configuration's ``IOType`` (``io_parallel`` when not given): how the
+    layer sums (``Strategy: Resource`` interleaves its products) and what the estimator
+    costs. Under Resource a reuse factor hls4ml does not allow for ``n_in x n_out`` is
+    replaced by the nearest valid one, as hls4ml's ``set_closest_reuse_factor`` does, and said."""
     entries = [(config.get("LayerName") or {}).get(name) or {},
                *[(config.get("LayerType") or {}).get(kind) or {} for kind in classes], config["Model"]]
     def first(key: str, default):
         return next((entry[key] for entry in entries if entry.get(key) is not None), default)
-    return {"strategy": str(first("Strategy", "Latency")).lower(), "reuse_factor": int(first("ReuseFactor", 1)),
-            "io_type": str(config.get("IOType", "io_parallel")).lower()}
+    strategy, rf = str(first("Strategy", "Latency")).lower(), int(first("ReuseFactor", 1))
+    if strategy not in ("latency", "resource"):
+        raise ValueError(f"{source}: layer {name!r}: Strategy {first('Strategy', '')!r} is not modelled (Latency or "
+                         f"Resource)")
+    if strategy == "resource" and rf not in valid_reuse_factors(n_in, n_out):
+        closest = closest_reuse_factor(n_in, n_out, rf)
+        warnings.warn(f"{source}: layer {name!r}: ReuseFactor {rf} is not valid for {n_in} x {n_out} products; "
+                      f"hls4ml uses {closest} instead, and so does this import", stacklevel=3)
+        rf = closest
+    impl = {"strategy": strategy, "reuse_factor": rf, "io_type": str(config.get("IOType", "io_parallel")).lower()}
+    try:  # what hls4ml's kernels cannot compute is refused here, naming the layer
+        read_impl(impl, "").interleave(n_in, n_out, window=classes[0] != "Dense")
+    except ValueError as err:
+        raise ValueError(f"{source}: layer {name!r}: {err}") from None
+    return impl
+
+
+def _kernel(layer: dict) -> tuple[int, int]:
+    kernel = layer.get("kernel", 1)
+    return (kernel, 1) if layer["op"] == "conv1d" else (kernel, kernel) if isinstance(kernel, int) else tuple(kernel)
 
 
 def _inferred(op: str, variable: str, layer: dict, in_type: FixedType, in_shape, types: dict,
               precisions: Precisions) -> FixedType:
     if op in ("conv", "conv1d", "dense"):
-        kernel = layer.get("kernel", 1)
-        kh, kw = (kernel, 1) if op == "conv1d" else (kernel, kernel) if isinstance(kernel, int) else kernel
+        kh, kw = _kernel(layer)
         n_ops = int(np.prod(in_shape)) if op == "dense" else in_shape[0] * kh * kw
         return infer.mac_result(in_type, types["weight"], types["bias"], n_ops, precisions.maximum)
     if op == "batchnorm":
@@ -240,6 +334,10 @@ def _inferred(op: str, variable: str, layer: dict, in_type: FixedType, in_shape,
         return infer.sum_result(*in_type, precisions.maximum)
     if op == "concatenate":
         return infer.concatenate_result(*in_type, precisions.maximum)
+    if variable == "param":  # _infer_par_act_precision, _infer_prelu_act_precision
+        if op in ("thresholded_relu", "prelu"):
+            return in_type
+        return infer.constant_type(float(layer.get("alpha", 1.0)))
     return precisions.default  # activations: hls4ml infers nothing for them
 
 
@@ -289,28 +387,6 @@ def _fuse_batchnorms(description: dict, precisions: Precisions, weights: dict | 
         layers[-1] = {**before, "bias": True}
         renamed[name] = into
     return {**description, "layers": layers}
-
-
-def _check_strategy(config: dict, precisions: Precisions, description: dict, source: str) -> None:
-    """``Strategy: Resource`` sums the inputs in the order 0, R, 2R, ..., 1, 1+R, ...: the
-    same bits as ours only when the accumulator wraps (then the order does not matter)."""
-    model = str(config["Model"].get("Strategy", "Latency")).lower()
-    by_type, by_name = config.get("LayerType") or {}, config.get("LayerName") or {}
-    for layer in description["layers"]:
-        if layer["op"] not in MAC_OPS:
-            continue
-        classes = LAYERS[layer["op"]][0]
-        strategy = (by_name.get(layer["name"]) or {}).get("Strategy")
-        for kind in classes:
-            strategy = strategy or (by_type.get(kind) or {}).get("Strategy")
-        if str(strategy or model).lower() != "resource":
-            continue
-        text = precisions.text(layer["name"], classes, "accum")
-        accum = None if text == "auto" else FixedType.parse(text)
-        if accum is not None and (accum.overflow is not Overflow.WRAP or accum.sat_bits):
-            raise ValueError(f"{source}: layer {layer['name']!r}: Strategy Resource with the saturating accumulator "
-                             f"{text}: hls4ml then sums in the order 0, R, 2R, ..., which is not modelled; "
-                             f"use a wrapping accum or Strategy Latency")
 
 
 def _as_hls4ml_reads_them(weights: dict[str, np.ndarray], layer: dict) -> None:

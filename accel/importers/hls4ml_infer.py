@@ -76,3 +76,22 @@ def _clipped(found: FixedType, maximum: FixedType | None) -> FixedType:
     if maximum is None:
         return found
     return FixedType(min(found.width, maximum.width), min(found.integer, maximum.integer), found.signed)
+
+
+def constant_type(value: float, max_width: int = 8) -> FixedType:
+    """The type hls4ml gives a parametrized activation's ``auto`` parameter (its
+    ``_get_precision_from_constant``): the fewest fraction bits ``f`` that hold ``value``
+    exactly (searched in -32..32), integer bits ``i = ceil(log2(max(v + 2**-f, -v)))``, at
+    most ``max_width`` bits (+1 when signed); 0 takes ``ap_ufixed<1,1>``."""
+    if value == 0:
+        return FixedType(1, 1, signed=False)
+    low, high = -32, 32
+    while low < high - 1:  # hls4ml's bisection for the minimal f
+        mid = (low + high) // 2
+        scaled = value * 2.0 ** mid
+        low, high = (mid, high) if scaled != int(scaled) else (low, mid)
+    fraction = high
+    integer = math.ceil(math.log2(max(value + 2.0 ** -fraction, -value)))
+    signed = value < 0
+    width = min(signed + integer + fraction, signed + max_width)
+    return FixedType(width, signed + integer, signed=signed)

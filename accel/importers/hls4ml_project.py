@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from layers.hw import find_device
+from layers.hw.hls4ml_cost import read_impl
 from quant import FixedType
 
 ORDER = ["m", "r", "c", "i", "j", "n"]  # hls4ml sums a window in (kh, kw, cin) order
@@ -38,6 +39,7 @@ STRUCT = re.compile(r"struct\s+(\w+)\s*(?::\s*[\w:]+\s*)?\{(.*?)\n\};", re.S)
 MEMBER = re.compile(r"static\s+(?:const|constexpr)\s+[\w:<>* ]+?\s(\w+)\s*=\s*([^;]+);")
 TYPEDEF = re.compile(r"typedef\s+(.+?)\s+(\w+)\s*;")
 ARRAY = re.compile(r"unsigned\s+(\w+)\[\d+\]\s*=\s*\{([^}]*)\};")
+DEFINITION = re.compile(r"const\s+(\w+)\s+(\w+)::(\w+)\s*=\s*([^;]+);")  # hard activations' slope, shift
 WEIGHTS = re.compile(r"load_weights_from_txt<[^,]+,\s*(\d+)>\((\w+),\s*\"([\w.]+)\"\)")
 
 
@@ -132,6 +134,9 @@ def read_firmware(project: str | Path) -> Firmware:
         members = {m.group(1): m.group(2).strip() for m in MEMBER.finditer(body)}
         members.update({m.group(2): m.group(1).strip() for m in TYPEDEF.finditer(body)})
         configs[struct.group(1)] = members
+    for m in DEFINITION.finditer(parameters):  # const slope4_t hard_sigmoid_config4::slope = 0.2;
+        if m.group(2) in configs:
+            configs[m.group(2)].update({m.group(3): m.group(4).strip(), f"{m.group(3)}_t": m.group(1)})
     typedefs = {m.group(2): m.group(1).strip() for m in TYPEDEF.finditer((folder / "defines.h").read_text())}
     arrays = {m.group(1): [int(v) for v in m.group(2).split(",")] for m in ARRAY.finditer(parameters)}
     weight_files = {m.group(2): (m.group(3), int(m.group(1))) for m in WEIGHTS.finditer(source)}
@@ -141,6 +146,8 @@ def read_firmware(project: str | Path) -> Firmware:
     return Firmware(folder, calls, typedefs, configs, arrays, weight_files, io_type)
 
 
+# hls4ml's activations with a parameter: <in_t, param_t, out_t, config>(in, param, out)
+PARAMETRIZED = ("leaky_relu", "thresholded_relu", "elu", "prelu")
 # hls4ml's merges we model: the call takes two inputs, then the output
 MERGES = {"add": "add", "concatenate1d": "concatenate", "concatenate3d": "concatenate"}
 
@@ -161,6 +168,12 @@ def import_project(project: str | Path) -> tuple[dict, dict[str, np.ndarray]]:
                 buffers[copy] = buffers.get(arguments[0], layers[-1]["name"] if layers else "input")
             continue
         takes = 2 if function in MERGES else 1
+        param = None
+        if function in PARAMETRIZED:  # nnet::leaky_relu<in_t, param_t, out_t, config>(in, param, out)
+            if len(template) != 4 or len(arguments) != 3:
+                raise ValueError(f"{firmware.folder}: {where}: expected <in_t, param_t, out_t, config>(in, param, out)")
+            template, arguments = list(template), list(arguments)
+            param = (template.pop(1), arguments.pop(1))
         if len(template) < takes + 2 or len(arguments) < takes + 1:
             raise ValueError(f"{firmware.folder}: {where}: expected <input(s), output, config> template arguments")
         in_t, out_t, struct = template[0], template[takes], template[takes + 1]
@@ -197,7 +210,7 @@ def import_project(project: str | Path) -> tuple[dict, dict[str, np.ndarray]]:
             padding = pads.pop()
             buffers[output] = sources[0]  # the padding goes into the convolution that reads it
             continue
-        layer, params = _layer(function, name, config, arguments[takes - 1:], result, firmware, where)
+        layer, params = _layer(function, name, config, arguments[takes - 1:], result, firmware, where, param)
         wiring = _wired(sources, previous)
         if layer["op"] == "dense" and spatial and len(shape) >= 2:  # Keras's Flatten: no call, channels-last
             layers.append({"name": f"{name}_flatten", "op": "flatten", "order": "hwc", **wiring})
@@ -215,6 +228,7 @@ def import_project(project: str | Path) -> tuple[dict, dict[str, np.ndarray]]:
         raise ValueError(f"{firmware.folder}: no layers")
     description = {"name": Path(project).resolve().name, "input": {"shape": list(shape), "type": str(input_type)},
                    "layers": layers}
+    _prelu_channels_first(description, weights, str(firmware.folder))
     target = project_target(Path(project) / "project.tcl")
     if target:
         description["target"] = target
@@ -240,15 +254,58 @@ def project_target(tcl: Path) -> dict:
     return target
 
 
+def _prelu_channels_first(description: dict, weights: dict[str, np.ndarray], source: str) -> None:
+    """A PReLU's alphas, one per value in hls4ml's channels-last order, in accel's layout."""
+    if not any(layer["op"] == "prelu" for layer in description["layers"]):
+        return
+    from ..config import network_from_dict
+    shapes = {layer.name: tuple(shape) for layer, shape, _ in network_from_dict(description, source).shapes()}
+    for layer in description["layers"]:
+        if layer["op"] == "prelu":
+            shape, key = shapes[layer["name"]], f"{layer['name']}.weight"
+            last = np.asarray(weights[key]).reshape(*shape[1:], shape[0]) if len(shape) > 1 else weights[key]
+            weights[key] = np.moveaxis(last, -1, 0) if len(shape) > 1 else last
+
+
 def _wired(sources: list[str], previous: str) -> dict:
     """A layer's ``inputs:`` entry, where they are not just the layer before it."""
     return {} if sources == [previous] else {"inputs": list(sources)}
 
 
 def _layer(function: str, name: str, config: Config, arguments: list[str], result: str, firmware: Firmware,
-           where: str) -> tuple[dict, dict[str, np.ndarray]]:
+           where: str, param: tuple[str, str] | None = None) -> tuple[dict, dict[str, np.ndarray]]:
     """One of our layers (and its weights, PyTorch's layouts) for one hls4ml call;
-    ``arguments``: the call's, from its (last) input on."""
+    ``arguments``: the call's, from its (last) input on; ``param``: a parametrized
+    activation's (type, argument)."""
+    if function in PARAMETRIZED:
+        layer = {"name": name, "op": function, "types": {"param": str(firmware.type(param[0], f"{where}: param")),
+                                                         "result": result}}
+        if function == "prelu":  # alphas: one per value, channels-last (_prelu_channels_first)
+            return layer, {f"{name}.weight": firmware.weights(param[1], where)}
+        try:
+            layer["theta" if function == "thresholded_relu" else "alpha"] = float(param[1])
+        except ValueError:
+            raise ValueError(f"{firmware.folder}: {where}: the parameter {param[1]!r} is not a number") from None
+        if function == "elu":
+            layer["table_size"] = config.int("table_size")
+            layer["types"]["table"] = str(config.type("table_t"))
+        return layer, {}
+    if function in ("hard_sigmoid", "hard_tanh"):
+        members = firmware.configs[config.struct]
+        if "slope" not in members or "shift" not in members:
+            raise ValueError(f"{firmware.folder}: {where}: no slope and shift in {config.struct} (hls4ml 1.3.0 writes "
+                             f"them only for its HardActivation; this project's C++ does not compile)")
+        values = {}
+        for key in ("slope", "shift"):
+            try:
+                values[key] = float(members[key])
+            except ValueError:
+                raise ValueError(f"{firmware.folder}: {where}: {key} {members[key]!r} is not a number") from None
+        return {"name": name, "op": function, **values,
+                "types": {"slope": str(config.type("slope_t")), "shift": str(config.type("shift_t")),
+                          "result": result}}, {}
+    if function == "linear":
+        return {"name": name, "op": "linear", "types": {"result": result}}, {}
     if function in MERGES:
         return {"name": name, "op": MERGES[function], "types": {"result": result}}, {}
     if function in ("conv_1d_cl", "pointwise_conv_1d_cl"):
@@ -337,26 +394,36 @@ def _layer(function: str, name: str, config: Config, arguments: list[str], resul
             layer["count_pad"] = config.text("count_pad") == "true"
         return layer, {}
     raise ValueError(f"{firmware.folder}: {where}: nnet::{function} is not supported (supported: conv_2d_cl, dense, "
-                     f"normalize, relu, sigmoid, tanh, softmax, pooling2d_cl, zeropad2d_cl, transpose, add, concatenate, "
-                     f"clone_stream, conv_1d_cl, pooling1d_cl)")
+                     f"normalize, relu, linear, leaky_relu, thresholded_relu, elu, prelu, hard_sigmoid, hard_tanh, sigmoid, "
+                     f"tanh, softmax, pooling2d_cl, zeropad2d_cl, transpose, add, concatenate, clone_stream, conv_1d_cl, "
+                     f"pooling1d_cl)")
 
 
 def _mac_types(config: Config, result: str, firmware: Firmware, where: str) -> dict[str, str]:
-    """A conv's or dense layer's types; ``Strategy: Resource`` (the conv's through its
-    ``mult_config``) sums in the order 0, R, 2R, ..., 1, 1+R, ...: the same bits only when
-    the accumulator wraps, where the order does not matter."""
-    accum = config.type("accum_t")
-    if _strategy(config, firmware, where) == "resource" and (accum.overflow.name != "WRAP" or accum.sat_bits):
-        raise ValueError(f"{firmware.folder}: {where}: Strategy Resource with the saturating accumulator {accum}: "
-                         f"hls4ml then sums in the order 0, R, 2R, ..., which is not modelled")
+    """A conv's or dense layer's types (``Strategy: Resource``, which adds the products at
+    stride RF, is the layer's ``hls4ml`` mapping: ``LoopNest.interleave``)."""
     return {"weight": str(config.type("weight_t")), "bias": str(config.type("bias_t")),
             "accum": str(config.type("accum_t")), "result": result}
 
 
 def _implementation(config: Config, firmware: Firmware, where: str) -> dict:
-    """What the estimator costs: hls4ml's strategy, reuse factor and IO type for this layer."""
-    return {"strategy": _strategy(config, firmware, where) or "latency", "reuse_factor": config.int("reuse_factor", 1),
-            "io_type": firmware.io_type}
+    """hls4ml's strategy, reuse factor and IO type for this layer: how it sums (Resource
+    interleaves the products) and what the estimator costs."""
+    strategy = _strategy(config, firmware, where) or "latency"
+    if strategy not in ("latency", "resource"):
+        raise ValueError(f"{firmware.folder}: {where}: strategy {strategy!r} is not modelled (latency, resource)")
+    impl = {"strategy": strategy, "reuse_factor": config.int("reuse_factor", 1), "io_type": firmware.io_type}
+    members = firmware.configs[config.struct]
+    if "n_in" in members and "n_out" in members:
+        n_in, n_out, window = config.int("n_in"), config.int("n_out"), False
+    else:
+        kernel = config.int("filt_width") * config.int("filt_height", 1)
+        n_in, n_out, window = kernel * config.int("n_chan"), config.int("n_filt"), True
+    try:
+        read_impl(impl, where).interleave(n_in, n_out, window)
+    except ValueError as err:
+        raise ValueError(f"{firmware.folder}: {where}: {err}") from None
+    return impl
 
 
 def _strategy(config: Config, firmware: Firmware, where: str) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -275,8 +276,23 @@ class _Builder:
 class _Hls4mlBuilder(_Builder):
     """The layers hls4ml makes of a Keras model (its ``keras_to_hls`` front end)."""
 
-    ACTIVATIONS = ("relu", "sigmoid", "tanh", "softmax")
+    ACTIVATIONS = ("relu", "sigmoid", "tanh", "softmax", "linear", "leaky_relu", "elu", "hard_sigmoid")
     keeps_batchnorm = True  # a layer of its own (hls4ml decides about fusing it)
+
+    @staticmethod
+    def activation_layer(name: str, activation: str) -> dict:
+        """hls4ml's layer for a Keras activation function (``keras_v3/core.py``): leaky ReLU
+        and ELU with the functions' default constants, the hard sigmoid with hls4ml's
+        ``0.2 x + 0.5`` (Keras 3 computes ``x / 6 + 0.5``: said)."""
+        layer = {"name": name, "op": activation}
+        if activation == "leaky_relu":
+            layer["alpha"] = 0.2
+        if activation == "elu":
+            layer["alpha"] = 1.0
+        if activation == "hard_sigmoid":
+            warnings.warn(f"layer {name!r}: hls4ml computes hard_sigmoid as clip(0.2 x + 0.5, 0, 1); Keras 3 as "
+                          f"clip(x / 6 + 0.5, 0, 1): the import follows hls4ml", stacklevel=2)
+        return layer
 
     def _activation_of(self, cfg, where) -> bool:
         activation = cfg.get("activation", "linear")
@@ -289,7 +305,7 @@ class _Hls4mlBuilder(_Builder):
         activation = entry["config"].get("activation", "linear")
         if entry["class_name"] in ("Conv1D", "Conv2D", "Dense") and activation != "linear":
             self.layers[-1].pop("relu", None)
-            self.layers.append({"name": f"{entry['config']['name']}_{activation}", "op": activation})
+            self.layers.append(self.activation_layer(f"{entry['config']['name']}_{activation}", activation))
 
     def _batchnormalization(self, cfg, variables, where) -> None:
         names = [n for n, on in zip(BN_ORDER, (cfg.get("scale", True), cfg.get("center", True), True, True)) if on]
@@ -303,15 +319,39 @@ class _Hls4mlBuilder(_Builder):
         self.layers.append({"name": name, "op": "batchnorm", "eps": float(cfg.get("epsilon", 1e-3))})
 
     def _relu(self, cfg, variables, where) -> None:
-        if cfg.get("max_value") is not None or cfg.get("negative_slope", 0) or cfg.get("threshold", 0):
-            raise ValueError(f"{where}: only the plain ReLU is supported")
-        self.layers.append({"name": cfg["name"], "op": "relu"})
+        """hls4ml's ``ReLUHandler``: a leaky ReLU where ``negative_slope`` is set, else a
+        thresholded ReLU (theta 0 compares as the plain ReLU does)."""
+        slope, theta = float(cfg.get("negative_slope") or 0), float(cfg.get("threshold") or 0)
+        if cfg.get("max_value") not in (None, float("inf")) or (slope and theta):
+            raise ValueError(f"{where}: hls4ml converts a ReLU with no max_value, and threshold or negative_slope 0")
+        if slope:
+            self.layers.append({"name": cfg["name"], "op": "leaky_relu", "alpha": slope})
+        elif theta:
+            self.layers.append({"name": cfg["name"], "op": "thresholded_relu", "theta": theta})
+        else:
+            self.layers.append({"name": cfg["name"], "op": "relu"})
+
+    def _leakyrelu(self, cfg, variables, where) -> None:
+        self.layers.append({"name": cfg["name"], "op": "leaky_relu", "alpha": float(cfg.get("negative_slope", 0.3))})
+
+    def _elu(self, cfg, variables, where) -> None:
+        self.layers.append({"name": cfg["name"], "op": "elu", "alpha": float(cfg.get("alpha", 1.0))})
+
+    def _prelu(self, cfg, variables, where) -> None:
+        """One alpha per value, as hls4ml's ``prelu`` reads them (shared axes are not: hls4ml
+        would index past them); channels-last alphas turned to accel's channels-first."""
+        if cfg.get("shared_axes"):
+            raise ValueError(f"{where}: PReLU with shared_axes: hls4ml reads one alpha per value (n_in of them)")
+        alpha = np.asarray(_var(variables, "alpha", 0), np.float64)
+        alpha = alpha.transpose(2, 0, 1) if alpha.ndim == 3 else alpha.T if alpha.ndim == 2 else alpha
+        self.weights[f"{cfg['name']}.weight"] = alpha
+        self.layers.append({"name": cfg["name"], "op": "prelu"})
 
     def _activation(self, cfg, variables, where) -> None:
         activation = cfg.get("activation")
         if activation not in self.ACTIVATIONS:
             raise ValueError(f"{where}: activation {activation!r} is not supported ({', '.join(self.ACTIVATIONS)})")
-        self.layers.append({"name": cfg["name"], "op": activation})
+        self.layers.append(self.activation_layer(cfg["name"], activation))
 
     def _softmax(self, cfg, variables, where) -> None:
         self.layers.append({"name": cfg["name"], "op": "softmax"})

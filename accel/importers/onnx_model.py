@@ -129,7 +129,7 @@ class _Builder:
                 self.constants[node.output[0]] = self.constants[node.input[0]]
             return None
         if handler is None:
-            raise ValueError(f"{where}: unsupported op; supported: Conv, Relu, LRN, MaxPool, AveragePool, "
+            raise ValueError(f"{where}: unsupported op; supported: Conv, Relu, LeakyRelu, Elu, PRelu, LRN, MaxPool, AveragePool, "
                              f"BatchNormalization, Sigmoid, Tanh, Softmax, Flatten, Gemm, MatMul+Add, Add of two "
                              f"tensors, Concat (axis 1), Constant, Identity, Dropout")
         handler(node, attrs, where)
@@ -249,6 +249,19 @@ class _Builder:
 
     def _tanh(self, node, attrs, where) -> None:
         self._activation(node, "tanh", attrs, where)
+
+    def _leakyrelu(self, node, attrs, where) -> None:
+        self.layers.append({"name": self._name(node, None, "leaky_relu"), "op": "leaky_relu",
+                            "alpha": float(attrs.get("alpha", 0.01))})
+
+    def _elu(self, node, attrs, where) -> None:
+        self.layers.append({"name": self._name(node, None, "elu"), "op": "elu", "alpha": float(attrs.get("alpha", 1.0))})
+
+    def _prelu(self, node, attrs, where) -> None:
+        """Alphas per channel (or per value); the hls4ml import repeats them to one per value."""
+        name = self._name(node, node.input[1], "prelu")
+        self.weights[f"{name}.weight"] = np.asarray(self._const(node.input[1], where), np.float64).squeeze()
+        self.layers.append({"name": name, "op": "prelu"})
 
     def _softmax(self, node, attrs, where) -> None:
         if attrs.get("axis", -1) not in (-1, 1):

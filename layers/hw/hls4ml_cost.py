@@ -72,6 +72,43 @@ class Hls4mlImpl:
     def as_dict(self) -> dict:
         return {"strategy": self.strategy.value, "reuse_factor": self.reuse_factor, "io_type": self.io_type.value}
 
+    def interleave(self, n_in: int, n_out: int, window: bool = False) -> int:
+        """The stride at which this implementation visits one output's ``n_in`` products
+        (``LoopNest.interleave``): 1 under Latency (``dense_latency`` adds them in order);
+        under Resource, ``RF`` when ``RF < n_in`` (``dense_resource_rf_leq_nin``: input
+        ``ir + RF·k`` at step ``(ir, k)``), and 1 when ``RF`` is a multiple of ``n_in``
+        (``..._rf_gt_nin_rem0``: one product per output and step, in input order). Other
+        reuse factors are not hls4ml's valid ones (``_validate_reuse_factor``: it rounds
+        them); ``window``: a convolution's per-window product, whose ``io_parallel`` kernel
+        (``conv_2d_resource_cl``) indexes only ``RF <= n_in`` correctly."""
+        rf = self.reuse_factor
+        if self.strategy is Strategy.LATENCY or rf == 1:
+            return 1
+        if (n_in * n_out) % rf or (rf < n_in and n_in % rf) or (rf > n_in and rf % n_in):
+            raise ValueError(f"reuse_factor {rf} is not one hls4ml allows for {n_in} inputs x {n_out} outputs "
+                             f"(valid: {', '.join(map(str, valid_reuse_factors(n_in, n_out)))})")
+        if rf > n_in and window and self.io_type is IoType.PARALLEL:
+            raise ValueError(f"reuse_factor {rf} > {n_in} products per output: hls4ml's io_parallel "
+                             f"conv_2d_resource_cl indexes its inputs for RF <= n_in only (use io_stream or a "
+                             f"smaller ReuseFactor)")
+        return rf if rf < n_in else 1
+
+
+def valid_reuse_factors(n_in: int, n_out: int) -> list[int]:
+    """hls4ml 1.3.0's valid reuse factors of an ``n_in x n_out`` product
+    (``FPGABackend.get_valid_reuse_factors``)."""
+    def valid(rf: int) -> bool:
+        limit = ceil(n_in * n_out / min(n_in, rf))
+        return ((limit % n_out == 0) or rf >= n_in) and (rf % n_in == 0 or rf < n_in) and (n_in * n_out) % rf == 0
+    return [rf for rf in range(1, n_in * n_out + 1) if valid(rf)]
+
+
+def closest_reuse_factor(n_in: int, n_out: int, chosen: int) -> int:
+    """The valid reuse factor hls4ml uses for ``chosen`` (``get_closest_reuse_factor``:
+    the nearest, the smaller of two as near)."""
+    valid = valid_reuse_factors(n_in, n_out)
+    return min(valid, key=lambda rf: (abs(rf - chosen), rf))
+
 
 def read_impl(value, where: str) -> Hls4mlImpl | None:
     """The YAML's ``hls4ml:`` mapping of a conv or dense layer (None when absent)."""

@@ -104,7 +104,8 @@ def test_the_simulator_is_hls4mls_csim_bit_for_bit(tmp_path, precision) -> None:
     torch.onnx.export(model, torch.zeros(1, 3, 8, 8), tmp_path / "model.onnx", dynamo=False)
     saved = {key: value for key, value in config.items() if key != "PytorchModel"}
     (tmp_path / "config.json").write_text(json.dumps(saved, default=list))
-    again = imported(tmp_path, str(tmp_path / "model.onnx"), "--hls4ml", str(tmp_path / "config.json"))
+    again = imported(tmp_path, str(tmp_path / "model.onnx"), "--hls4ml", str(tmp_path / "config.json"),
+                     "--io-type", "io_stream")
     np.testing.assert_array_equal(again.run(images.astype(np.float64)).output.values(), theirs)
     # and from the project hls4ml wrote (compile() writes it): accel import --hls4ml-project
     project = imported(tmp_path, "--hls4ml-project", str(tmp_path / "prj"))
@@ -256,7 +257,7 @@ def test_an_imported_classifier_is_hls4mls_csim_bit_for_bit(tmp_path, granularit
     saved = {key: value for key, value in config.items() if key != "PytorchModel"}
     (tmp_path / "config.json").write_text(json.dumps(saved, default=list))
     assert main(["import", str(tmp_path / "model.onnx"), "--hls4ml", str(tmp_path / "config.json"),
-                 "--out", str(tmp_path / "imported")]) == 0
+                 "--io-type", "io_stream", "--out", str(tmp_path / "imported")]) == 0
     imported = load_network(tmp_path / "imported" / "net.yaml")
     assert ("batchnorm" in [layer.op for layer in imported.layers]) == (granularity == "model")
     sim = Simulator(imported, load_weights(imported, tmp_path / "imported" / "weights.npz")).run(images.astype(np.float64))
@@ -298,8 +299,8 @@ def test_strategy_resource_with_a_wrapping_accumulator(tmp_path, capsys) -> None
     torch.onnx.export(model, torch.zeros(1, 3, 8, 8), tmp_path / "model.onnx", dynamo=False)
     saved = {key: value for key, value in config.items() if key != "PytorchModel"}
     (tmp_path / "config.json").write_text(json.dumps(saved, default=list))
-    for arguments in ([str(tmp_path / "model.onnx"), "--hls4ml", str(tmp_path / "config.json")],
-                      ["--hls4ml-project", str(tmp_path / "prj")]):
+    for arguments in ([str(tmp_path / "model.onnx"), "--hls4ml", str(tmp_path / "config.json"), "--io-type",
+                       "io_stream"], ["--hls4ml-project", str(tmp_path / "prj")]):
         sim = imported(tmp_path, *arguments).run(images.astype(np.float64))
         np.testing.assert_array_equal(sim.output.values(), theirs)
     assert sim["conv1"].stats.accumulation.overflows > 0  # the accumulator did wrap
