@@ -121,6 +121,27 @@ def resolve_profile(path: str | None, tool: str | None = None) -> Profile | None
     return profile.with_tool(tool) if tool else profile
 
 
+def add_testbench_inputs(parser: argparse.ArgumentParser) -> None:
+    """``--input X.npy`` and ``--images N``: what a generated testbench runs."""
+    parser.add_argument("--input", metavar="X.npy", help="the inputs the testbench runs, as hls4ml's tb_data: float "
+                        "(N, *input shape), as the network takes them (default: CIFAR-10 sample images, or seeded "
+                        "N(0,1) inputs for other networks)")
+    parser.add_argument("--images", type=positive_int, help="how many inputs (default 1; with --input: all of them, "
+                        "or the first N)")
+
+
+def testbench_images(network: Network, args: argparse.Namespace) -> np.ndarray:
+    """The user's ``--input`` (checked against the network before anything is written),
+    else ``example_images``."""
+    if args.input is None:
+        return example_images(network, args.images or 1, args.seed)
+    from ..arrays import load_npy
+    from ..simulator import check_images
+
+    images = check_images(network, load_npy(args.input, "inputs"), args.input)
+    return images[:args.images] if args.images else images
+
+
 def example_images(network: Network, count: int, seed: int) -> np.ndarray:
     """Images for a network: the embedded CIFAR-10 sample (by the network's preprocessing)
     when it takes CIFAR images, seeded N(0, 1) images otherwise."""

@@ -16,8 +16,8 @@ from reports.output import emit
 from reports.written import files_document
 
 from ..hls_project import HEADER_LIMIT, INTERFACES, export_project, full_part, plan, project_bytes
-from .common import add_format_options, add_network_options, ap_types_folder, example_images, output_folder, \
-    output_format, positive_float, positive_int, resolve_network, resolve_target, resolve_weights
+from .common import add_format_options, add_network_options, add_testbench_inputs, ap_types_folder, output_folder, \
+    output_format, positive_float, resolve_network, resolve_target, resolve_weights, testbench_images
 
 DEFAULT_BOARD = "zcu104"
 
@@ -35,7 +35,7 @@ def add(commands) -> None:
                         f"else {DEFAULT_BOARD})")
     export.add_argument("--clock-ns", type=positive_float, help=f"clock period in ns for create_clock (default: "
                         f"the network's target clock, else {DEFAULT_CLOCK_NS:g})")
-    export.add_argument("--images", type=positive_int, default=1, help="images the testbench runs (default 1)")
+    add_testbench_inputs(export)
     export.add_argument("--interface", choices=INTERFACES,
                         help="the top function's input and output: m_axi or axis streams (default: the network "
                         "YAML's 'interface', else m_axi)")
@@ -54,8 +54,8 @@ def command(args: argparse.Namespace) -> int:
     weights, source = resolve_weights(network, args)
     part = full_part(args.board)
     plan(network, weights, args.header_weights)  # a layer without C++ fails before anything is written
+    images = testbench_images(network, args)  # bad inputs fail before anything is written
     out = output_folder(args.out)
-    images = example_images(network, args.images, args.seed)
     files = export_project(network, weights, images, out, part=part, clock_ns=args.clock_ns,
                            interface=args.interface, header_limit=args.header_weights)
     size, count = project_bytes(out), len(list(out.rglob('*')))

@@ -13,8 +13,8 @@ from reports.output import emit
 from reports.written import files_document
 
 from ..vectors import export_layer
-from .common import add_format_options, add_network_options, ap_types_folder, example_images, output_folder, \
-    output_format, positive_int, resolve_network, resolve_weights
+from .common import add_format_options, add_network_options, add_testbench_inputs, ap_types_folder, output_folder, \
+    output_format, resolve_network, resolve_weights, testbench_images
 
 
 def add(commands) -> None:
@@ -25,7 +25,7 @@ def add(commands) -> None:
     )
     export.add_argument("--layer", required=True, help="the layer to export")
     add_network_options(export)
-    export.add_argument("--images", type=positive_int, default=1, help="how many images (default 1, as the seed's board test)")
+    add_testbench_inputs(export)
     export.add_argument("--out", default="vectors", help="output folder (default ./vectors; its parent must exist)")
     add_format_options(export)
     export.set_defaults(run=command)
@@ -34,9 +34,9 @@ def add(commands) -> None:
 def command(args: argparse.Namespace) -> int:
     network = resolve_network(args.config)
     network.layer(args.layer)  # an unknown name fails before anything runs
+    images = testbench_images(network, args)  # bad inputs fail before anything is written
     out = output_folder(args.out)
     weights, source = resolve_weights(network, args)
-    images = example_images(network, args.images, args.seed)
     files = export_layer(network, weights, images, args.layer, out)
     folder = shlex.quote(str(out.resolve()))
     headers = ap_types_folder()

@@ -153,6 +153,7 @@ def apply(description: dict, config: dict, source: str,
     hls4ml's semantics, every layer's types explicit. ``weights``, if given, are replaced
     in place by the values hls4ml's C-simulation loads (its text round trip)."""
     precisions = Precisions.of(config, source)
+    description = _settle_function_names(description, set(precisions.by_name), weights)
     names = [layer["name"] for layer in description["layers"]]
     input_name = description["input"].get("name")
     unknown = sorted(set(precisions.by_name) - set(names) - {input_name, *INPUT_NAMES})
@@ -205,6 +206,36 @@ def apply(description: dict, config: dict, source: str,
             alpha = alpha.reshape(-1, *[1] * (len(in_shape) - 1)) if alpha.ndim == 1 and len(in_shape) > 1 else alpha
             weights[key] = np.broadcast_to(alpha, in_shape).copy()
     return result
+
+
+def _settle_function_names(description: dict, configured: set[str], weights: dict | None) -> dict:
+    """The layers an ONNX export made of torch function calls, named as hls4ml's PyTorch
+    front end (``torch.fx``) names them: ``relu``, ``relu_1``, ... numbered in call order over
+    the whole model. A node inside a module's scope (``/blk/Relu``) is a call of the function
+    unless the configuration names that module (then it is an ``nn.ReLU`` module itself)."""
+    calls = description.get("function_calls")
+    if not calls:
+        return {key: value for key, value in description.items() if key != "function_calls"}
+    at, counts = {}, {}  # layer index -> its name as torch.fx gives it
+    for index, name, function, top in calls:
+        if not top and name in configured:
+            continue  # the module itself
+        count = counts.get(function, 0)
+        counts[function] = count + 1
+        at[index] = function if count == 0 else f"{function}_{count}"
+    layers, renamed = [], {}
+    for index, layer in enumerate(description["layers"]):
+        if index in at and at[index] != layer["name"]:
+            renamed[layer["name"]] = at[index]
+            layer = {**layer, "name": at[index]}
+        if "inputs" in layer:
+            layer = {**layer, "inputs": [renamed.get(n, n) for n in layer["inputs"]]}
+        layers.append(layer)
+    if weights is not None:  # (a function call has no weights; kept general)
+        for key in [k for k in weights if k.split(".")[0] in renamed]:
+            layer_name, _, variable = key.partition(".")
+            weights[f"{renamed[layer_name]}.{variable}"] = weights.pop(key)
+    return {**{key: value for key, value in description.items() if key != "function_calls"}, "layers": layers}
 
 
 def _flatten_as_hls4ml(layer: dict, layers: list[dict], in_shape: tuple, weights: dict | None) -> dict:

@@ -30,6 +30,10 @@ import numpy as np
 from layers.types import DEFAULT_DATA_TYPE
 
 SKIPPED = {"Identity", "Dropout"}
+# the torch function an ONNX op comes from, as torch.fx names its call (F.relu -> relu)
+FX_FUNCTIONS = {"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "Softmax": "softmax", "LeakyRelu": "leaky_relu",
+                "Elu": "elu", "Add": "add", "Concat": "cat", "Flatten": "flatten", "MaxPool": "max_pool2d",
+                "AveragePool": "avg_pool2d"}
 PASSED_THROUGH = SKIPPED | {"Relu", "Add"}  # nodes whose output is their input's tensor when they make no layer
 # what may stand inside PyTorch's LRN decomposition besides its Mul, AveragePool, Add, Pow, Div:
 # the shape arithmetic of its channel padding (more of it without constant folding)
@@ -79,6 +83,8 @@ def import_onnx(path: str | Path, input_type: str = DEFAULT_DATA_TYPE, types: di
     description = {"name": path.stem, "input": {"shape": dims[1:], "type": input_type, **(
                        {"name": inputs[0].name} if hls4ml else {})},
                    "defaults": {"types": {**DEFAULT_TYPES, **(types or {})}}, "layers": builder.layers}
+    if hls4ml:
+        description["function_calls"] = builder.function_calls
     return description, builder.weights
 
 
@@ -92,6 +98,7 @@ class _Builder:
         self.counts: dict[str, int] = {}
         self.tensors: dict[str, str] = {}  # an ONNX tensor -> the network's tensor (a layer's name, or "input")
         self.readers: dict[str, int] = {}  # how many nodes read each ONNX tensor
+        self.function_calls: list[tuple[int, str, str, bool]] = []  # (layer index, name, torch function, top level)
 
     def add(self, node) -> None:
         """Map ``node`` to layers, and wire them: a layer whose ONNX inputs are not simply
@@ -135,9 +142,30 @@ class _Builder:
         handler(node, attrs, where)
 
     def _name(self, node, weight_input: str | None, kind: str) -> str:
-        module = node.name.rsplit("/", 1)[0].strip("/") if node.name.count("/") >= 2 else ""
-        if self.hls4ml and module:  # torch.onnx.export names a node /MODULE/PATH/Op
-            return module.replace("/", "_").replace(".", "_")
+        """hls4ml's PyTorch front end names a layer as ``torch.fx`` names its node: a module by
+        its qualified name (``features.0`` -> ``features_0``), a function call by the
+        function, numbered over the whole model (``relu``, ``relu_1``, ...). torch.onnx.export
+        names the node ``/features/features.0/Gemm`` or ``/Relu_1`` (numbered per scope), so
+        a function call's name is settled in ``hls4ml_config.apply``, against the
+        configuration's names (``function_calls``)."""
+        scopes = node.name.strip("/").split("/")[:-1] if node.name.startswith("/") else []
+        function = FX_FUNCTIONS.get(node.op_type)
+        kernel = next((list(a.ints) for a in node.attribute if a.name == "kernel_shape"), [])
+        if function and len(kernel) == 1:
+            function = function.replace("2d", "1d")
+        if self.hls4ml and scopes:  # torch.onnx.export names a node /MODULE/PATH/Op
+            path = ""
+            for scope in scopes:  # a Sequential's child scope repeats its parent's path: features/features.0
+                path = scope if path and scope.startswith(path + ".") else f"{path}.{scope}" if path else scope
+            name = path.replace(".", "_")
+            if function:
+                self.function_calls.append((len(self.layers), name, function, False))
+            return name
+        if self.hls4ml and function and node.name.startswith("/"):
+            count = sum(1 for _, _, f, top in self.function_calls if f == function and top)
+            name = function if count == 0 else f"{function}_{count}"
+            self.function_calls.append((len(self.layers), name, function, True))
+            return name
         if weight_input and weight_input.endswith(".weight"):
             return weight_input[: -len(".weight")].replace(".", "_")
         self.counts[kind] = self.counts.get(kind, 0) + 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 
 import numpy as np
 import pytest
@@ -17,6 +18,7 @@ from accel.cli import main
 from accel.config import load_network
 from accel.simulator import Simulator
 from accel.weights import load_weights
+from tests.oracle.ap_oracle import find_headers
 
 hls4ml = pytest.importorskip("hls4ml", reason="hls4ml is in the test extra: pip install -e '.[test]'")
 torch = pytest.importorskip("torch", reason="torch is in the test extra")
@@ -79,23 +81,72 @@ def test_keras_activations_through_both_paths(tmp_path, narrow) -> None:
     hls_model.compile()
     images = rng.normal(0, 2.0, (64, 8)).astype(np.float32)
     theirs, traced = hls_model.trace(images)
-    for arguments in ([str(tmp_path / "model.keras"), "--hls4ml", str(tmp_path / "config.json")],
-                      ["--hls4ml-project", str(tmp_path / "prj")]):
+    for arguments in ([str(tmp_path / "model.keras"), "--hls4ml", str(tmp_path / "config.json"), "--io-type",
+                       "io_stream"], ["--hls4ml-project", str(tmp_path / "prj")]):
         sim, network = _imported(tmp_path, *arguments)
         assert {"hard_sigmoid", "leaky_relu", "elu", "prelu"} <= {layer.op for layer in network.layers}
-        _compare(sim.run(images.astype(np.float64)), network, traced, theirs, 64)
+        result = sim.run(images.astype(np.float64))
+        _compare(result, network, traced, theirs, 64)
+    if narrow:  # export-hls runs the user's own inputs (hls4ml's tb_data); its C-sim is bit-exact in every layer
+        np.save(tmp_path / "x.npy", images[:3].astype(np.float64))
+        assert main(["export-hls", "--config", str(tmp_path / "imported" / "net.yaml"), "--weights",
+                     str(tmp_path / "imported" / "weights.npz"), "--input", str(tmp_path / "x.npy"),
+                     "--out", str(tmp_path / "exported")]) == 0
+        written = np.fromfile(tmp_path / "exported" / "tb_data" / "input.bin", dtype="<i2").reshape(3, 8)
+        np.testing.assert_array_equal(written, result.input_raw[:3])
+        done = subprocess.run(["sh", str(tmp_path / "exported" / "csim.sh"), str(find_headers())],
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0 and "3 of 3 images bit-exact in every layer: PASS" in done.stdout, done.stderr
+
+
+def test_a_keras_cnn_written_with_io_stream(tmp_path) -> None:
+    """The project a Keras CNN with a ``ReLU`` layer gives under ``io_stream``
+    (``nnet::thresholded_relu``, ``nnet::array`` layer types): imported, bit for bit."""
+    inputs = keras.Input((8, 8, 3), name="x")
+    x = keras.layers.Conv2D(4, 3, name="conv")(inputs)
+    x = keras.layers.ReLU(name="relu")(x)
+    x = keras.layers.MaxPooling2D(2, name="pool")(x)
+    x = keras.layers.Flatten(name="flat")(x)
+    x = keras.layers.Dense(5, name="fc")(x)
+    model = keras.Model(inputs, x)
+    config = hls4ml.utils.config_from_keras_model(model, granularity="name", backend="Vivado")
+    for entry in config["LayerName"].values():
+        entry["Trace"] = True
+    hls_model = hls4ml.converters.convert_from_keras_model(model, hls_config=config, io_type="io_stream",
+                                                           output_dir=str(tmp_path / "prj"), backend="Vivado")
+    hls_model.compile()
+    assert "nnet::thresholded_relu" in (tmp_path / "prj" / "firmware" / "myproject.cpp").read_text()
+    images = np.random.default_rng(24).normal(0, 1.5, (32, 8, 8, 3)).astype(np.float32)
+    theirs = hls_model.predict(images)
+    sim, network = _imported(tmp_path, "--hls4ml-project", str(tmp_path / "prj"))
+    out = sim.run(images.transpose(0, 3, 1, 2).astype(np.float64)).output.values()
+    np.testing.assert_array_equal(out.astype(np.float32), np.asarray(theirs, np.float32).reshape(32, 5))
 
 
 def test_pytorch_activations_through_both_paths(tmp_path) -> None:
-    class Net(torch.nn.Module):
+    class Block(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.fc1, self.act1 = torch.nn.Linear(8, 6), torch.nn.LeakyReLU(0.1)
+            self.fc = torch.nn.Linear(6, 6)
+
+        def forward(self, x):  # a function call inside a module: torch.fx names it leaky_relu
+            return torch.nn.functional.leaky_relu(self.fc(x), negative_slope=0.25)
+
+    class Net(torch.nn.Module):
+        """Modules in a Sequential (``features_0``), a module's function call and top-level
+        ones (``relu``, ``relu_1``): hls4ml's PyTorch front end's names."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.features = torch.nn.Sequential(torch.nn.Linear(8, 6), torch.nn.LeakyReLU(0.1))
+            self.blk = Block()
             self.fc2, self.act2 = torch.nn.Linear(6, 6), torch.nn.ELU(0.5)
             self.fc3, self.act3 = torch.nn.Linear(6, 5), torch.nn.PReLU(5)
 
         def forward(self, x):
-            return self.act3(self.fc3(self.act2(self.fc2(self.act1(self.fc1(x))))))
+            x = torch.relu(self.blk(self.features(x)))
+            x = torch.relu(self.act2(self.fc2(x)))
+            return self.act3(self.fc3(x))
 
     torch.manual_seed(22)
     model = Net().eval()
@@ -103,7 +154,9 @@ def test_pytorch_activations_through_both_paths(tmp_path) -> None:
         model.act3.weight.uniform_(-0.5, 1.0)
     config = hls4ml.utils.config_from_pytorch_model(model, (8,), granularity="name", backend="Vivado",
                                                     default_precision="fixed<14,5>")
+    assert {"features_0", "features_1", "blk_fc", "leaky_relu", "relu", "relu_1"} <= set(config["LayerName"])
     config["LayerName"]["act2"]["Precision"]["result"] = "fixed<10,3,RND_CONV,SAT>"
+    config["LayerName"]["relu_1"]["Precision"]["result"] = "ufixed<8,2,RND,SAT>"
     for entry in config["LayerName"].values():
         entry["Trace"] = True
     hls_model = hls4ml.converters.convert_from_pytorch_model(model, hls_config=config, io_type="io_parallel",
