@@ -76,7 +76,9 @@ def command(args: argparse.Namespace) -> int:
         elif Path(args.model).suffix == ".onnx":
             from ..importers.onnx_model import import_onnx
 
-            description, weights = import_onnx(args.model, hls4ml=True)
+            from ..importers.qonnx_names import uses_qonnx_names
+
+            description, weights = import_onnx(args.model, hls4ml=True, qonnx=uses_qonnx_names(config))
         else:
             raise ValueError(f"{args.model}: --hls4ml takes the model as ONNX (torch.onnx.export, without constant "
                              f"folding so a BatchNorm stays one) or Keras (.keras, .h5)")

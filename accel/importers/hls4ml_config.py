@@ -43,6 +43,7 @@ from quant import FixedType
 
 from ..config import network_from_dict
 from . import hls4ml_infer as infer
+from .qonnx_names import config_for
 
 # our op -> (hls4ml's LayerType names, the variables hls4ml gives it a type for)
 LAYERS = {
@@ -152,6 +153,13 @@ def apply(description: dict, config: dict, source: str,
     """``description`` (from ``import_onnx(..., hls4ml=True)``) with ``config``'s types and
     hls4ml's semantics, every layer's types explicit. ``weights``, if given, are replaced
     in place by the values hls4ml's C-simulation loads (its text round trip)."""
+    absorbed = description.get("absorbed") or {}
+    description = {key: value for key, value in description.items() if key != "absorbed"}
+    if absorbed:  # a qonnx-cleaned graph: hls4ml's renamed layers, bias Adds and Transposes
+        def result_text(renamed: dict, name: str) -> str:
+            op = next(layer["op"] for layer in description["layers"] if layer["name"] == name)
+            return Precisions.of(renamed, source).text(name, LAYERS.get(op, ((),))[0], "result")
+        config = config_for(config, description["layers"], absorbed, result_text, source)
     precisions = Precisions.of(config, source)
     description = _settle_function_names(description, set(precisions.by_name), weights)
     names = [layer["name"] for layer in description["layers"]]

@@ -45,11 +45,12 @@ DEFAULT_TYPES = {"weight": DEFAULT_DATA_TYPE, "bias": DEFAULT_DATA_TYPE, "accum"
 
 
 def import_onnx(path: str | Path, input_type: str = DEFAULT_DATA_TYPE, types: dict | None = None,
-                hls4ml: bool = False) -> tuple[dict, dict[str, np.ndarray]]:
+                hls4ml: bool = False, qonnx: bool = False) -> tuple[dict, dict[str, np.ndarray]]:
     """(network description for ``accel.config.network_from_dict``, flat weights). With
     ``hls4ml``, as hls4ml sees the model: ReLU stays a layer of its own and every layer is
-    named after the module that made it (``/relu1/Relu`` → ``relu1``), as hls4ml names
-    its layers; the input's name is ``description["input"]["name"]``."""
+    named as hls4ml names it (``/relu1/Relu`` → ``relu1``, a qonnx-cleaned node by its own
+    name); the input's name is ``description["input"]["name"]``. With ``qonnx`` the graph is
+    first cleaned as hls4ml's ONNX front end wants it (``qonnx_names.cleaned``)."""
     path = Path(path)
     try:
         import onnx
@@ -62,6 +63,10 @@ def import_onnx(path: str | Path, input_type: str = DEFAULT_DATA_TYPE, types: di
         raise ValueError(f"{path}: file not found") from None
     except Exception as err:
         raise ValueError(f"{path}: not a readable ONNX model ({type(err).__name__})") from None
+    if qonnx:
+        from .qonnx_names import cleaned
+
+        model = cleaned(model, path)
     graph = model.graph
     constants = {init.name: numpy_helper.to_array(init) for init in graph.initializer}
     inputs = [i for i in graph.input if i.name not in constants]
@@ -85,6 +90,7 @@ def import_onnx(path: str | Path, input_type: str = DEFAULT_DATA_TYPE, types: di
                    "defaults": {"types": {**DEFAULT_TYPES, **(types or {})}}, "layers": builder.layers}
     if hls4ml:
         description["function_calls"] = builder.function_calls
+        description["absorbed"] = builder.absorbed
     return description, builder.weights
 
 
@@ -99,6 +105,8 @@ class _Builder:
         self.tensors: dict[str, str] = {}  # an ONNX tensor -> the network's tensor (a layer's name, or "input")
         self.readers: dict[str, int] = {}  # how many nodes read each ONNX tensor
         self.function_calls: list[tuple[int, str, str, bool]] = []  # (layer index, name, torch function, top level)
+        self.absorbed: dict[str, str] = {}  # a node that made no layer of its own -> the layer it went into
+        self.channels_last = False  # after qonnx's input Transpose: feature maps are (H, W, C) in the graph
 
     def add(self, node) -> None:
         """Map ``node`` to layers, and wire them: a layer whose ONNX inputs are not simply
@@ -161,6 +169,8 @@ class _Builder:
             if function:
                 self.function_calls.append((len(self.layers), name, function, False))
             return name
+        if self.hls4ml and node.name and "/" not in node.name:  # a qonnx-cleaned graph's own names: Conv_0
+            return node.name
         if self.hls4ml and function and node.name.startswith("/"):
             count = sum(1 for _, _, f, top in self.function_calls if f == function and top)
             name = function if count == 0 else f"{function}_{count}"
@@ -186,6 +196,8 @@ class _Builder:
 
     def _conv(self, node, attrs, where) -> None:
         weight = self._const(node.input[1], where)
+        if node.domain.endswith("channels_last"):  # qonnx's channels-last Conv keeps its weights (O, kh, kw, I)
+            weight = np.moveaxis(weight, -1, 1)
         if any(d != 1 for d in attrs.get("dilations", [1, 1])):
             raise ValueError(f"{where}: dilation {attrs['dilations']} is not supported")
         pads = attrs.get("pads", [0, 0, 0, 0])
@@ -299,7 +311,21 @@ class _Builder:
     def _flatten(self, node, attrs, where) -> None:
         if attrs.get("axis", 1) != 1:
             raise ValueError(f"{where}: only Flatten(axis=1) is supported")
-        self.layers.append({"name": self._name(node, None, "flatten"), "op": "flatten", "order": "chw"})
+        self.layers.append({"name": self._name(node, None, "flatten"), "op": "flatten",
+                            "order": "hwc" if self.channels_last else "chw"})
+
+    def _transpose(self, node, attrs, where) -> None:
+        """qonnx's channels-last conversion: a Transpose of the input to (N, H, W, C) — the
+        values accel keeps as (C, H, W) — and one back before the output."""
+        perm = list(attrs.get("perm", []))
+        source = self.tensors.get(node.input[0])
+        if source == "input" and perm in ([0, 2, 3, 1], [0, 2, 1]):
+            self.channels_last = True
+        elif not (self.channels_last and perm in ([0, 3, 1, 2], [0, 2, 1])):
+            raise ValueError(f"{where}: a Transpose {perm} that is not qonnx's channels-last conversion of the input "
+                             f"or output")
+        self.tensors[node.output[0]] = source
+        self.absorbed[node.name] = source
 
     def _gemm(self, node, attrs, where) -> None:
         weight = self._const(node.input[1], where)
@@ -322,6 +348,7 @@ class _Builder:
         self.weights[f"{last['name']}.bias"] = self._const(node.input[1], where)
         last["bias"] = True
         self.pending_matmul = None
+        self.absorbed[node.name] = last["name"]
 
     def _concat(self, node, attrs, where) -> None:
         if len(node.input) != 2 or not all(name in self.tensors for name in node.input) or attrs.get("axis") != 1:
