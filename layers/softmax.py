@@ -76,6 +76,16 @@ class Softmax(OptionalResult, Layer):
     def output_shape(self, input_shape: Shape) -> Shape:
         return tuple(input_shape)
 
+    def output_type(self, in_type: FixedType) -> FixedType:
+        """The result type; a table indexed by more bits than its index type has is refused
+        (hls4ml slices ``x(W - 1, W - N)`` below bit 0 there: undefined)."""
+        if self.implementation == "latency" and self.table_size > 2 ** in_type.width:
+            raise ValueError(f"layer {self.name!r} (softmax latency): a table of {self.table_size} entries is indexed "
+                             f"by the top {self.table_size.bit_length() - 1} bits of the input, which has {in_type.width} "
+                             f"({in_type}); hls4ml's C++ then slices below bit 0 (undefined). Give table_size at most "
+                             f"{2 ** in_type.width}")
+        return super().output_type(in_type)
+
     def resolved(self, in_type: FixedType, n: int) -> SoftmaxTypes:
         """The types and table sizes the C++ uses, hls4ml's defaults filled in."""
         exp_size = self.table_size

@@ -349,6 +349,10 @@ class _Hls4mlBuilder(_Builder):
 
     def _activation(self, cfg, variables, where) -> None:
         activation = cfg.get("activation")
+        if activation == "hard_tanh":
+            raise ValueError(f"{where}: hls4ml 1.3.0 writes hard_tanh without its slope and shift (its project does "
+                             f"not compile); a hard_sigmoid, or a Dense layer's linear output with a saturating "
+                             f"result type, is what it can build")
         if activation not in self.ACTIVATIONS:
             raise ValueError(f"{where}: activation {activation!r} is not supported ({', '.join(self.ACTIVATIONS)})")
         self.layers.append(self.activation_layer(cfg["name"], activation))

@@ -58,6 +58,9 @@ def test_keras_activations_through_both_paths(tmp_path, narrow) -> None:
     x = keras.layers.Activation("elu", name="el")(x)
     x = keras.layers.PReLU(name="pr")(x)
     x = keras.layers.Dense(4, activation="leaky_relu", name="d4")(x)
+    x = keras.layers.Dense(4, name="d5")(x)
+    x = keras.layers.Activation("linear", name="lin")(x)  # removed after an 'auto' result, else a cast
+    x = keras.layers.Softmax(name="sm")(x)
     model = keras.Model(inputs, x)
     rng = np.random.default_rng(21)
     model.get_layer("pr").set_weights([rng.uniform(-0.5, 1.0, 6).astype(np.float32)])
@@ -72,6 +75,12 @@ def test_keras_activations_through_both_paths(tmp_path, narrow) -> None:
         config["LayerName"]["lr"]["Precision"]["param"] = "ufixed<4,0,RND>"
         config["LayerName"]["el"]["TableSize"] = 256
         config["LayerName"]["el"]["table_t"] = "fixed<10,2,RND>"
+        config["LayerName"]["d5"]["Precision"]["result"] = "fixed<16,6>"
+        config["LayerName"]["lin"]["Precision"]["result"] = "fixed<8,3,RND,SAT>"
+        config["LayerName"]["sm"]["Implementation"] = "latency"
+        config["LayerName"]["sm"]["TableSize"] = 256  # indexed by the 8 bits of lin's type
+    else:
+        config["LayerName"]["sm"]["Skip"] = True  # hls4ml leaves the softmax out
     for entry in config["LayerName"].values():
         entry["Trace"] = True
     model.save(tmp_path / "model.keras")
@@ -84,7 +93,9 @@ def test_keras_activations_through_both_paths(tmp_path, narrow) -> None:
     for arguments in ([str(tmp_path / "model.keras"), "--hls4ml", str(tmp_path / "config.json"), "--io-type",
                        "io_stream"], ["--hls4ml-project", str(tmp_path / "prj")]):
         sim, network = _imported(tmp_path, *arguments)
-        assert {"hard_sigmoid", "leaky_relu", "elu", "prelu"} <= {layer.op for layer in network.layers}
+        ops = [layer.op for layer in network.layers]
+        assert {"hard_sigmoid", "leaky_relu", "elu", "prelu"} <= set(ops)
+        assert ("linear" in ops, "softmax" in ops) == (narrow, narrow)
         result = sim.run(images.astype(np.float64))
         _compare(result, network, traced, theirs, 64)
     if narrow:  # export-hls runs the user's own inputs (hls4ml's tb_data); its C-sim is bit-exact in every layer
