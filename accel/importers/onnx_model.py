@@ -88,10 +88,32 @@ def import_onnx(path: str | Path, input_type: str = DEFAULT_DATA_TYPE, types: di
     description = {"name": path.stem, "input": {"shape": dims[1:], "type": input_type, **(
                        {"name": inputs[0].name} if hls4ml else {})},
                    "defaults": {"types": {**DEFAULT_TYPES, **(types or {})}}, "layers": builder.layers}
+    _alphas_per_value(description, builder.weights, str(path))
     if hls4ml:
         description["function_calls"] = builder.function_calls
         description["absorbed"] = builder.absorbed
     return description, builder.weights
+
+
+def _alphas_per_value(description: dict, weights: dict[str, np.ndarray], source: str) -> None:
+    """A ``PRelu``'s slopes (one per channel, or one) repeated to one per value, as the
+    prelu layer (and hls4ml's ``nnet::prelu``) reads them."""
+    if not any(layer["op"] == "prelu" for layer in description["layers"]):
+        return
+    from ..config import network_from_dict
+
+    plain = {**description, "input": {k: v for k, v in description["input"].items() if k != "name"}}
+    shapes = {layer.name: tuple(shape) for layer, shape, _ in network_from_dict(plain, source).shapes()}
+    for layer in description["layers"]:
+        if layer["op"] == "prelu":
+            key, shape = f"{layer['name']}.weight", shapes[layer["name"]]
+            alpha = np.asarray(weights[key], np.float64).reshape(-1)
+            if alpha.size not in (1, shape[0], int(np.prod(shape))):
+                raise ValueError(f"{source}: layer {layer['name']!r} (PRelu): {alpha.size} slopes for an input of "
+                                 f"shape {shape} (one, one per channel or one per value)")
+            if alpha.size == shape[0] and len(shape) > 1:
+                alpha = alpha.reshape(-1, *[1] * (len(shape) - 1))
+            weights[key] = np.broadcast_to(alpha.reshape(shape) if alpha.size == np.prod(shape) else alpha, shape).copy()
 
 
 class _Builder:

@@ -194,6 +194,30 @@ def test_an_onnx_1d_cnn_imports_and_runs_like_pytorch(tmp_path) -> None:
     assert np.allclose(simulate_float(net, check_weights(net, flat), x)[net.layers[-1].name], expected, atol=1e-4)
 
 
+def test_onnx_activations_import_and_run_like_pytorch(tmp_path) -> None:
+    """LeakyRelu, Elu and PRelu (its per-channel slopes repeated to one per value) over feature maps."""
+    pytest.importorskip("onnx")
+    from accel.config import network_from_dict
+    from accel.importers.onnx_model import import_onnx
+    from accel.simulator import simulate_float
+    from accel.weights import check_weights
+
+    torch.manual_seed(8)
+    model = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.LeakyReLU(0.1), torch.nn.Conv2d(4, 4, 3),
+                                torch.nn.PReLU(4), torch.nn.ELU(0.7), torch.nn.Flatten(), torch.nn.Linear(64, 5)).eval()
+    with torch.no_grad():
+        model[3].weight.uniform_(-1, 1)
+    torch.onnx.export(model, torch.zeros(1, 3, 8, 8), tmp_path / "act.onnx", dynamo=False)
+    description, flat = import_onnx(tmp_path / "act.onnx")
+    net = network_from_dict(description, "act.onnx")
+    assert [l.op for l in net.layers] == ["conv", "leaky_relu", "conv", "prelu", "elu", "flatten", "dense"]
+    assert flat[f"{net.layers[3].name}.weight"].shape == (4, 4, 4)
+    x = np.random.default_rng(9).normal(0, 1, (4, 3, 8, 8))
+    with torch.no_grad():
+        expected = model(torch.from_numpy(x.astype(np.float32))).numpy()
+    assert np.allclose(simulate_float(net, check_weights(net, flat), x)[net.layers[-1].name], expected, atol=1e-4)
+
+
 def test_onnx_unsupported_ops_and_bad_files(tmp_path) -> None:
     pytest.importorskip("onnx")
     from accel.importers.onnx_model import import_onnx

@@ -102,6 +102,16 @@ def test_broken_arrays(tmp_path, capsys) -> None:
         assert fragment in capsys.readouterr().err
 
 
+def test_testbench_inputs_are_checked_before_anything_is_written(tmp_path, capsys) -> None:
+    """``export-hls``/``export-vectors --input X.npy``: inputs of another shape are refused, naming the file."""
+    np.save(tmp_path / "x.npy", np.zeros((2, 3, 8, 8)))
+    for argv in (["export-hls", "--out", str(tmp_path / "prj")],
+                 ["export-vectors", "--layer", "conv1", "--out", str(tmp_path / "prj")]):
+        assert main([*argv, "--input", str(tmp_path / "x.npy")]) == 2
+        assert "x.npy: images of shape (3, 8, 8) do not fit network 'alexnet32'" in capsys.readouterr().err
+        assert not (tmp_path / "prj").exists()
+
+
 @pytest.mark.parametrize("argv, fragment", [
     (["run", "--images", "0"], "--images: 0 must be at least 1"),
     (["run", "--images", "-3"], "--images: -3 must be at least 1"),
@@ -111,6 +121,7 @@ def test_broken_arrays(tmp_path, capsys) -> None:
     (["export-vectors", "--layer", "conv9"], "no layer named 'conv9'"),
     (["export-vectors", "--layer", "conv1", "--images", "-3"], "--images: -3 must be at least 1"),
     (["testbench", "--layer", "conv9"], "no layer named 'conv9'"),
+    (["import", "m.onnx", "--io-type", "io_stream", "--out", "x"], "--io-type goes with --hls4ml CONFIG"),
     (["report", "--clock-ns", "nan"], "--clock-ns: nan must be a finite number above 0"),
     (["report", "--bandwidth", "0"], "--bandwidth: 0 must be a finite number above 0"),
     (["sweep", "--accum", "99"], "--accum '99'"),
