@@ -148,10 +148,13 @@ class Activation(OptionalResult, Layer):
 
     # ------------------------------------------------------------------ hardware
     def estimate(self, input_shape, in_type, device, profile, preset=Preset.CONFIG) -> Estimate:
-        """One value a cycle (hls4ml pipelines the loop), as ReLU; a multiply per value where
-        the function has one."""
+        """One value a cycle (hls4ml pipelines the loop): costed as the profile's ``relu``
+        (a compare and a select: linear, thresholded_relu) or ``batchnorm`` kernel (a multiply
+        and an add: the others). No public report has these kernels; ``accel calibrate``
+        fits the profile to one."""
         elements = int(np.prod(input_shape))
-        kernel = StreamKernel(self.function, elements, 1, elements, in_type.width, depth=3,
+        kind = "relu" if self.function in ("linear", "thresholded_relu") else "batchnorm"
+        kernel = StreamKernel(kind, elements, 1, elements, in_type.width, depth=3,
                               rolled=Preset.parse(preset) is Preset.UNOPT)
         return estimate_stream(kernel, device, profile)
 

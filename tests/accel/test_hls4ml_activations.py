@@ -98,6 +98,7 @@ def test_keras_activations_through_both_paths(tmp_path, narrow) -> None:
         assert ("linear" in ops, "softmax" in ops) == (narrow, narrow)
         result = sim.run(images.astype(np.float64))
         _compare(result, network, traced, theirs, 64)
+    assert main(["report", "--config", str(tmp_path / "imported" / "net.yaml"), "--json"]) == 0  # every kind costed
     if narrow:  # export-hls runs the user's own inputs (hls4ml's tb_data); its C-sim is bit-exact in every layer
         np.save(tmp_path / "x.npy", images[:3].astype(np.float64))
         assert main(["export-hls", "--config", str(tmp_path / "imported" / "net.yaml"), "--weights",
