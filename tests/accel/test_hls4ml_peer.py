@@ -165,10 +165,19 @@ def test_the_configuration_is_read_as_hls4ml_reads_it(tmp_path) -> None:
         apply(description, {"Model": {"Precision": "fixed<16,6>"}, "LayerName": {"bn1": {"Precision": "auto"}}}, "c")
     with pytest.raises(ValueError, match=r"LayerName names \['bn1'\], which the model has no layer for"):
         apply(description, {"Model": {"Precision": "fixed<16,6>"}, "LayerName": {"bn1": {"Precision": "fixed<8,3>"}}}, "c")
-    with pytest.raises(ValueError, match="layer 'conv1': Strategy Resource with the saturating accumulator"):
-        apply(description, {"Model": {"Precision": {"default": "fixed<16,6>", "accum": "fixed<16,6,TRN,SAT>"},
-                                      "Strategy": "Resource"}}, "cfg.json")
-    apply(description, {"Model": {"Precision": "fixed<16,6>", "Strategy": "Resource"}}, "cfg.json")  # wraps: order-free
+    # Resource: the reuse factor rounded as hls4ml rounds it (said); what hls4ml's kernels cannot compute refused
+    resource = {"Model": {"Precision": {"default": "fixed<16,6>", "accum": "fixed<16,6,TRN,SAT>"},
+                          "Strategy": "Resource", "ReuseFactor": 3}, "LayerName": {"fc1": {"ReuseFactor": 7}}}
+    with pytest.warns(UserWarning, match="layer 'fc1': ReuseFactor 7 is not valid for 36 x 5 products; hls4ml uses 6"):
+        typed = apply(description, resource, "cfg.json")
+    assert typed["layers"][0]["hls4ml"] == {"strategy": "resource", "reuse_factor": 3, "io_type": "io_parallel"}
+    assert typed["layers"][3]["hls4ml"]["reuse_factor"] == 6
+    assert network_from_dict(typed, "typed.yaml").layers[0].loop_nest((3, 8, 8)).interleave == 3
+    with pytest.raises(ValueError, match="layer 'conv1': reuse_factor 54 > 27 products per output: hls4ml's "
+                                         "io_parallel conv_2d_resource_cl"):
+        apply(description, {**resource, "LayerName": {"conv1": {"ReuseFactor": 54}}}, "cfg.json")
+    with pytest.raises(ValueError, match="layer 'conv1': Strategy 'Distributed_Arithmetic' is not modelled"):
+        apply(description, {**resource, "LayerName": {"conv1": {"Strategy": "Distributed_Arithmetic"}}}, "cfg.json")
     targeted = apply(description, {"Model": {"Precision": "fixed<16,6>"}, "Part": "xczu7ev-ffvc1156-2-e",
                                    "ClockPeriod": 4}, "cfg.json")
     assert targeted["target"] == {"clock_ns": 4.0, "part": "xczu7ev-ffvc1156-2-e"}
