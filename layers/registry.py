@@ -11,7 +11,7 @@ registry, never a list of its own.
 
     >>> import layers
     >>> sorted(kinds())
-    ['add', 'avgpool', 'batchnorm', 'concatenate', 'conv', 'conv1d', 'dense', 'flatten', 'lrn', 'maxpool', 'maxpool1d', 'relu', 'sigmoid', 'softmax', 'tanh']
+    ['add', 'avgpool', 'batchnorm', 'concatenate', 'conv', 'conv1d', 'dense', 'elu', 'flatten', 'hard_sigmoid', 'hard_tanh', 'leaky_relu', 'linear', 'lrn', 'maxpool', 'maxpool1d', 'prelu', 'relu', 'sigmoid', 'softmax', 'tanh', 'thresholded_relu']
 """
 
 from __future__ import annotations

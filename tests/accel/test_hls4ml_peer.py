@@ -291,8 +291,9 @@ def _project(tmp_path):
 
 def test_strategy_resource_with_a_wrapping_accumulator(tmp_path, capsys) -> None:
     """``Strategy: Resource`` stores dense weights transposed and sums the inputs in another
-    order; a wrapping accumulator makes the order irrelevant: both imports are still exact.
-    A saturating accumulator under Resource is refused by both, naming the layer."""
+    order; a wrapping accumulator makes the order irrelevant: both imports are exact. With a
+    saturating one the order shows: the import simulates it, and ``export-hls``, whose C++
+    writer has no interleaved loop, refuses naming the layer."""
     torch.manual_seed(5)
     model = Net().eval()
     config = hls4ml.utils.config_from_pytorch_model(model, (3, 8, 8), granularity="name",
@@ -317,10 +318,12 @@ def test_strategy_resource_with_a_wrapping_accumulator(tmp_path, capsys) -> None
     config["LayerName"]["fc1"]["Precision"]["accum"] = "fixed<10,2,TRN,SAT>"
     saved = {key: value for key, value in config.items() if key != "PytorchModel"}
     (tmp_path / "config.json").write_text(json.dumps(saved, default=list))
-    capsys.readouterr()
-    assert main(["import", str(tmp_path / "model.onnx"), "--hls4ml", str(tmp_path / "config.json"), "--out",
-                 str(tmp_path / "refused")]) == 2
-    assert "layer 'fc1': Strategy Resource with the saturating accumulator" in capsys.readouterr().err
+    assert main(["import", str(tmp_path / "model.onnx"), "--hls4ml", str(tmp_path / "config.json"), "--io-type",
+                 "io_stream", "--out", str(tmp_path / "saturating")]) == 0  # simulated in hls4ml's order (see
+    capsys.readouterr()                                                    # test_hls4ml_resource.py)
+    assert main(["export-hls", "--config", str(tmp_path / "saturating" / "net.yaml"), "--weights",
+                 str(tmp_path / "saturating" / "weights.npz"), "--out", str(tmp_path / "refused")]) == 2
+    assert "layer 'fc1': hls4ml's Strategy Resource adds the products at stride 3" in capsys.readouterr().err
     assert not (tmp_path / "refused").exists()
 
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from layers import LRN, Add, AvgPool, BatchNorm, Concatenate, Conv1D, MaxPool1D, ConfigError, Softmax, TableActivation, Conv, Dense, Flatten, MaxPool, ReLU, kinds
+from layers import LRN, Activation, Add, AvgPool, BatchNorm, Concatenate, Conv1D, MaxPool1D, ConfigError, Softmax, TableActivation, Conv, Dense, Flatten, MaxPool, ReLU, kinds
 from layers.fields import Fields
 from layers.registry import BuildContext, register, type_keys
 from quant import FixedType
@@ -44,11 +44,20 @@ def test_every_kind_is_registered_with_the_class_it_builds() -> None:
         "concatenate": build("concatenate", {}),
         "conv1d": build("conv1d", {"out_channels": 4, "kernel": 3, "padding": 1}, MAC_TYPES),
         "maxpool1d": build("maxpool1d", {"kernel": 2}),
+        "linear": build("linear", {}, {"result": "ap_fixed<8,3>"}),
+        "leaky_relu": build("leaky_relu", {"alpha": 0.3}, {"param": "ap_ufixed<8,-1>"}),
+        "thresholded_relu": build("thresholded_relu", {"theta": 0.5}),
+        "prelu": build("prelu", {}),
+        "elu": build("elu", {"alpha": 1.0, "table_size": 256}, {"table": "ap_fixed<10,2>"}),
+        "hard_sigmoid": build("hard_sigmoid", {"slope": 0.25, "shift": 0.5}, {"slope": "ap_ufixed<8,0>"}),
+        "hard_tanh": build("hard_tanh", {}),
     }
     assert set(built) == set(kinds())
     classes = {"conv": Conv, "dense": Dense, "lrn": LRN, "maxpool": MaxPool, "relu": ReLU, "flatten": Flatten,
                "batchnorm": BatchNorm, "avgpool": AvgPool, "sigmoid": TableActivation, "tanh": TableActivation,
-               "softmax": Softmax, "add": Add, "concatenate": Concatenate, "conv1d": Conv1D, "maxpool1d": MaxPool1D}
+               "softmax": Softmax, "add": Add, "concatenate": Concatenate, "conv1d": Conv1D, "maxpool1d": MaxPool1D,
+               **{op: Activation for op in ("linear", "leaky_relu", "thresholded_relu", "prelu", "elu", "hard_sigmoid",
+                                            "hard_tanh")}}
     assert all(type(layer) is classes[op] and layer.op == op for op, layer in built.items())
     assert {"weight", "accum", "partial", "sum", "norm", "result"} <= type_keys()
     assert not kinds()["maxpool"].inherits_defaults and kinds()["conv"].inherits_defaults
