@@ -177,7 +177,7 @@ class Activation(OptionalResult, Layer):
                             f"{cpp.initializer(values)};")
         body = {
             "linear": "out[i] = x;",
-            "leaky_relu": f"if (x > 0) out[i] = x; else out[i] = param * x;",
+            "leaky_relu": "if (x > 0) out[i] = x; else out[i] = param * x;",
             "thresholded_relu": "if (x > param) out[i] = x; else out[i] = 0;",
             "prelu": "if (x > 0) out[i] = x; else out[i] = w[i] * x;",
             "elu": (f"if (x >= 0) out[i] = x; else {{\n      int index = x * {self.table_size}u / -8;\n"

@@ -1,26 +1,22 @@
 """An hls4ml configuration laid over an imported model: the network with hls4ml's semantics.
 
-The configuration is the dict ``hls4ml.utils.config_from_*_model`` returns, saved as YAML
-or JSON: ``Model`` / ``LayerType`` / ``LayerName``, each with a ``Precision`` that is one
-type or a dict of variables (``default``, ``weight``, ``bias``, ``accum``, ``result``,
-``scale``). A variable's type is looked up as hls4ml 1.3.0's ``HLSConfig.get_precision``
-does: the layer's own entry for the variable, then its ``default``, then the layer type's
-entry and its ``default``, then the model's, and ``auto`` is inferred by hls4ml's rules
-(``hls4ml_infer``). The model (ONNX, imported with hls4ml's layer names and ReLU kept as a
-layer of its own) gives the topology and weights. What the simulator then runs is what
-hls4ml's C++ computes (``tests/accel/test_hls4ml_peer.py`` holds them to it):
+The configuration is the dict ``hls4ml.utils.config_from_*_model`` returns (PyTorch, Keras
+or ONNX; with or without ``backend=``), saved as YAML or JSON. Each variable's type is
+looked up as hls4ml 1.3.0 does (``hls4ml_precision``) and ``auto`` is inferred by its rules
+(``hls4ml_infer``); the model (ONNX or Keras, imported with hls4ml's layer names) gives the
+topology and weights, rewritten as hls4ml's passes rewrite them (``hls4ml_passes``). What
+the simulator then runs is what hls4ml's C++ computes (``tests/accel/test_hls4ml_*.py``):
 
 - conv and dense: each product assigned to ``accum``, the accumulator starting at the
   bias, the result cast; the convolution sums its window in (kh, kw, cin) order
   (``order: [m, r, c, i, j, n]``, which matters once the accumulator saturates);
-- ReLU, the table activations and softmax with their own types (``table_t``,
-  ``exp_table_t``, ``table_size``, ``implementation`` from the layer's entry); max-pool
-  through its ``accum`` type; the input quantized by the input layer's ``result`` type;
+  ``Strategy: Resource`` adds the products at stride ``ReuseFactor`` (``LoopNest.interleave``,
+  read from ``dense_resource``), the reuse factor first rounded to a valid one as hls4ml does;
+- activations as layers of their own with their types (``table_t``, ``param_t``,
+  ``table_size``, ``implementation`` from the layer's entry, where the layer has them);
+  max-pool through its ``accum`` type; the input quantized by the input layer's ``result``;
 - weights as hls4ml's C-simulation reads them: written as text with as many decimals as
   their type has fraction bits, read back through ``double``.
-
-- ``Strategy: Resource``: the products added at stride ``ReuseFactor`` (``LoopNest.interleave``,
-  read from ``dense_resource``), the reuse factor first rounded to a valid one as hls4ml does.
 
 Refused, with the layer named: a layer name the model does not have, a strategy other
 than Latency and Resource, and what hls4ml's own kernels do not compute correctly.
@@ -28,124 +24,23 @@ than Latency and Resource, and what hls4ml's own kernels do not compute correctl
 
 from __future__ import annotations
 
-import json
-import re
 import warnings
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from layers import safe_yaml
 from layers.hw import find_device
 from layers.hw.hls4ml_cost import closest_reuse_factor, read_impl, valid_reuse_factors
 from quant import FixedType
 
 from ..config import network_from_dict
 from . import hls4ml_infer as infer
+from .hls4ml_passes import (as_hls4ml_reads_them, flatten_as_hls4ml, fuse_batchnorms, removed_by_hls4ml,
+                            settle_function_names)
+from .hls4ml_precision import (ATTRIBUTE_TYPES, INPUT_NAMES, LAYERS, MAC_OPS, OTHER_KEYS, TABLE_OPS, Precisions,
+                               read_config, snake_case)
 from .qonnx_names import config_for
 
-# our op -> (hls4ml's LayerType names, the variables hls4ml gives it a type for)
-LAYERS = {
-    "conv": (("Conv2D",), ("weight", "bias", "accum", "result")),
-    "conv1d": (("Conv1D",), ("weight", "bias", "accum", "result")),
-    "maxpool1d": (("MaxPooling1D", "Pooling1D"), ("accum", "result")),
-    "dense": (("Dense", "Linear"), ("weight", "bias", "accum", "result")),
-    "batchnorm": (("BatchNormalization",), ("scale", "bias", "result")),
-    "relu": (("Activation", "ReLU"), ("result",)),
-    "sigmoid": (("Activation",), ("result",)),
-    "tanh": (("Activation",), ("result",)),
-    "softmax": (("Softmax", "Activation"), ("result",)),
-    "maxpool": (("MaxPooling2D", "Pooling2D"), ("accum", "result")),
-    "avgpool": (("AveragePooling2D", "Pooling2D"), ("accum", "result")),
-    "flatten": (("Reshape", "Flatten"), ("result",)),
-    "add": (("Merge", "Add"), ("result",)),
-    "concatenate": (("Concatenate",), ("result",)),
-    "linear": (("Activation",), ("result",)),
-    "leaky_relu": (("LeakyReLU", "ParametrizedActivation"), ("param", "result")),
-    "thresholded_relu": (("ThresholdedReLU", "ParametrizedActivation"), ("param", "result")),
-    "elu": (("ELU", "ParametrizedActivation"), ("param", "result")),
-    "prelu": (("PReLU",), ("param", "result")),
-    "hard_sigmoid": (("HardActivation",), ("result",)),  # slope_t, shift_t: hls4ml's own (initialize())
-    "hard_tanh": (("HardActivation",), ("result",)),
-}
-TABLE_OPS = ("sigmoid", "tanh", "softmax", "elu")  # what TableSize and the table types apply to
-# the keys hls4ml writes into a layer's entry that change no value, or that this import reads elsewhere
-OTHER_KEYS = {"precision", "trace", "reuse_factor", "strategy", "parallelization_factor", "conv_implementation",
-              "bram_factor", "compression", "table_size", "implementation", "table_t", "exp_table_t", "inv_table_t",
-              "inp_norm_t", "inv_inp_t", "accum_t", "skip"}
-SAFE_PARENTS = ("conv", "conv1d", "dense", "batchnorm", "relu", "sigmoid", "tanh", "softmax", "linear", "leaky_relu",
-                "thresholded_relu", "elu", "prelu", "hard_sigmoid", "hard_tanh")  # hls4ml's MergeLinearActivation
-# keys of a layer's entry that set a type or a table outside ``Precision`` (hls4ml's attributes)
-ATTRIBUTE_TYPES = {"table_t": "table", "exp_table_t": "exp_table", "inv_table_t": "inv_table",
-                   "inp_norm_t": "inp_norm", "inv_inp_t": "inv_inp"}
-INPUT_NAMES = ("x", "input", "input_1", "input1")
-MAC_OPS = ("conv", "conv1d", "dense")  # the layers with weights, biases and an accumulator
-
-
-def read_config(path: str | Path) -> dict:
-    """The configuration dict from a ``.json`` or ``.yml``/``.yaml`` file (YAML read safely)."""
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"{path}: no such hls4ml configuration file")
-    if path.suffix == ".json":
-        try:
-            data = json.loads(path.read_text())
-        except json.JSONDecodeError as err:
-            raise ValueError(f"{path}: not JSON ({err})") from None
-    else:
-        data = safe_yaml.load_file(path, "hls4ml configuration")
-    if not isinstance(data, dict) or "Model" not in data:
-        raise ValueError(f"{path}: an hls4ml configuration has a 'Model' section (hls4ml.utils.config_from_*_model)")
-    return data
-
-
-@dataclass(frozen=True)
-class Precisions:
-    """hls4ml's precision lookup over one configuration (``HLSConfig.get_precision``)."""
-
-    model: dict
-    by_type: dict
-    by_name: dict
-    source: str
-
-    @classmethod
-    def of(cls, config: dict, source: str) -> "Precisions":
-        def table(section: dict, where: str) -> dict:
-            return {key: _variables((entry or {}).get("Precision"), f"{source}: {where}: {key}: Precision")
-                    for key, entry in (section or {}).items()}
-        model = _variables(config["Model"].get("Precision", "fixed<16,6>"), f"{source}: Model: Precision")
-        if "default" not in model:
-            raise ValueError(f"{source}: Model: Precision has no 'default' type")
-        return cls(model, table(config.get("LayerType"), "LayerType"), table(config.get("LayerName"), "LayerName"),
-                   source)
-
-    def text(self, name: str, classes: tuple[str, ...], variable: str) -> str:
-        own = self.by_name.get(name, {})
-        for found in (own.get(variable), own.get("default")):
-            if found is not None:
-                return found
-        for kind in classes:
-            entry = self.by_type.get(kind, {})
-            for found in (entry.get(variable), entry.get("default")):
-                if found is not None:
-                    return found
-        return self.model.get(variable, self.model["default"])
-
-    def fixed(self, text: str, where: str) -> FixedType:
-        try:
-            return FixedType.parse(text)
-        except ValueError as err:
-            raise ValueError(f"{self.source}: {where}: {err}") from None
-
-    @property
-    def default(self) -> FixedType:
-        return self.fixed(self.model["default"], "Model: Precision: default")
-
-    @property
-    def maximum(self) -> FixedType | None:
-        text = self.model.get("maximum")
-        return None if text is None else self.fixed(text, "Model: Precision: maximum")
+__all__ = ["apply", "read_config"]
 
 
 def apply(description: dict, config: dict, source: str,
@@ -161,7 +56,7 @@ def apply(description: dict, config: dict, source: str,
             return Precisions.of(renamed, source).text(name, LAYERS.get(op, ((),))[0], "result")
         config = config_for(config, description["layers"], absorbed, result_text, source)
     precisions = Precisions.of(config, source)
-    description = _settle_function_names(description, set(precisions.by_name), weights)
+    description = settle_function_names(description, set(precisions.by_name), weights)
     names = [layer["name"] for layer in description["layers"]]
     input_name = description["input"].get("name")
     unknown = sorted(set(precisions.by_name) - set(names) - {input_name, *INPUT_NAMES})
@@ -173,7 +68,7 @@ def apply(description: dict, config: dict, source: str,
     if unknown:
         raise ValueError(f"{source}: LayerName names {unknown}, which the model has no layer for (its layers: "
                          f"{names}; torch.onnx.export folds a BatchNorm into the conv before it in eval mode)")
-    description = _fuse_batchnorms(description, precisions, weights, source)
+    description = fuse_batchnorms(description, precisions, weights, source)
 
     result = {key: value for key, value in description.items() if key not in ("defaults", "layers")}
     target = _target(config, source)
@@ -188,18 +83,18 @@ def apply(description: dict, config: dict, source: str,
     types, shapes = {"input": in_type}, {"input": tuple(result["input"]["shape"])}
     removed: dict[str, str] = {}  # a layer hls4ml removes -> the tensor it passed on
     for layer in description["layers"]:
-        entry = {_snake_case(key): value for key, value in ((config.get("LayerName") or {}).get(layer["name"]) or {}).items()}
+        entry = {snake_case(key): value for key, value in ((config.get("LayerName") or {}).get(layer["name"]) or {}).items()}
         sources = layer.get("inputs") or [result["layers"][-1]["name"] if result["layers"] else "input"]
         sources = [removed.get(s, s) for s in ([sources] if isinstance(sources, str) else sources)]
         if "inputs" in layer:
             layer = {**layer, "inputs": sources}
-        if _removed_by_hls4ml(layer, entry, sources, result["layers"], precisions, types, source):
+        if removed_by_hls4ml(layer, entry, sources, result["layers"], precisions, types, source):
             removed[layer["name"]] = sources[0]
             continue
         in_type = types[sources[0]] if len(sources) == 1 else tuple(types[s] for s in sources)
         in_shape = shapes[sources[0]] if len(sources) == 1 else tuple(shapes[s] for s in sources)
         if layer["op"] == "flatten" and str(config.get("IOType", "io_parallel")).lower() == "io_parallel":
-            layer = _flatten_as_hls4ml(layer, description["layers"], in_shape, weights)
+            layer = flatten_as_hls4ml(layer, description["layers"], in_shape, weights)
         typed = _typed(layer, precisions, in_type, entry, in_shape, source, config)
         result["layers"].append(typed)
         # the types so far ('auto' of later layers depends on them); later layers may read any of them
@@ -207,81 +102,13 @@ def apply(description: dict, config: dict, source: str,
         types.update({l.name: out for l, _, out in so_far.io_types()})
         shapes.update({l.name: tuple(out) for l, _, out in so_far.shapes()})
         if weights is not None and layer["op"] in MAC_OPS:
-            _as_hls4ml_reads_them(weights, typed)
+            as_hls4ml_reads_them(weights, typed)
         if weights is not None and layer["op"] == "prelu":  # one alpha per value (a channel's, repeated)
             key = f"{layer['name']}.weight"
             alpha = np.asarray(weights[key], np.float64)
             alpha = alpha.reshape(-1, *[1] * (len(in_shape) - 1)) if alpha.ndim == 1 and len(in_shape) > 1 else alpha
             weights[key] = np.broadcast_to(alpha, in_shape).copy()
     return result
-
-
-def _settle_function_names(description: dict, configured: set[str], weights: dict | None) -> dict:
-    """The layers an ONNX export made of torch function calls, named as hls4ml's PyTorch
-    front end (``torch.fx``) names them: ``relu``, ``relu_1``, ... numbered in call order over
-    the whole model. A node inside a module's scope (``/blk/Relu``) is a call of the function
-    unless the configuration names that module (then it is an ``nn.ReLU`` module itself)."""
-    calls = description.get("function_calls")
-    if not calls:
-        return {key: value for key, value in description.items() if key != "function_calls"}
-    at, counts = {}, {}  # layer index -> its name as torch.fx gives it
-    for index, name, function, top in calls:
-        if not top and name in configured:
-            continue  # the module itself
-        count = counts.get(function, 0)
-        counts[function] = count + 1
-        at[index] = function if count == 0 else f"{function}_{count}"
-    layers, renamed = [], {}
-    for index, layer in enumerate(description["layers"]):
-        if index in at and at[index] != layer["name"]:
-            renamed[layer["name"]] = at[index]
-            layer = {**layer, "name": at[index]}
-        if "inputs" in layer:
-            layer = {**layer, "inputs": [renamed.get(n, n) for n in layer["inputs"]]}
-        layers.append(layer)
-    if weights is not None:  # (a function call has no weights; kept general)
-        for key in [k for k in weights if k.split(".")[0] in renamed]:
-            layer_name, _, variable = key.partition(".")
-            weights[f"{renamed[layer_name]}.{variable}"] = weights.pop(key)
-    return {**{key: value for key, value in description.items() if key != "function_calls"}, "layers": layers}
-
-
-def _flatten_as_hls4ml(layer: dict, layers: list[dict], in_shape: tuple, weights: dict | None) -> dict:
-    """hls4ml's ``RemoveTransposeBeforeFlatten`` (``io_parallel``): a channels-first model's
-    flatten read by one dense layer flattens the channels-last tensor as it is and the
-    dense weights are permuted instead. The values are the same; the order in which the
-    dense layer adds its products (which a saturating accumulator sees) is channels-last."""
-    if layer.get("order", "chw") != "chw" or len(in_shape) < 2:
-        return layer
-    readers = [l for k, l in enumerate(layers) if layer["name"] in l.get("inputs", [])
-               or (k > 0 and layers[k - 1] is layer and "inputs" not in l)]
-    if len(readers) != 1 or readers[0]["op"] != "dense":
-        return layer
-    if weights is not None:
-        key = f"{readers[0]['name']}.weight"
-        w = np.asarray(weights[key])
-        weights[key] = np.moveaxis(w.reshape(w.shape[0], *in_shape), 1, -1).reshape(w.shape[0], -1)
-    return {**layer, "order": "hwc"}
-
-
-def _removed_by_hls4ml(layer: dict, entry: dict, sources: list[str], done: list[dict], precisions: Precisions,
-                       types: dict, source: str) -> bool:
-    """Whether hls4ml's optimizers remove this layer: a softmax with ``Skip: true``
-    (``SkipSoftmax``), and a linear activation after a layer whose ``result`` is ``auto``
-    (``MergeLinearActivation``) or of the linear's own type (``EliminateLinearActivation``)."""
-    if layer["op"] == "softmax" and entry.get("skip"):
-        warnings.warn(f"{source}: layer {layer['name']!r}: Skip: true — hls4ml leaves this softmax out, and so does "
-                      f"the import", stacklevel=3)
-        return True
-    if layer["op"] != "linear":
-        return False
-    parent = next((l for l in done if l["name"] == sources[0]), None)
-    if parent is not None and parent["op"] in SAFE_PARENTS and \
-            precisions.text(parent["name"], LAYERS[parent["op"]][0], "result") == "auto":
-        return True
-    text = precisions.text(layer["name"], LAYERS["linear"][0], "result")
-    own = precisions.default if text == "auto" else precisions.fixed(text, f"LayerName: {layer['name']}: result")
-    return own == types[sources[0]]
 
 
 def _typed(layer: dict, precisions: Precisions, in_type: FixedType, entry: dict, in_shape, source: str,
@@ -396,72 +223,4 @@ def _target(config: dict, source: str) -> dict:
                           stacklevel=2)
     return target
 
-
-def _fuse_batchnorms(description: dict, precisions: Precisions, weights: dict | None, source: str) -> dict:
-    """hls4ml's ``FuseBatchNormalization``: a batch normalization right after a conv or dense
-    layer whose ``result`` is ``auto`` is folded into it, in float32 as hls4ml's numpy does it
-    (``scale = gamma / sqrt(var + eps)``, ``w' = scale * w``, ``b' = scale * b + (beta - scale * mean)``)."""
-    layers, renamed = [], {}  # a fused batch normalization's output is its conv's
-    read = [name for layer in description["layers"] for name in layer.get("inputs", [])]
-    for layer in description["layers"]:
-        if "inputs" in layer:
-            layer = {**layer, "inputs": [renamed.get(name, name) for name in layer["inputs"]]}
-        before = layers[-1] if layers else None
-        if (layer["op"] != "batchnorm" or before is None or before["op"] not in MAC_OPS
-                or precisions.text(before["name"], LAYERS[before["op"]][0], "result") != "auto"
-                or layer.get("inputs", [before["name"]]) != [before["name"]] or before["name"] in read):
-            layers.append(layer)  # (a conv whose output another layer reads too is not fused: hls4ml's rule)
-            continue
-        if weights is None:
-            raise ValueError(f"{source}: layer {layer['name']!r}: hls4ml fuses this batch normalization into "
-                             f"{before['name']!r}; that needs the weights")
-        name, into = layer["name"], before["name"]
-        gamma, beta, mean, var = (np.asarray(weights.pop(f"{name}.{key}"), np.float32)
-                                  for key in ("weight", "bias", "running_mean", "running_var"))
-        scale = gamma / np.sqrt(var + np.float32(layer.get("eps", 1e-5)))
-        weight = np.asarray(weights[f"{into}.weight"], np.float32)
-        bias = np.asarray(weights.get(f"{into}.bias", np.zeros(len(scale))), np.float32)
-        weights[f"{into}.weight"] = scale.reshape(-1, *[1] * (weight.ndim - 1)) * weight
-        weights[f"{into}.bias"] = scale * bias + (beta - scale * mean)
-        layers[-1] = {**before, "bias": True}
-        renamed[name] = into
-    return {**description, "layers": layers}
-
-
-def _as_hls4ml_reads_them(weights: dict[str, np.ndarray], layer: dict) -> None:
-    """hls4ml writes each parameter with as many decimals as its type has fraction bits
-    (``'{:.Ff}'.format``) and its C-simulation reads the text back through ``double``: a
-    value within half a decimal of a grid point (or of a midpoint, where rounding modes
-    turn) lands on the other side of it. Only values that near one are rewritten, so the
-    quantized parameters are exactly what hls4ml's are."""
-    for variable in ("weight", "bias"):
-        key = f"{layer['name']}.{variable}"
-        if key not in weights:
-            continue
-        kind = FixedType.parse(layer["types"][variable])
-        decimals = max(0, kind.width - kind.integer)
-        values = np.array(weights[key], dtype=np.float64)
-        half_steps = values * 2.0 ** (decimals + 1)
-        near = np.abs(half_steps - np.round(half_steps)) * 2.0 ** -(decimals + 1) < 10.0 ** -decimals
-        flat = values.reshape(-1)
-        for i in np.flatnonzero(near.reshape(-1)):
-            flat[i] = float(f"{flat[i]:.{decimals}f}")
-        weights[key] = values
-
-
-def _snake_case(key: str) -> str:
-    """hls4ml's ``convert_to_snake_case`` of a layer entry's keys: ``TableSize`` -> ``table_size``."""
-    key = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", str(key))
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", key).lower()
-
-
-def _variables(value, where: str) -> dict:
-    """A ``Precision`` entry as a dict of variable -> type text (a string: the ``default``)."""
-    if value is None:
-        return {}
-    if isinstance(value, str):
-        return {"default": value.strip()}
-    if isinstance(value, dict):
-        return {str(k): str(v).strip() for k, v in value.items()}
-    raise ValueError(f"{where}: a precision is a type or a mapping of variable to type, got {value!r}")
 

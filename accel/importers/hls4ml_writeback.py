@@ -10,7 +10,7 @@ from pathlib import Path
 from layers.base import array_types
 from quant import FixedType, Overflow
 
-from .hls4ml_config import INPUT_NAMES
+from .hls4ml_precision import INPUT_NAMES
 
 
 def with_integer_bits(config: dict, network, bits: dict[tuple[str, str], int], input_name: str | None = None) -> dict:
