@@ -57,3 +57,44 @@ def test_an_input_tile_is_kept_across_output_channel_tiles() -> None:
     source = conv.cpp_source(shape, DATA, "c")
     assert source.index("tile_r:") < source.index("load_input:") < source.index("tile_m:") < source.index("load_weight:")
 
+
+
+POINT_LOOP = re.compile(r"(loop_\w+): for \(int \w+ = 0; \w+ < (\d+); \w+\+\+\) \{\n((?:[ \t]*#pragma HLS [^\n]*\n)*)")
+
+
+def unrolls_in_source(source: str) -> dict[str, int]:
+    """Read off the C++ text alone: each point loop's UNROLL pragma as the lanes it asks for
+    (``UNROLL``: the loop's trip count, ``UNROLL factor=F``: F) and the loops inside a
+    ``PIPELINE``d one (Vitis unrolls them completely)."""
+    loops = [(m.group(1), int(m.group(2)), re.findall(r"#pragma HLS ([^\n]*)", m.group(3)), m.start())
+             for m in POINT_LOOP.finditer(source)]
+    lanes, pipelined = {}, False
+    for label, trips, pragmas, _ in loops:  # the point loops are nested in source order
+        for pragma in pragmas:
+            if pragma == "UNROLL":
+                lanes[label] = trips
+            elif pragma.startswith("UNROLL factor="):
+                lanes[label] = min(int(pragma.split("=")[1]), trips)
+        if pipelined:
+            lanes[label] = trips
+        pipelined = pipelined or any(p.startswith("PIPELINE II=") for p in pragmas)
+    return {label: n for label, n in lanes.items() if n > 1}
+
+
+@pytest.mark.parametrize("op, entry, shape", [
+    ("conv", {"out_channels": 8, "kernel": 3, "order": ["m", "r", "c", "n", "i", "j"],
+              "directives": {"unroll": {"m": 4, "n": 0}}}, (6, 8, 8)),
+    ("conv", {"out_channels": 4, "kernel": 3, "directives": {"pipeline": "c", "unroll": {"m": 2}}}, (4, 6, 6)),
+    ("dense", {"out_features": 12, "directives": {"unroll": {"n": 5, "m": 0}}}, (20,)),
+])
+def test_exported_pragmas_are_what_the_estimator_costs(op, entry, shape) -> None:
+    """The UNROLL and PIPELINE pragmas of the exported C++, read from its text, ask for the
+    lanes the estimator costs (``hw.mac_cost.unrolled``): a partial unroll written as a full
+    one (or the reverse) shows here, where the C-simulation cannot see it."""
+    from layers.hw.mac_cost import unrolled
+
+    layer = build(op, entry, MAC_TYPES)
+    source = layer.cpp_source(shape, DATA, "t")
+    costed = {f"loop_{loop}": lanes for loop, lanes in unrolled(layer.loop_nest(shape)).items()}
+    assert unrolls_in_source(source) == costed
+    assert costed  # the case unrolls something

@@ -148,3 +148,25 @@ def test_jit_kernel_equals_the_numpy_loop(product, accum, partial) -> None:
     assert got.tolist() == expected.tolist()
     assert compiled.as_dict() == reference.as_dict()
     assert reference.accumulation.overflows + reference.product.overflows > 0
+
+
+@pytest.mark.parametrize("rounding", list(Rounding))
+def test_every_rounding_mode_on_ties_equals_the_loop_path(rounding) -> None:
+    """Fixed examples, not only random search: every product one bit finer than the
+    accumulator, so that half of them are ties. Rounding ``acc + p`` to the accumulator
+    equals ``acc + round(p)`` only for the modes whose ties do not depend on ``acc``
+    (``SEPARABLE``); round-half-to-even, -zero and -away-from-zero must take the loop path."""
+    types = LayerTypes(FixedType(8, 7), FixedType(8, 8), FixedType(8, 8), FixedType(16, 16, True, rounding),
+                       FixedType(16, 16), product="full")  # products have 1 fraction bit, the accumulator none
+    rng = np.random.default_rng(11)
+    x = rng.integers(-60, 60, (35, 24))
+    w = rng.integers(-3, 4, (24, 5))
+    schedule = Schedule(np.arange(24), np.array([], dtype=np.int64))
+    with no_jit():
+        fast, _ = multiply_accumulate(x, w, np.zeros(5, np.int64), types, schedule, False, StageStats())
+        slow, _ = multiply_accumulate(x, w, np.zeros(5, np.int64), types, schedule, False, StageStats(),
+                                      force_path="loop")
+    assert fast.tolist() == slow.tolist()
+    if rounding in (Rounding.RND_CONV, Rounding.RND_ZERO, Rounding.RND_INF):  # the case must be a real one
+        by_product = types.accum.cast(x[:, :, None] * w[None], FixedType(16, 15)).sum(axis=1)
+        assert (by_product != slow).sum() > 5

@@ -29,6 +29,11 @@ def test_bram_aspect_ratios(width, depth, sdp, expected) -> None:
 def test_partitioning_rounds_each_bank() -> None:
     assert bram_18k(16, 4096, banks=4) == 4 * bram_18k(16, 1024)
     assert bram_18k(16, 3000, banks=3) == 3 * bram_18k(16, 1000)
+    # banks that do not divide the depth: each bank holds ceil(depth / banks) words
+    assert bram_18k(18, 2049, banks=2) == 4  # 1025 words x 18 bits: 2 blocks a bank
+    assert bram_18k(18, 2048, banks=2) == 2
+    assert bram_18k(36, 1025, banks=2) == 2 * bram_18k(36, 513) == 4
+    assert uram(72, 8193, banks=2) == 4 and uram(72, 8192, banks=2) == 2  # 4097 words a bank: 2 URAMs
     assert uram(72, 4096) == 1 and uram(64, 4097) == 2
 
 
