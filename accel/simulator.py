@@ -11,9 +11,9 @@ this package: for each layer ``NAME`` (float64 values), ``NAME.raw`` (int64) and
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from collections.abc import Sequence
 from typing import Callable, Literal
 
 import numpy as np
@@ -55,6 +55,19 @@ class Simulation:
     @property
     def seconds(self) -> float:
         return sum(run.result.seconds for run in self.layers)
+
+
+def _check_weight_mapping(network: Network, weights) -> None:
+    """``weights`` as ``check_weights``/``load_weights`` return them: every parameter the
+    network reads, by layer, or a ``TypeError``/``ValueError`` naming what is missing."""
+    if not isinstance(weights, Mapping):
+        raise TypeError(f"weights: expected the mapping layer -> {{name: array}} that accel.weights.load_weights "
+                        f"or check_weights returns, got {type(weights).__name__}")
+    for key in network.param_shapes():
+        layer, field = key.rsplit(".", 1)
+        if not isinstance(weights.get(layer), Mapping) or field not in weights[layer]:
+            raise ValueError(f"weights: no {field!r} for layer {layer!r} of network {network.name!r} "
+                             f"(accel.weights.check_weights validates a flat {{'{key}': array}} dict)")
 
 
 def check_images(network: Network, images: np.ndarray, source: str = "input") -> np.ndarray:
@@ -107,6 +120,7 @@ class Simulator:
             self.keep = set(keep)
         self.network = network
         self.last_use = network.last_uses()  # a tensor no later layer reads is freed within the batch
+        _check_weight_mapping(network, weights)
         self.prepared = {layer.name: layer.prepare(weights.get(layer.name, {})) for layer in network.layers}
         self.parameter_stats = {layer.name: layer.parameter_stats(weights.get(layer.name, {}))
                                 for layer in network.layers}
@@ -116,6 +130,8 @@ class Simulator:
         """Run the fixed-point network over ``images`` in batches; results are concatenated.
         ``progress`` is called with the number of images each finished batch held."""
         network = self.network
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise ValueError(f"batch_size={batch_size!r}: a positive number of images a batch")
         images = check_images(network, images)
         input_stats = OverflowStats()
         raw_in = network.input_type.to_raw(images, input_stats)

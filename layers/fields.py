@@ -90,7 +90,7 @@ def read_tiles(fields: Fields) -> tuple[tuple[str, int], ...]:
     """``tiles: {m: 16, n: 3}``: loop name → tile size (checked against the nest later)."""
     mapping = fields.get("tiles", dict, {})
     for key, value in mapping.items():
-        if not isinstance(value, int):
+        if isinstance(value, bool) or not isinstance(value, int):  # (YAML's true is a Python int)
             raise ConfigError(f"{fields.where}: tiles: {key!r} must be an integer, got {value!r}")
     return tuple(mapping.items())
 

@@ -201,8 +201,15 @@ class FixedType:
         return float_to_raw(x, self, stats)
 
     def from_raw(self, raw) -> np.ndarray:
-        """float64 values of raw integers (exact whenever the value fits a double)."""
-        return raw_to_float(raw, self)
+        """float64 values of raw integers (exact whenever the value fits a double); a raw
+        outside ``[min_raw, max_raw]`` is no value of this type: ``ValueError``."""
+        arr = np.asarray(raw)
+        if arr.size and arr.dtype.kind in "iuO":
+            low, high = arr.min(), arr.max()
+            if low < self.min_raw or high > self.max_raw:
+                raise ValueError(f"raw values of {self} lie in [{self.min_raw}, {self.max_raw}]; got "
+                                 f"{low if low < self.min_raw else high}")
+        return raw_to_float(arr, self)
 
     def cast(self, raw, src: "FixedType | str", stats: "OverflowStats | None" = None) -> np.ndarray:
         """Raw values of ``src``-typed ``raw`` assigned to this type (``T v = src_value``)."""

@@ -175,3 +175,21 @@ def test_keep_bounds_what_a_run_holds(rng) -> None:
     assert some[names[0]].raw.tolist() == whole[names[0]].raw.tolist() and some.output.raw is None
     with pytest.raises(ValueError, match="keep=\\['nope'\\]"):
         Simulator(NET, weights, keep=["nope"])
+
+
+def test_the_python_api_names_what_is_wrong() -> None:
+    """Weights missing for a layer, no weights at all, a batch size below 1: ``ValueError``
+    or ``TypeError`` naming the argument, not a ``KeyError`` deep inside."""
+    from accel.simulator import Simulator
+
+    net = network_from_dict(BASE, "net.yaml")
+    weights = seeded_weights(net)
+    first = net.layers[0].name
+    with pytest.raises(TypeError, match="weights: expected the mapping"):
+        Simulator(net, None)
+    with pytest.raises(ValueError, match=f"weights: no 'weight' for layer '{first}'"):
+        Simulator(net, {k: v for k, v in weights.items() if k != first})
+    images = np.zeros((2, *net.input_shape))
+    for bad in (0, -3, 2.5, True):
+        with pytest.raises(ValueError, match="batch_size="):
+            Simulator(net, weights).run(images, batch_size=bad)

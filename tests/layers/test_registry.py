@@ -70,6 +70,8 @@ def test_builders_name_the_field_at_fault() -> None:
         build("dense", {"out_features": 4}, {k: v for k, v in MAC_TYPES.items() if k != "accum"})
     with pytest.raises(ConfigError, match=r"unknown field\(s\) \['stride'\]"):
         build("relu", {"stride": 2})
+    with pytest.raises(ConfigError, match=r"tiles: 'n' must be an integer, got True"):  # YAML's true is no tile
+        build("dense", {"out_features": 4, "tiles": {"n": True}}, MAC_TYPES)
     with pytest.raises(ConfigError, match=r"field 'order' must be 'chw'"):
         build("flatten", {"order": "whc"})
     with pytest.raises(ValueError, match="registered twice"):

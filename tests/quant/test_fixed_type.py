@@ -109,3 +109,13 @@ def test_integers_convert_exactly_not_through_double() -> None:
     assert t.to_raw(big).tolist() == big.tolist()
     assert FixedType(8, 8).to_raw(np.array([300], dtype=np.int64)).tolist() == [300 - 256]
     assert FixedType(8, 8, False).to_raw(np.array([2**64 - 1], dtype=np.uint64)).tolist() == [255]
+
+
+def test_from_raw_refuses_raws_outside_the_type() -> None:
+    t = FixedType.parse("ap_fixed<8,3>")
+    assert t.from_raw(np.array([-128, 127])).tolist() == [-4.0, 3.96875]
+    for bad in ([128], [-129], [0, 300]):
+        with pytest.raises(ValueError, match=r"raw values of ap_fixed<8,3> lie in \[-128, 127\]"):
+            t.from_raw(np.array(bad))
+    with pytest.raises(ValueError, match="lie in"):
+        FixedType.parse("ap_ufixed<4,4>").from_raw(np.array([-1]))
