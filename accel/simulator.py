@@ -21,6 +21,7 @@ import numpy as np
 from layers import LayerResult
 from quant import FixedType, OverflowStats
 
+from .footprint import check_fits
 from .network import Network
 from .weights import Weights
 
@@ -132,6 +133,7 @@ class Simulator:
         network = self.network
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"batch_size={batch_size!r}: a positive number of images a batch")
+        check_fits(network, len(images), batch_size, self.keep)
         images = check_images(network, images)
         input_stats = OverflowStats()
         raw_in = network.input_type.to_raw(images, input_stats)

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .arrays import check_npz_headers
+from .footprint import check_parameters_fit
 from .network import Network
 
 Weights = dict[str, dict[str, np.ndarray]]  # layer name -> parameter name -> float64 array
@@ -70,6 +71,7 @@ def check_weights(network: Network, arrays: dict[str, np.ndarray], source: str =
 def seeded_weights(network: Network, seed: int = 0, gain: float = 1.0) -> Weights:
     """Deterministic weights: N(0, gain * 2 / fan_in) per layer (He), small biases; a
     normalization's scales near 1 and its running variances positive (PyTorch's names)."""
+    check_parameters_fit(network)
     rng = np.random.default_rng(seed)
     flat = {}
     for key, shape in network.param_shapes().items():

@@ -147,6 +147,9 @@ def example_images(network: Network, count: int, seed: int) -> np.ndarray:
     when it takes CIFAR images, seeded N(0, 1) images otherwise."""
     if network.takes_cifar:
         return network.input_from_pixels(load_sample().images[:count])
+    from ..footprint import check_fits
+
+    check_fits(network, count, count)  # before the seeded inputs are drawn
     return np.random.default_rng(seed + 1).normal(0.0, 1.0, (count, *network.input_shape))
 
 

@@ -22,6 +22,7 @@ from reports.simulation import classification_document, layer_report_document
 from reports.tally import LayerTally
 
 from ..arrays import load_npy
+from ..footprint import check_fits
 from ..cifar import load_sample, read_cifar
 from ..classify import classify
 from ..integer_bits import array_ranges
@@ -107,6 +108,7 @@ def _classification(network: Network, weights, weights_source: str, args: argpar
 
 def _images(network: Network, args: argparse.Namespace) -> np.ndarray:
     if args.input is None:
+        check_fits(network, args.batch, args.batch)  # before the seeded inputs are drawn
         rng = np.random.default_rng(args.seed + 1)
         return rng.normal(0.0, 1.0, (args.batch, *network.input_shape))
     return check_images(network, load_npy(args.input, "images"), args.input)

@@ -83,9 +83,28 @@ def grid(widths: list[int], integers: list[int] | None, accums: list[str], scope
     for width in widths:
         if not 2 <= width <= 64:
             raise ValueError(f"--width {width}: data widths from 2 to 64 bits can be swept")
+    finest = max(widths)  # the most fraction bits a point's types get: W - I
+    for integer in integers or ():
+        _check_fraction_bits(finest - integer, f"--int {integer} with --width {finest}")
+    for layer, array, integer in auto_int:
+        _check_fraction_bits(finest - integer, f"--auto-int: {layer} {array}: {integer} integer bits (the range "
+                                               f"plus --headroom) with --width {finest}")
     if integers is None:
         return [SweepPoint(w, None, a, scope, auto_int) for w in widths for a in accums]
     return [SweepPoint(w, i, a, scope) for w in widths for i in integers for a in accums if i <= w]
+
+
+MAX_FRACTION_BITS = 62  # raws of finer types leave int64: exact big-integer arithmetic, minutes an image
+
+
+def _check_fraction_bits(fraction: int, what: str) -> None:
+    """A type with more than ``MAX_FRACTION_BITS`` fraction bits is legal in Vitis but no
+    sweep point: its step is below 2**-62, finer than anything the data can use, and its raws
+    need big-integer arithmetic (minutes for a few images)."""
+    if fraction > MAX_FRACTION_BITS:
+        raise ValueError(f"{what}: {fraction} fraction bits; a step below 2**-{MAX_FRACTION_BITS} is finer than any "
+                         f"data needs and would be simulated in big-integer arithmetic (minutes an image): give "
+                         f"integer bits of at least W - {MAX_FRACTION_BITS}")
 
 
 def in_scope(layer: Layer, scope: tuple[str, ...]) -> bool:

@@ -102,6 +102,27 @@ def test_broken_arrays(tmp_path, capsys) -> None:
         assert fragment in capsys.readouterr().err
 
 
+def test_networks_too_large_for_memory_are_refused_before_allocating(tmp_path, capsys) -> None:
+    """A network file asking for 3·10^10 input values, or a dense layer of 10^9 outputs: the
+    figure and the layer, exit 2, before numpy allocates (and nothing written)."""
+    import yaml
+
+    huge = {"name": "huge", "input": {"shape": [3, 100000, 100000], "type": "ap_fixed<16,6>"},
+            "layers": [{"name": "pool", "op": "maxpool", "kernel": 2, "stride": 2}]}
+    wide = {"name": "wide", "input": {"shape": [16], "type": "ap_fixed<16,6>"},
+            "defaults": {"types": {k: "ap_fixed<16,6>" for k in ("weight", "bias", "accum", "result")}},
+            "layers": [{"name": "fc1", "op": "dense", "out_features": 10 ** 9}]}
+    for data, fragment in ((huge, "the input alone holds 30,000,000,000 values an input"),
+                           (wide, "fc1.weight alone 16,000,000,000")):
+        path = tmp_path / f"{data['name']}.yaml"
+        path.write_text(yaml.safe_dump(data))
+        for argv in (["run", "--config", str(path)], ["export-hls", "--config", str(path), "--out", str(tmp_path / "p")]):
+            assert main(argv) == 2
+            err = capsys.readouterr().err
+            assert fragment in err and "GB are available" in err and "Traceback" not in err
+        assert not (tmp_path / "p").exists()
+
+
 def test_testbench_inputs_are_checked_before_anything_is_written(tmp_path, capsys) -> None:
     """``export-hls``/``export-vectors --input X.npy``: inputs of another shape are refused, naming the file."""
     np.save(tmp_path / "x.npy", np.zeros((2, 3, 8, 8)))
@@ -127,6 +148,7 @@ def test_testbench_inputs_are_checked_before_anything_is_written(tmp_path, capsy
     (["sweep", "--accum", "99"], "--accum '99'"),
     (["sweep", "--board", "ultra69", "--width", "8"], "unknown device 'ultra69'"),
     (["sweep", "--images", "0"], "--images: 0 must be at least 1"),
+    (["sweep", "--int", "-100", "--width", "8"], "--int -100 with --width 8: 108 fraction bits"),
 ])
 def test_bad_options(tmp_path, capsys, argv, fragment) -> None:
     os.chdir(tmp_path)
