@@ -15,6 +15,7 @@ import importlib.util
 import math
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -194,10 +195,23 @@ def output_file(path: str | None, suffix: str, option: str) -> Path | None:
         raise ValueError(f"{option} {target}: is a folder, not a file")
     folder = target.parent
     if not folder.is_dir():
-        raise ValueError(f"{option} {target}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise ValueError(f"{option} {target}: {folder} is a file, not a folder" if folder.exists() else
+                         f"{option} {target}: the folder {folder} does not exist")
+    if not can_write(folder) or (target.exists() and not os.access(target, os.W_OK)):
         raise ValueError(f"{option} {target}: not writable")
     return target
+
+
+def can_write(folder: Path) -> bool:
+    """Whether a file can be created in ``folder``: tried, not only asked (``os.access`` says
+    yes to root everywhere, even in ``/proc``)."""
+    if not os.access(folder, os.W_OK):
+        return False
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".accel-probe-"):
+            return True
+    except OSError:
+        return False
 
 
 def output_folder(path: str | None, option: str = "--out", create: bool = True) -> Path | None:
@@ -214,12 +228,14 @@ def output_folder(path: str | None, option: str = "--out", create: bool = True) 
         raise ValueError(f"{option} {folder}: is a broken symbolic link")
     parent = folder.absolute().parent
     if not folder.exists() and not parent.is_dir():
+        if parent.exists():
+            raise ValueError(f"{option} {folder}: {parent} is a file, not a folder")
         raise ValueError(f"{option} {folder}: the folder {parent} does not exist (only the last level of "
                          f"an output path is created)")
     if not create:
         if folder.exists() and not folder.is_dir():
             raise ValueError(f"{option} {folder}: is a file, not a folder")
-        if not os.access(folder if folder.exists() else parent, os.W_OK):
+        if not can_write(folder if folder.exists() else parent):
             raise ValueError(f"{option} {folder}: not writable")
         return folder
     try:
@@ -228,7 +244,7 @@ def output_folder(path: str | None, option: str = "--out", create: bool = True) 
         raise ValueError(f"{option} {folder}: is a file, not a folder") from None
     except OSError as err:
         raise ValueError(f"{option} {folder}: cannot create the folder ({err.strerror})") from None
-    if not os.access(folder, os.W_OK):
+    if not can_write(folder):
         raise ValueError(f"{option} {folder}: not writable")
     return folder
 

@@ -53,7 +53,8 @@ class ResultsFile:
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._lock is not None:
+        if self._lock is not None:  # the lock file goes while still held: no sweep leaves one behind
+            self.path.with_name(self.path.name + ".lock").unlink(missing_ok=True)
             fcntl.flock(self._lock, fcntl.LOCK_UN)
             self._lock.close()
             self._lock = None

@@ -123,6 +123,33 @@ def test_networks_too_large_for_memory_are_refused_before_allocating(tmp_path, c
         assert not (tmp_path / "p").exists()
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc: a folder even root cannot write")
+def test_unwritable_outputs_are_refused_before_compute(tmp_path, capsys, monkeypatch) -> None:
+    """Outputs into a folder no file can be created in (``/proc``, which ``os.access`` calls
+    writable for root), or under a file: one line, exit 2, for every command that writes."""
+    monkeypatch.chdir(tmp_path)
+    np.save(tmp_path / "x.npy", np.zeros((1, 3, 32, 32)))
+    (tmp_path / "afile").write_text("")
+    for argv, fragment in [
+        (["run", "--input", "x.npy", "--save", "/proc/out.npz"], "--save /proc/out.npz: not writable"),
+        (["run", "--input", "x.npy", "--save", "afile/out.npz"], "afile is a file, not a folder"),
+        (["sweep", "--width", "8", "--int", "3", "--results", "/proc/r.jsonl"], "--results /proc/r.jsonl: not writable"),
+        (["import", "m.onnx", "--out", "/proc/imported"], "--out /proc/imported: not writable"),
+        (["import", "m.onnx", "--out", "afile/sub"], "afile is a file, not a folder"),
+        (["export-hls", "--out", "/proc/prj"], "--out /proc/prj: cannot create the folder"),
+    ]:
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert fragment in err and "Traceback" not in err and len(err.strip().splitlines()) <= 2, err
+
+
+def test_a_sweep_leaves_no_lock_file(tmp_path) -> None:
+    results = tmp_path / "r.jsonl"
+    assert main(["sweep", "--width", "8", "--int", "3", "--images", "2", "--workers", "1", "--results",
+                 str(results)]) == 0
+    assert results.exists() and not results.with_name("r.jsonl.lock").exists()
+
+
 def test_testbench_inputs_are_checked_before_anything_is_written(tmp_path, capsys) -> None:
     """``export-hls``/``export-vectors --input X.npy``: inputs of another shape are refused, naming the file."""
     np.save(tmp_path / "x.npy", np.zeros((2, 3, 8, 8)))
