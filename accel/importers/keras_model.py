@@ -51,16 +51,20 @@ def import_keras(path: str | Path, input_type: str = DEFAULT_DATA_TYPE,
         for source in inbound(entry):
             readers[source] = readers.get(source, 0) + 1
     builder.readers = readers
-    for entry in layers_config:
-        # a .keras file stores a layer's variables under its class in snake case, numbered
-        # in order (conv2d, conv2d_1, ...), whatever the layer's name; an .h5 under the name
-        key = _snake_case(entry["class_name"])
-        count = seen.get(key, 0)
-        seen[key] = count + 1
-        stored = variables.get(entry["config"]["name"])
-        if stored is None:
-            stored = variables.get(key if count == 0 else f"{key}_{count}", {})
-        wired_add(builder, entry, stored, tensors, path)
+    for number, entry in enumerate(layers_config):
+        try:
+            # a .keras file stores a layer's variables under its class in snake case, numbered
+            # in order (conv2d, conv2d_1, ...), whatever the layer's name; an .h5 under the name
+            key = _snake_case(entry["class_name"])
+            count = seen.get(key, 0)
+            seen[key] = count + 1
+            stored = variables.get(entry["config"]["name"])
+            if stored is None:
+                stored = variables.get(key if count == 0 else f"{key}_{count}", {})
+            wired_add(builder, entry, stored, tensors, path)
+        except (KeyError, IndexError, TypeError, AttributeError) as err:  # a field the file lacks or mistypes
+            raise ValueError(f"{path}: layer {_entry_name(entry, number)}: its config lacks or mistypes a field the "
+                             f"import reads ({type(err).__name__}: {err}); is it a file Keras wrote?") from None
     if builder.input_shape is None:
         raise ValueError(f"{path}: the model has no InputLayer with a known shape")
     description = {"name": path.stem, "input": {"shape": list(builder.input_shape), "type": input_type,
@@ -96,6 +100,13 @@ def _read(path: Path) -> tuple[dict, dict[str, dict[str, np.ndarray]]]:
         raise ValueError(f"{path}: file not found") from None
     except (OSError, KeyError, ValueError, zipfile.BadZipFile, json.JSONDecodeError) as err:
         raise ValueError(f"{path}: not a readable Keras model ({type(err).__name__}: {err})") from None
+
+
+def _entry_name(entry, number: int) -> str:
+    """A layer entry's name for a message, whatever the entry holds."""
+    config = entry.get("config") if isinstance(entry, dict) else None
+    name = config.get("name") if isinstance(config, dict) else None
+    return repr(name) if isinstance(name, str) else f"number {number}"
 
 
 def _snake_case(name: str) -> str:

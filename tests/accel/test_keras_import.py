@@ -66,6 +66,24 @@ def test_bad_keras_files(tmp_path) -> None:
     odd.save(tmp_path / "odd.keras")
     with pytest.raises(ValueError, match=r"odd.keras: layer '.*' \(AveragePooling2D\): unsupported layer"):
         import_keras(tmp_path / "odd.keras")
+    # a config edited by hand: every field the reader indexes, taken away in turn, is named
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "ok.keras") as zf:
+        files = {name: zf.read(name) for name in zf.namelist()}
+    config = json.loads(files["config.json"])
+    for layer, field in [(1, "filters"), (1, "kernel_size"), (8, "units"), (1, "name"), (0, "batch_shape"),
+                         (2, "config")]:
+        edited = json.loads(json.dumps(config))
+        entry = edited["config"]["layers"][layer]
+        (entry if field == "config" else entry["config"]).pop(field, None)
+        path = tmp_path / f"no_{field}.keras"
+        with zipfile.ZipFile(path, "w") as zf:
+            for name, data in {**files, "config.json": json.dumps(edited).encode()}.items():
+                zf.writestr(name, data)
+        with pytest.raises(ValueError, match=f"no_{field}.keras: "):
+            import_keras(path)
 
 
 def test_a_leading_rescaling_layer_is_the_networks_preprocessing(tmp_path, capsys) -> None:
