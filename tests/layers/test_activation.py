@@ -74,6 +74,9 @@ def test_activations_are_hls4mls_bit_for_bit(tmp_path, rng) -> None:
         x_type = T(x_text)
         raw = rng.integers(x_type.min_raw, x_type.max_raw + 1, N)
         raw[:5] = [x_type.min_raw, x_type.max_raw, 0, -1, 1]
+        if function == "thresholded_relu":  # at the threshold and either side of it: > is not >=
+            at = int(T(param_t).quantize(np.array([param]))[0] * 2 ** x_type.frac)
+            raw[5:8] = [at - 1, at, at + 1]
         feed += raw.tolist()
         params = None
         if function == "prelu":

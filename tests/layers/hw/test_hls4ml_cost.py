@@ -66,3 +66,17 @@ def test_the_yaml_field_is_checked() -> None:
     for bad in ({"strategy": "fast"}, {"reuse_factor": 0}, {"reuse": 2}, "latency"):
         with pytest.raises(ValueError, match="w: hls4ml"):
             read_impl(bad, "w")
+
+
+@pytest.mark.parametrize("n_in, n_out", [(16, 5), (64, 12), (27, 4), (36, 5), (7, 3), (1, 10), (10, 1)])
+def test_valid_reuse_factors_are_hls4mls(n_in, n_out) -> None:
+    """The reuse factors hls4ml allows and the one it takes for an invalid choice, against
+    its own backend (``get_valid_reuse_factors``, ``get_closest_reuse_factor``)."""
+    hls4ml = pytest.importorskip("hls4ml", reason="hls4ml is in the test extra")
+    from layers.hw.hls4ml_cost import closest_reuse_factor, valid_reuse_factors
+
+    backend = hls4ml.backends.get_backend("Vivado")
+    theirs = backend.get_valid_reuse_factors(n_in, n_out)
+    assert valid_reuse_factors(n_in, n_out) == theirs
+    for chosen in range(1, n_in * n_out + 3):
+        assert closest_reuse_factor(n_in, n_out, chosen) == backend.get_closest_reuse_factor(theirs, chosen)
