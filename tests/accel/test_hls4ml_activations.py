@@ -183,3 +183,16 @@ def test_pytorch_activations_through_both_paths(tmp_path) -> None:
                       ["--hls4ml-project", str(tmp_path / "prj")]):
         sim, network = _imported(tmp_path, *arguments)
         _compare(sim.run(images.astype(np.float64)), network, traced, theirs, 64)
+
+
+def test_a_parameters_auto_type_is_hls4mls() -> None:
+    """``param: auto`` of a leaky ReLU or ELU: the type hls4ml's ``_get_precision_from_constant``
+    gives the constant, for constants exact and not exact in binary, small, large, negative."""
+    from hls4ml.model.optimizer.passes.infer_precision import _get_precision_from_constant
+
+    from accel.importers.hls4ml_infer import constant_type
+
+    for value in (0.0, 0.1, 0.2, 0.25, 0.3, 1.0, 1.5, -0.5, 3.0, 0.01, 7.0, 100.0, -2.75, 0.001953125, 1e-6):
+        theirs = _get_precision_from_constant(value)
+        ours = constant_type(value)
+        assert (ours.width, ours.integer, ours.signed) == (theirs.width, theirs.integer, theirs.signed), value
