@@ -81,7 +81,7 @@ MUTANTS = (
            ("tests/layers",)),
     Mutant("memory estimate ignores the kept outputs", "accel/footprint.py",
            "need = BYTES * (images * kept_per_image", "need = BYTES * (0 * kept_per_image",
-           ("tests/accel/cli/test_bad_input.py",)),
+           ("tests/accel/test_footprint.py", "tests/accel/cli/test_bad_input.py")),
 )
 
 
