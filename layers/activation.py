@@ -91,16 +91,35 @@ class Activation(OptionalResult, Layer):
         out = out_type.cast(value, kind, stats.result)
         return LayerResult(np.asarray(out).astype(out_type.raw_dtype), out_type, stats)
 
+    def bits(self, in_type: FixedType) -> int:
+        """The widest intermediate ``exact`` forms (products and sums aligned to a common
+        fraction), in bits: up to ``NATIVE_BITS`` it computes in int64, beyond in Python
+        integers (exact at any width, ~100 times slower)."""
+        f, p = self.function, self.param_type
+        if f in ("hard_sigmoid", "hard_tanh"):
+            s, h = self.slope_type, self.shift_type
+            frac = max(s.frac + in_type.frac, h.frac, 0)
+            return max(in_type.width + s.width + frac - s.frac - in_type.frac, h.width + frac - h.frac) + 3
+        if f == "thresholded_relu":
+            frac = max(in_type.frac, p.frac)
+            return max(in_type.width + frac - in_type.frac, p.width + frac - p.frac) + 1
+        other = self.table_type if f == "elu" else in_type
+        frac = max(p.frac + other.frac, in_type.frac)
+        index = in_type.width + self.table_size.bit_length() + max(-in_type.frac, 0) + 1 if f == "elu" else 0
+        return max(p.width + other.width + 1 + frac - p.frac - other.frac, in_type.width + frac - in_type.frac,
+                   index) + 1
+
     def exact(self, x: np.ndarray, in_type: FixedType, params=None) -> tuple[np.ndarray, FixedType]:
-        """What the C++ assigns to ``result_t``, exactly (Python-integer raws), and its type."""
+        """What the C++ assigns to ``result_t``, exactly, and its type."""
         f = self.function
         if f == "linear":
             return x, in_type
+        _wide = _int64 if self.bits(in_type) <= NATIVE_BITS else _objects
         if f in ("hard_sigmoid", "hard_tanh"):
-            return self._hard(x, in_type)
+            return self._hard(_wide(x), in_type)
         if f == "thresholded_relu":
             theta = _raw(self.param, self.param_type)
-            return np.where(_compare(x, in_type.frac, theta, self.param_type.frac), _wide(x), 0), in_type
+            return np.where(_compare(_wide(x), in_type.frac, theta, self.param_type.frac), _wide(x), 0), in_type
         if f == "elu":  # index = (int)(x * N / -8): the quotient truncated toward zero, then to int
             index = _floor_div(-_wide(x) * self.table_size, 8 << max(in_type.frac, 0), max(-in_type.frac, 0))
             index = np.clip(index, 0, self.table_size - 1)
@@ -110,7 +129,8 @@ class Activation(OptionalResult, Layer):
         factor = (params or {}).get("weight") if f == "prelu" else _raw(self.param, self.param_type)
         if f == "prelu":
             factor = np.broadcast_to(factor, x.shape[1:])
-        product, kind = _product(factor, self.param_type, other, other_type)
+        product, kind = _product(_wide(factor) if np.ndim(factor) else int(factor), self.param_type, _wide(other),
+                                 other_type)
         frac = max(kind.frac, in_type.frac)  # both branches in one type that holds either exactly
         product, positive = product * _pow2(frac - kind.frac), _wide(x) * _pow2(frac - in_type.frac)
         width = max(kind.width + frac - kind.frac, in_type.width + frac - in_type.frac) + 1
@@ -119,10 +139,11 @@ class Activation(OptionalResult, Layer):
         return np.where(keep, positive, product), kind
 
     def _hard(self, x: np.ndarray, in_type: FixedType) -> tuple[np.ndarray, FixedType]:
-        """``clip(slope * x + shift, 0, 1)`` (times 2, minus 1 for tanh), exactly."""
+        """``clip(slope * x + shift, 0, 1)`` (times 2, minus 1 for tanh), exactly (``x``: raws
+        as int64 or Python integers, as ``bits`` allows)."""
         slope, shift = _raw(self.slope, self.slope_type), _raw(self.shift, self.shift_type)
         frac = max(self.slope_type.frac + in_type.frac, self.shift_type.frac, 0)
-        value = _wide(x) * slope * _pow2(frac - self.slope_type.frac - in_type.frac) + \
+        value = x * slope * _pow2(frac - self.slope_type.frac - in_type.frac) + \
             shift * _pow2(frac - self.shift_type.frac)
         one = _pow2(frac)
         value = np.minimum(np.maximum(value, 0), one)
@@ -194,7 +215,14 @@ class Activation(OptionalResult, Layer):
         return cpp.stream_pragmas("loop_i", preset)
 
 
-def _wide(raw: np.ndarray) -> np.ndarray:
+NATIVE_BITS = 62  # int64 holds every intermediate this wide, with a bit to spare
+
+
+def _int64(raw) -> np.ndarray:
+    return np.asarray(raw, dtype=np.int64)
+
+
+def _objects(raw) -> np.ndarray:
     """Raws as Python integers (object arrays): exact products and sums of any width."""
     return np.asarray(raw).astype(object)
 
@@ -211,7 +239,7 @@ def _raw(value: float, kind: FixedType) -> int:
 def _compare(x: np.ndarray, x_frac: int, theta: int, theta_frac: int) -> np.ndarray:
     """``x > theta`` on two raws of different fraction bits, exactly."""
     frac = max(x_frac, theta_frac)
-    return _wide(x) * _pow2(frac - x_frac) > theta * _pow2(frac - theta_frac)
+    return x * _pow2(frac - x_frac) > theta * _pow2(frac - theta_frac)
 
 
 def _floor_div(numerator: np.ndarray, divisor: int, shift: int) -> np.ndarray:
@@ -225,8 +253,7 @@ def _floor_div(numerator: np.ndarray, divisor: int, shift: int) -> np.ndarray:
 def _product(a, a_type: FixedType, b: np.ndarray, b_type: FixedType) -> tuple[np.ndarray, FixedType]:
     """``a * b`` exactly, and a type that holds it (``ap_fixed``'s full product)."""
     width = a_type.width + b_type.width + 1
-    raw = _wide(b) * (_wide(a) if np.ndim(a) else int(a))
-    return raw, FixedType(width, width - a_type.frac - b_type.frac, True)
+    return b * a, FixedType(width, width - a_type.frac - b_type.frac, True)
 
 
 @lru_cache(maxsize=16)

@@ -103,11 +103,6 @@ def apply(description: dict, config: dict, source: str,
         shapes.update({l.name: tuple(out) for l, _, out in so_far.shapes()})
         if weights is not None and layer["op"] in MAC_OPS:
             as_hls4ml_reads_them(weights, typed)
-        if weights is not None and layer["op"] == "prelu":  # one alpha per value (a channel's, repeated)
-            key = f"{layer['name']}.weight"
-            alpha = np.asarray(weights[key], np.float64)
-            alpha = alpha.reshape(-1, *[1] * (len(in_shape) - 1)) if alpha.ndim == 1 and len(in_shape) > 1 else alpha
-            weights[key] = np.broadcast_to(alpha, in_shape).copy()
     return result
 
 

@@ -102,3 +102,23 @@ def test_the_float_references_follow_the_functions() -> None:
         assert error < (8 / 1024 if function == "elu" else 1e-3), function  # the ELU table's step; alpha quantized
     with pytest.raises(ValueError, match="not one of"):
         Activation("act", "swish")
+
+
+def test_int64_and_big_integer_arithmetic_agree(rng, monkeypatch) -> None:
+    """``bits`` decides int64 (fast) or Python integers (any width): forcing the latter on
+    every case above gives the same raws, and the cases above do take the int64 path."""
+    import layers.activation as activation
+
+    layers, inputs = [], []
+    for function, x_text, r, param_t, param, extra in CASES:
+        kwargs = dict(extra, **({"param_type": T(param_t)} if param_t else {}),
+                      **({"param": param} if param is not None else {}))
+        layers.append(Activation("act", function, result=T(r), op=function, **kwargs))
+        x_type = T(x_text)
+        inputs.append((rng.integers(x_type.min_raw, x_type.max_raw + 1, (4, 64)), x_type))
+    params = {"weight": np.linspace(-1.5, 1.5, 64)}
+    fast = [layer.run_fixed(x, t, layer.prepare(params)).raw for layer, (x, t) in zip(layers, inputs)]
+    assert all(layer.bits(t) <= activation.NATIVE_BITS for layer, (_, t) in zip(layers, inputs))
+    monkeypatch.setattr(activation, "NATIVE_BITS", 0)
+    for layer, (x, t), raw in zip(layers, inputs, fast):
+        np.testing.assert_array_equal(layer.run_fixed(x, t, layer.prepare(params)).raw, raw, err_msg=layer.function)
