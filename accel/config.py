@@ -21,7 +21,7 @@ The file::
     tolerances:                      # for accel testbench: per layer, or default
       default: {abs: 0.05, share: 0.99, sqnr_db: 30}
 
-Ops: every kind registered in ``layers.registry`` (``conv``, ``dense``, ``lrn``,
+Ops: every kind registered in ``layers.config.registry`` (``conv``, ``dense``, ``lrn``,
 ``maxpool``, ``relu``, ``flatten``); each layer module documents its fields beside its
 builder. A layer's ``types`` override the defaults. Every error names the file, the layer
 and the field.
@@ -32,10 +32,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from layers import Layer, kinds, safe_yaml
-from layers.fields import ConfigError, Fields
+from layers import Layer, kinds
+from layers.config import safe_yaml
+from layers.config.fields import ConfigError, Fields
 from layers.hw import find_device
-from layers.registry import BuildContext, type_keys
+from layers.config.registry import BuildContext, type_keys
 from quant import FixedType
 
 from .network import Network

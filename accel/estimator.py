@@ -17,7 +17,7 @@ from functools import lru_cache
 from layers.hw import DEFAULT_CLOCK_NS, Device, Estimate, Preset, Profile, dataflow, find_device, sequential
 from layers.hw.dsp import dsps_per_multiply
 from layers.hw.estimate import RESOURCES
-from layers.workload import Workload, workload
+from layers.core.workload import Workload, workload
 
 from .network import Network
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from layers.cpp import initializer
+from layers.cpp.writer import initializer
 from layers.hw import find_device
 from quant import FixedType
 

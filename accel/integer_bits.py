@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from layers.base import array_types
+from layers.core.base import array_types
 from quant import FixedType
 
 from .network import Network

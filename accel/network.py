@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from layers import Layer
-from layers.base import Shape
+from layers.core.base import Shape
 from quant import FixedType
 
 from .cifar import IMAGE_SHAPE

@@ -59,7 +59,7 @@ def torch_seconds(network: Network, weights, images: np.ndarray, repeat: int) ->
 
 
 class _Accumulator:
-    """A retype (layers.base.Retype) that changes only the accumulator."""
+    """A retype (layers.core.base.Retype) that changes only the accumulator."""
 
     def __init__(self, text: str):
         self.type = FixedType.parse(text)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from layers import Conv, Directives, LayerTypes
-from layers.base import Layer
+from layers.core.base import Layer
 from layers.hw import Profile, find_device
 from quant import FixedType
 

@@ -14,31 +14,31 @@
 ``Softmax`` softmax by hls4ml's exp and inverse tables (stable, latency)
 =========  ==========================================================
 
-Every layer implements the interface of ``layers.base.Layer`` (shapes, loop nest,
+Every layer implements the interface of ``layers.core.base.Layer`` (shapes, loop nest,
 fixed-point kernel, float reference, estimate, output type, retyping, tilings, C++) and
-registers its YAML builder (``layers.registry``) in its own module. Built on ``quant``.
+registers its YAML builder (``layers.config.registry``) in its own module. Built on ``quant``.
 """
 
 from .activation import Activation
 from .add import Add
 from .avgpool import AvgPool
-from .base import Layer, LayerResult, Retype
+from .core.base import Layer, LayerResult, Retype
 from .concatenate import Concatenate
 from .batchnorm import BatchNorm
 from .conv import Conv
 from .conv1d import Conv1D
 from .dense import Dense
-from .fields import ConfigError
+from .config.fields import ConfigError
 from .flatten import Flatten
-from .loop_nest import Directives, LoopNest
+from .core.loop_nest import Directives, LoopNest
 from .lrn import LRN
 from .maxpool import MaxPool
 from .maxpool1d import MaxPool1D
-from .registry import kinds
+from .config.registry import kinds
 from .relu import ReLU
 from .softmax import Softmax
 from .table_activation import TableActivation
-from .types import LayerTypes, StageStats
+from .core.types import LayerTypes, StageStats
 
 __all__ = ["Layer", "LayerResult", "Retype", "ConfigError", "kinds", "Activation", "Add", "AvgPool", "Concatenate", "Conv1D", "MaxPool1D", "BatchNorm", "Conv", "Dense", "Flatten", "LRN", "MaxPool", "ReLU", "Softmax", "TableActivation",
            "LoopNest", "Directives", "LayerTypes", "StageStats"]

@@ -22,12 +22,12 @@ import numpy as np
 from quant import FixedType, arith
 
 from . import cpp
-from .base import Layer, LayerResult, Retype, Shape
-from .fields import Fields
+from .core.base import Layer, LayerResult, Retype, Shape
+from .config.fields import Fields
 from .hw import Estimate, Preset
 from .hw.stream_cost import StreamKernel, estimate_stream
-from .registry import BuildContext, register
-from .types import StageStats
+from .config.registry import BuildContext, register
+from .core.types import StageStats
 
 
 @dataclass(frozen=True)

@@ -35,17 +35,19 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from quant import FixedType
 
-from .base import LayerResult, Shape, feature_maps, require_counts, require_shape
-from .fields import Fields, read_directives, read_pair, read_tiles
+from .core.base import LayerResult, Shape, feature_maps, require_counts, require_shape
+from .config.fields import Fields, read_directives, read_pair, read_tiles
 from .hw import Estimate, Preset, hls4ml_cost
 from .hw.hls4ml_cost import Hls4mlImpl, read_impl
 from .hw.mac_cost import ArrayUse, MacKernel, estimate_mac
-from .loop_nest import Directives, LoopNest
-from . import cpp, jit_gemm, mac_cpp
-from .mac import MacWeights, PreparedParams, Schedule, multiply_accumulate, patch_dtype
-from .mac_layer import MAC_TYPE_KEYS, MacLayer, mac_types, check_partition_dims, distinct_tiles
-from .registry import BuildContext, register
-from .types import LayerTypes, StageStats
+from .core.loop_nest import Directives, LoopNest
+from . import cpp
+from .cpp import mac_nest
+from .kernels import jit_gemm
+from .kernels.mac import MacWeights, PreparedParams, Schedule, multiply_accumulate, patch_dtype
+from .core.mac_layer import MAC_TYPE_KEYS, MacLayer, mac_types, check_partition_dims, distinct_tiles
+from .config.registry import BuildContext, register
+from .core.types import LayerTypes, StageStats
 
 DEFAULT_ORDER = ("m", "n", "r", "c", "i", "j")
 OPT_ORDER = ("i", "j", "r", "c", "m", "n")  # Zhang et al.: pixels pipelined, channel tile unrolled
@@ -268,7 +270,7 @@ class Conv(MacLayer):
             np.copyto(buffer, part)
             yield buffer.reshape(-1, n_in * self.kernel[0] * self.kernel[1])
 
-    def cpp_spec(self, input_shape: Shape, prefix: str, nest: LoopNest | None = None) -> mac_cpp.MacCpp:
+    def cpp_spec(self, input_shape: Shape, prefix: str, nest: LoopNest | None = None) -> mac_nest.MacCpp:
         c, h, w = input_shape
         m_all, rows, cols = self.output_shape(input_shape)
         nest = nest or self.loop_nest(input_shape)
@@ -277,33 +279,33 @@ class Conv(MacLayer):
         tm, tn, tr, tc = (nest.tile(x) for x in ("m", "n", "r", "c"))
         s, p, t = self.stride, self.padding, prefix
         ih, iw = s * (tr - 1) + kh, s * (tc - 1) + kw
-        at = {x: mac_cpp.index(nest, x) for x in "mnrcij"}
-        first = {x: mac_cpp.base(nest, x) for x in "mnrc"}
+        at = {x: mac_nest.index(nest, x) for x in "mnrcij"}
+        first = {x: mac_nest.base(nest, x) for x in "mnrc"}
         g_in, g_out = (f"g * {n}", f"g * {m}") if self.groups > 1 else ("0", "0")
         channel_in, channel_out = cpp.plus(g_in, first["n"], "n"), cpp.plus(g_out, first["m"], "m")
         row, col = cpp.plus(cpp.times(s, first["r"]), "y"), cpp.plus(cpp.times(s, first["c"]), "x")
-        n_ok, m_ok = mac_cpp.in_range(nest, ["n"]), mac_cpp.in_range(nest, ["m"])
+        n_ok, m_ok = mac_nest.in_range(nest, ["n"]), mac_nest.in_range(nest, ["m"])
         inside = " && ".join(n_ok + ["row >= 0", f"row < {h}", "col >= 0", f"col < {w}"])
-        load_input = mac_cpp.Transfer("load_input", (("n", tn), ("y", ih), ("x", iw)), (
+        load_input = mac_nest.Transfer("load_input", (("n", tn), ("y", ih), ("x", iw)), (
             f"int row = {row} - {p}, col = {col} - {p};\n" if p else f"int row = {row}, col = {col};\n") + (
             f"input[n][y][x] = ({inside})\n    ? in[{cpp.grouped(channel_in)} * {h * w} + row * {w} + col] : ({t}_input_t)0;"), DEPENDS["input"])
         weight_index = f"({cpp.grouped(channel_out)} * {n} + {cpp.plus(first['n'], 'n')}) * {kh * kw} + i * {kw} + j"
-        load_weight = mac_cpp.Transfer("load_weight", (("m", tm), ("n", tn), ("i", kh), ("j", kw)), (
+        load_weight = mac_nest.Transfer("load_weight", (("m", tm), ("n", tn), ("i", kh), ("j", kw)), (
             f"weight[m][n][i][j] = {cpp.choose(m_ok + n_ok, f'w[{weight_index}]', f'({t}_weight_t)0')};"), DEPENDS["weight"])
-        load_bias = mac_cpp.Transfer("load_bias", (("m", tm),), (
+        load_bias = mac_nest.Transfer("load_bias", (("m", tm),), (
             f"bias[m] = {cpp.choose(m_ok, f'b[{channel_out}]', f'({t}_bias_t)0')};"), DEPENDS["bias"])
         out_index = (f"{cpp.grouped(channel_out)} * {rows * cols} + {cpp.grouped(cpp.plus(first['r'], 'r'))} * {cols} + "
                      f"{cpp.plus(first['c'], 'c')}")
         relu = "if (acc < 0) acc = 0;\n" if self.relu else ""
-        store = mac_cpp.Transfer("store_output", (("m", tm), ("r", tr), ("c", tc)), cpp.block(
-            cpp.guard(mac_cpp.in_range(nest, ["m", "r", "c"])),
+        store = mac_nest.Transfer("store_output", (("m", tm), ("r", tr), ("c", tc)), cpp.block(
+            cpp.guard(mac_nest.in_range(nest, ["m", "r", "c"])),
             f"{t}_accum_t acc = output[m][r][c];\n{relu}out[{out_index}] = acc;"), DEPENDS["output"])
         i_at, j_at = at["i"], at["j"]
         product = (f"weight[m][n][{i_at}][{j_at}] * input[n][{cpp.plus(cpp.times(s, 'r'), i_at)}]"
                    f"[{cpp.plus(cpp.times(s, 'c'), j_at)}]")
         args = (f"const {t}_input_t in[{c * h * w}]", f"const {t}_weight_t w[{m_all * n * kh * kw}]",
                 f"const {t}_bias_t b[{m_all}]", f"{t}_output_t out[{m_all * rows * cols}]")
-        return mac_cpp.MacCpp(
+        return mac_nest.MacCpp(
             t, f"{t}: conv {c}x{h}x{w} -> {m_all}x{rows}x{cols}, kernel {kh}x{kw}, stride {s}, padding {p}, "
             f"groups {self.groups}", self.cpp_typedefs(t), nest, args,
             {"input": (f"{t}_input_t", (tn, ih, iw)), "weight": (f"{t}_weight_t", (tm, tn, kh, kw)),

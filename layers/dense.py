@@ -28,17 +28,18 @@ import numpy as np
 
 from quant import FixedType
 
-from .base import LayerResult, Shape, require_counts, require_shape
-from .fields import Fields, read_directives, read_tiles
+from .core.base import LayerResult, Shape, require_counts, require_shape
+from .config.fields import Fields, read_directives, read_tiles
 from .hw import Estimate, Preset, hls4ml_cost
 from .hw.hls4ml_cost import Hls4mlImpl, read_impl
 from .hw.mac_cost import ArrayUse, MacKernel, estimate_mac
-from .loop_nest import Directives, LoopNest
-from . import cpp, mac_cpp
-from .mac import MacWeights, PreparedParams, Schedule, multiply_accumulate
-from .mac_layer import MAC_TYPE_KEYS, MacLayer, mac_types, check_partition_dims, distinct_tiles
-from .registry import BuildContext, register
-from .types import LayerTypes, StageStats
+from .core.loop_nest import Directives, LoopNest
+from . import cpp
+from .cpp import mac_nest
+from .kernels.mac import MacWeights, PreparedParams, Schedule, multiply_accumulate
+from .core.mac_layer import MAC_TYPE_KEYS, MacLayer, mac_types, check_partition_dims, distinct_tiles
+from .config.registry import BuildContext, register
+from .core.types import LayerTypes, StageStats
 
 OPT_ORDER = ("n", "m")  # inputs pipelined, a tile of outputs unrolled (Tm accumulators)
 OPT_TILES = {"m": 16, "n": 512}  # the ``opt`` preset's tiles when the YAML gives none
@@ -149,22 +150,22 @@ class Dense(MacLayer):
         out = x @ params["weight"].T.astype(x.dtype) + bias
         return np.maximum(out, 0.0) if self.relu else out
 
-    def cpp_spec(self, input_shape: Shape, prefix: str, nest: LoopNest | None = None) -> mac_cpp.MacCpp:
+    def cpp_spec(self, input_shape: Shape, prefix: str, nest: LoopNest | None = None) -> mac_nest.MacCpp:
         nest, t = nest or self.loop_nest(input_shape), prefix
         m, n = nest.extent("m"), nest.extent("n")
         tm, tn = nest.tile("m"), nest.tile("n")
-        m_at, n_at = (cpp.plus(mac_cpp.base(nest, x), x) for x in "mn")
-        m_ok, n_ok = mac_cpp.in_range(nest, ["m"]), mac_cpp.in_range(nest, ["n"])
-        load_input = mac_cpp.Transfer("load_input", (("n", tn),), f"input[n] = {cpp.choose(n_ok, f'in[{n_at}]', f'({t}_input_t)0')};", DEPENDS["input"])
-        load_weight = mac_cpp.Transfer("load_weight", (("m", tm), ("n", tn)), (
+        m_at, n_at = (cpp.plus(mac_nest.base(nest, x), x) for x in "mn")
+        m_ok, n_ok = mac_nest.in_range(nest, ["m"]), mac_nest.in_range(nest, ["n"])
+        load_input = mac_nest.Transfer("load_input", (("n", tn),), f"input[n] = {cpp.choose(n_ok, f'in[{n_at}]', f'({t}_input_t)0')};", DEPENDS["input"])
+        load_weight = mac_nest.Transfer("load_weight", (("m", tm), ("n", tn)), (
             f"weight[m][n] = {cpp.choose(m_ok + n_ok, f'w[{cpp.grouped(m_at)} * {n} + {n_at}]', f'({t}_weight_t)0')};"), DEPENDS["weight"])
-        load_bias = mac_cpp.Transfer("load_bias", (("m", tm),), f"bias[m] = {cpp.choose(m_ok, f'b[{m_at}]', f'({t}_bias_t)0')};", DEPENDS["bias"])
+        load_bias = mac_nest.Transfer("load_bias", (("m", tm),), f"bias[m] = {cpp.choose(m_ok, f'b[{m_at}]', f'({t}_bias_t)0')};", DEPENDS["bias"])
         relu = "if (acc < 0) acc = 0;\n" if self.relu else ""
-        store = mac_cpp.Transfer("store_output", (("m", tm),), cpp.block(
+        store = mac_nest.Transfer("store_output", (("m", tm),), cpp.block(
             cpp.guard(m_ok), f"{t}_accum_t acc = output[m];\n{relu}out[{m_at}] = acc;"), DEPENDS["output"])
         args = (f"const {t}_input_t in[{n}]", f"const {t}_weight_t w[{m * n}]", f"const {t}_bias_t b[{m}]",
                 f"{t}_output_t out[{m}]")
-        return mac_cpp.MacCpp(
+        return mac_nest.MacCpp(
             t, f"{t}: dense {n} -> {m}", self.cpp_typedefs(t), nest, args,
             {"input": (f"{t}_input_t", (tn,)), "weight": (f"{t}_weight_t", (tm, tn)), "bias": (f"{t}_bias_t", (tm,)),
              "output": (f"{t}_accum_t", (tm,))},

@@ -20,12 +20,12 @@ import numpy as np
 from quant import FixedType
 
 from . import cpp
-from .base import Layer, LayerResult, Shape
-from .fields import ConfigError, Fields
+from .core.base import Layer, LayerResult, Shape
+from .config.fields import ConfigError, Fields
 from .hw import Estimate, Preset
 from .hw.stream_cost import StreamKernel, estimate_stream
-from .registry import BuildContext, register
-from .types import StageStats
+from .config.registry import BuildContext, register
+from .core.types import StageStats
 
 FlattenOrder = Literal["chw", "hwc"]
 

@@ -42,14 +42,15 @@ import numpy as np
 
 from quant import FixedType, OverflowStats, arith
 
-from . import cpp, jit_lrn
-from .base import Layer, LayerResult, Retype, Shape, feature_maps
-from .fields import Fields
+from . import cpp
+from .kernels import jit_lrn
+from .core.base import Layer, LayerResult, Retype, Shape, feature_maps
+from .config.fields import Fields
 from .hw import Estimate, Preset
 from .hw.stream_cost import StreamKernel, estimate_stream
-from .lrn_cpp import PIPELINED, lrn_source
-from .registry import BuildContext, register
-from .types import StageStats, lossless
+from .cpp.lrn_nest import PIPELINED, lrn_source
+from .config.registry import BuildContext, register
+from .core.types import StageStats, lossless
 
 LrnMode = Literal["exact", "linear", "pwl"]
 AlphaConvention = Literal["pytorch", "tensorflow"]

@@ -23,14 +23,15 @@ import numpy as np
 
 from quant import FixedType
 
-from . import cpp, jit_pool
-from .base import Layer, LayerResult, Shape, feature_maps, require_counts
-from .fields import Fields
+from . import cpp
+from .kernels import jit_pool
+from .core.base import Layer, LayerResult, Shape, feature_maps, require_counts
+from .config.fields import Fields
 from .hw import Estimate, Preset
 from .hw.stream_cost import StreamKernel, estimate_stream
-from .loop_nest import LoopNest
-from .registry import BuildContext, register
-from .types import StageStats
+from .core.loop_nest import LoopNest
+from .config.registry import BuildContext, register
+from .core.types import StageStats
 
 
 @dataclass(frozen=True)

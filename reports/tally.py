@@ -60,7 +60,7 @@ class LayerTally:
 
     @classmethod
     def of_result(cls, result, reference: np.ndarray, tolerance: float = math.inf) -> "LayerTally":
-        """``of`` for a layer's result (``layers.base.LayerResult``: raws, type, stats),
+        """``of`` for a layer's result (``layers.core.base.LayerResult``: raws, type, stats),
         in one compiled pass over the raws (``tally_sums``) where it applies."""
         sums = raw_sums(result.raw, result.type, reference, tolerance) if result.raw is not None else None
         if sums is None:

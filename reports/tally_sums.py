@@ -24,7 +24,7 @@ import math
 
 import numpy as np
 
-from layers.jit_loop import available, numba
+from layers.kernels.jit_loop import available, numba
 from quant import FixedType
 
 BLOCK = 1 << 14

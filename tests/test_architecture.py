@@ -134,5 +134,5 @@ def test_the_checker_sees_imports() -> None:
     """The rules above would pass vacuously if imports were not found."""
     assert "quant.fixed_type" in GRAPH["quant.convert"] or "quant.convert" in GRAPH["quant.fixed_type"]
     assert "quant.fixed_type" not in GRAPH["quant.convert"]  # under TYPE_CHECKING only
-    assert "accel.cli.common" in GRAPH["accel.cli.run"] and "layers.registry" in GRAPH["accel.config"]
+    assert "accel.cli.common" in GRAPH["accel.cli.run"] and "layers.config.registry" in GRAPH["accel.config"]
     assert "accel.sweep.grid" in GRAPH["accel.sweep.plan"] and "accel.memory" in GRAPH["accel.cli"]

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from layers.types import DEFAULT_DATA_TYPE
+from layers.core.types import DEFAULT_DATA_TYPE
 from reports.output import emit
 from reports.written import files_document
 

@@ -24,7 +24,7 @@ import numpy as np
 from reports.output import emit
 from reports.sweep import document
 
-from layers.base import array_types
+from layers.core.base import array_types
 from layers.hw import Preset, find_device
 
 from ..arrays import load_npy

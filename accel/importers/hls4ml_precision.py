@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from layers import safe_yaml
+from layers.config import safe_yaml
 from quant import FixedType
 
 # our op -> (hls4ml's LayerType names, the variables hls4ml gives it a type for)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from layers.base import array_types
+from layers.core.base import array_types
 from quant import FixedType, Overflow
 
 from .hls4ml_precision import INPUT_NAMES

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from layers.types import DEFAULT_DATA_TYPE
+from layers.core.types import DEFAULT_DATA_TYPE
 
 from .keras_graph import inbound, wired_add
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from layers.types import DEFAULT_DATA_TYPE
+from layers.core.types import DEFAULT_DATA_TYPE
 
 SKIPPED = {"Identity", "Dropout"}
 # the torch function an ONNX op comes from, as torch.fx names its call (F.relu -> relu)

@@ -137,7 +137,7 @@ def apply_point(network: Network, point: SweepPoint) -> Network:
 
 @dataclass(frozen=True)
 class PointRetype:
-    """A point's types, as layers ask for them (``layers.base.Retype``)."""
+    """A point's types, as layers ask for them (``layers.core.base.Retype``)."""
 
     point: SweepPoint
 

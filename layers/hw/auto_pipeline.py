@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import ceil, prod
 
-from ..loop_nest import LoopNest
+from ..core.loop_nest import LoopNest
 
 
 @dataclass(frozen=True)

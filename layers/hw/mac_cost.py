@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from math import ceil, log2, prod
 from typing import Literal
 
-from ..loop_nest import ARRAY_ALIASES, LoopNest
+from ..core.loop_nest import ARRAY_ALIASES, LoopNest
 from .device import Device
 from .auto_pipeline import AutoPipeline, auto_pipeline
 from .datapath import Datapath, lone_fabric_products, pipelined_logic, shared_multipliers

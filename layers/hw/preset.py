@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from ..loop_nest import Directives, LoopNest
+from ..core.loop_nest import Directives, LoopNest
 from .mac_cost import OnChip
 
 

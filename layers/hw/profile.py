@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .. import safe_yaml
+from ..config import safe_yaml
 
 SHIPPED = "vitis_profile.yaml"
 REQUIRED = ("name", "version", "latency", "rolled", "pipelined", "dram")

@@ -11,7 +11,7 @@ import pytest
 from accel.dse import FREE, Budget, explore_layers
 from accel.estimator import dram_profile
 from layers.hw import Preset, Profile, find_device
-from layers.mac_layer import distinct_tiles
+from layers.core.mac_layer import distinct_tiles
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from zhang_dse import zhang_rows  # noqa: E402  (the README's command: python bench/zhang_dse.py)

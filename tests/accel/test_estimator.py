@@ -130,7 +130,7 @@ def test_a_slow_board_memory_caps_the_transfers(alexnet) -> None:
 
 
 def test_alexnet227_workload_matches_the_hand_count() -> None:
-    from layers.workload import workload
+    from layers.core.workload import workload
 
     net = load_network(shipped_config("alexnet227"))
     macs = {layer.name: workload(layer, shape).macs for layer, shape, _ in net.shapes()}

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from layers import Conv1D, MaxPool1D, kinds
-from layers.fields import Fields
-from layers.registry import BuildContext
+from layers.config.fields import Fields
+from layers.config.registry import BuildContext
 from quant import FixedType
 
 T = FixedType.parse

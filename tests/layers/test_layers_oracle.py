@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from layers import Conv, Dense, LayerTypes, jit_loop
+from layers import Conv, Dense, LayerTypes
+from layers.kernels import jit_loop
 from quant import FixedType
 from tests.oracle.ap_oracle import Program, cpp_type, encode
 

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from layers.types import StageStats
+from layers.core.types import StageStats
 from reports.document import FORMATS, Document, render
 from reports.table import Table
 from reports.tally import STAGES, LayerTally

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from layers.base import LayerResult
-from layers.jit_loop import available, numba
-from layers.types import StageStats
+from layers.core.base import LayerResult
+from layers.kernels.jit_loop import available, numba
+from layers.core.types import StageStats
 from quant import FixedType
 from reports.tally import LayerTally
 from reports.tally_sums import BLOCK, raw_sums

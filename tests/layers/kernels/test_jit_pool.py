@@ -1,4 +1,4 @@
-"""The compiled max-pool (``layers.jit_pool``) against the numpy reference path."""
+"""The compiled max-pool (``layers.kernels.jit_pool``) against the numpy reference path."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from layers import jit_pool
+from layers.kernels import jit_pool
 from layers.maxpool import MaxPool
 from quant import FixedType
 

@@ -15,10 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from layers import jit_loop
-from layers.loop_nest import LoopNest
-from layers.mac import Schedule, multiply_accumulate
-from layers.types import LayerTypes, StageStats
+from layers.kernels import jit_loop
+from layers.core.loop_nest import LoopNest
+from layers.kernels.mac import Schedule, multiply_accumulate
+from layers.core.types import LayerTypes, StageStats
 from quant import FixedType, Overflow, Rounding
 
 
@@ -140,7 +140,7 @@ def test_jit_kernel_equals_the_numpy_loop(product, accum, partial) -> None:
     acc0 = types.accum.cast(types.bias.to_raw(rng.normal(0, 4, 9).clip(-16, 15)), types.bias)
     picked = rng.random((40, 9)) < 0.6  # a scattered subset of outputs, as the bound leaves them
     rows, cols = np.nonzero(picked)
-    from layers.mac import _sum_in_order
+    from layers.kernels.mac import _sum_in_order
 
     reference, compiled = StageStats(), StageStats()
     expected = _sum_in_order(x, w, acc0, rows, cols, types, schedule, reference)

@@ -23,7 +23,7 @@ A layer that merges tensors (``add``, ``concatenate``) has ``arity`` 2: its
 ``input_shape``, ``in_type``, ``raw`` and ``x`` are then pairs, one entry per input, in the
 order its ``inputs:`` name them; every other layer takes one of each.
 
-A layer kind also registers its YAML builder (``layers.registry``) in its own module, so
+A layer kind also registers its YAML builder (``layers.config.registry``) in its own module, so
 a new kind is one module and its tests.
 
 ``params`` maps parameter names (``"weight"``, ``"bias"``) to float arrays in PyTorch
@@ -46,7 +46,7 @@ from .loop_nest import LoopNest
 from .types import StageStats
 
 if TYPE_CHECKING:
-    from .hw import Device, Estimate, Preset, Profile
+    from ..hw import Device, Estimate, Preset, Profile
 
 Shape = tuple[int, ...]
 

@@ -30,7 +30,7 @@ from quant import FixedType, arith
 
 from .jit_loop import OVERFLOW_ID, ROUNDING_ID, available, numba, type_params
 from .jit_mac import NONE, fit, overflow_kind, settle
-from .types import lossless
+from ..core.types import lossless
 
 MODES = {"exact": 0, "linear": 1, "pwl": 2}
 CONSTANTS = ("square_shift", "u_shift", "d_shift", "y_shift", "k_raw", "k_shift", "alpha_raw", "scaled_shift",

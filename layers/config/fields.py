@@ -11,7 +11,7 @@ ignored). The helpers below read the fields several layer kinds share.
     >>> f.finish()
     Traceback (most recent call last):
     ...
-    layers.config_error.ConfigError: net.yaml: layer 'pool1' (maxpool): unknown field(s) ['stride']; known: ['kernel', 'padding']
+    layers.config.config_error.ConfigError: net.yaml: layer 'pool1' (maxpool): unknown field(s) ['stride']; known: ['kernel', 'padding']
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from typing import Any
 from quant import FixedType
 
 from .config_error import ConfigError
-from .loop_nest import ARRAY_ALIASES
-from .loop_nest import Directives
+from ..core.loop_nest import ARRAY_ALIASES
+from ..core.loop_nest import Directives
 
 ARRAYS = ("input", "weight", "bias", "output")  # what partition and storage directives name
 

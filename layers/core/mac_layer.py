@@ -15,13 +15,14 @@ import numpy as np
 
 from quant import FixedType, OverflowStats
 
-from . import cpp, mac_cpp
+from .. import cpp
+from ..cpp import mac_nest
 from .base import Layer, Retype, Shape
-from .hw import Preset
-from .hw.preset import mac_mapping
+from ..hw import Preset
+from ..hw.preset import mac_mapping
 from .loop_nest import LoopNest
-from .mac import order_free
-from .registry import BuildContext
+from ..kernels.mac import order_free
+from ..config.registry import BuildContext
 from .types import LayerTypes
 
 MAC_TYPE_KEYS = ("weight", "bias", "accum", "result", "product", "partial")
@@ -40,7 +41,7 @@ class MacLayer(Layer):
         return mac_mapping(self.loop_nest(input_shape), Preset.parse(preset), order, pipelined, tiles)
 
     def cpp_source(self, input_shape: Shape, in_type: FixedType, prefix: str) -> str:
-        """The module docstring's nest as C++ (``layers.mac_cpp``), with its tile buffers
+        """The module docstring's nest as C++ (``layers.cpp.mac_nest``), with its tile buffers
         and the YAML's directives as pragmas."""
         if self.directives.ports:  # (the estimator's description of a layer synthesized on its own)
             raise NotImplementedError(
@@ -53,13 +54,13 @@ class MacLayer(Layer):
                 f"{self.loop_nest(input_shape).interleave} and its accumulator {self.types.accum} makes that order "
                 f"matter; the C++ writer has no such loop yet (hls4ml's own project is that C++: accel import "
                 f"--hls4ml-project checks it)")
-        return mac_cpp.write(self.cpp_spec(input_shape, prefix))
+        return mac_nest.write(self.cpp_spec(input_shape, prefix))
 
     def cpp_pragmas(self, input_shape: Shape, preset: Preset | str = Preset.CONFIG) -> tuple[str, ...]:
         nest, _ = self.mapped_nest(input_shape, preset)
         spec = self.cpp_spec(input_shape, self.name, nest)
         transfers = Preset.parse(preset) is not Preset.UNOPT
-        return (f"nest: {mac_cpp.loops(nest)}", *cpp.describe(mac_cpp.pragmas(spec, transfers=transfers)))
+        return (f"nest: {mac_nest.loops(nest)}", *cpp.describe(mac_nest.pragmas(spec, transfers=transfers)))
 
     def output_type(self, in_type: FixedType) -> FixedType:
         return self.types.result

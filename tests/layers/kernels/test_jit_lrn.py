@@ -1,4 +1,4 @@
-"""The compiled LRN (``layers.jit_lrn``) against the numpy reference path of
+"""The compiled LRN (``layers.kernels.jit_lrn``) against the numpy reference path of
 ``layers.lrn``: the same raws and the same counts by stage, over all three modes, random
 window sizes and internal types (every rounding mode, the overflow modes, narrow types
 that overflow), and the libm ``pow`` the C++ calls."""
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from layers import jit_lrn
+from layers.kernels import jit_lrn
 from layers.lrn import LRN, _constant_type, _default_sum_type, _libm_pow
 from quant import FixedType, Overflow, Rounding
 

@@ -16,7 +16,7 @@ must not:
     >>> load("a: 1\\na: 2", "net.yaml")
     Traceback (most recent call last):
     ...
-    layers.config_error.ConfigError: net.yaml: line 2: duplicate key 'a' (YAML keeps only the last one)
+    layers.config.config_error.ConfigError: net.yaml: line 2: duplicate key 'a' (YAML keeps only the last one)
 """
 
 from __future__ import annotations

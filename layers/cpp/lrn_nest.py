@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 from quant import FixedType
 
-from . import cpp
+from . import writer as cpp
 
 if TYPE_CHECKING:
-    from .lrn import LRN
+    from ..lrn import LRN
 
 PIPELINED = "loop_c"
 

@@ -1,4 +1,4 @@
-"""The compiled work around the exact matrix product (``layers.jit_gemm``) against numpy:
+"""The compiled work around the exact matrix product (``layers.kernels.jit_gemm``) against numpy:
 im2col against sliding windows, and the fused epilogue (bias, wrap, ReLU, result cast in
 every rounding and overflow mode, counts, NCHW store) against ``quant``'s casts."""
 
@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from layers import jit_gemm
+from layers.kernels import jit_gemm
 from layers.conv import Conv
-from layers.types import LayerTypes
+from layers.core.types import LayerTypes
 from quant import FixedType, OverflowStats, Overflow, Rounding
 from quant.overflow import wrap
 
@@ -77,7 +77,7 @@ def test_small_batch_product_equals_the_int64_product(dtype) -> None:
 
 def test_dense_layers_on_few_images_take_the_integer_product_and_agree_with_blas() -> None:
     from layers.dense import Dense
-    from layers.mac import MacWeights
+    from layers.kernels.mac import MacWeights
 
     t = FixedType.parse("ap_fixed<16,4,AP_RND,AP_SAT>")
     layer = Dense("fc", 300, LayerTypes(input=t, weight=t, bias=t, accum=FixedType(40, 16), result=t), relu=True)

@@ -1,4 +1,4 @@
-"""The compiled MAC kernels (``layers.jit_mac``) against the numpy loop-order reference:
+"""The compiled MAC kernels (``layers.kernels.jit_mac``) against the numpy loop-order reference:
 the same raws and the same counts by stage, over random nests, tilings, types, every
 rounding mode and the overflow modes a datapath uses, with overflow forced."""
 
@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from layers import jit_mac
-from layers.loop_nest import LoopNest
-from layers.mac import Schedule, _sum_in_order, multiply_accumulate
-from layers.types import LayerTypes, StageStats
+from layers.kernels import jit_mac
+from layers.core.loop_nest import LoopNest
+from layers.kernels.mac import Schedule, _sum_in_order, multiply_accumulate
+from layers.core.types import LayerTypes, StageStats
 from quant import FixedType, Overflow, Rounding
 
 pytestmark = pytest.mark.skipif(not jit_mac.jit_loop.available(), reason="numba is not installed or ACCEL_NO_JIT=1")
@@ -106,7 +106,7 @@ def test_rounded_products_count_by_trailing_zeros() -> None:
 def test_trailing_zero_histogram_counts_like_python(shift) -> None:
     """The de Bruijn count of trailing zeros (capped at ``shift``; a zero has them all)
     against Python's ``int.bit_length`` on signed values with many zeros and low zero bits."""
-    from layers.jit_mac import trailing_zero_histogram
+    from layers.kernels.jit_mac import trailing_zero_histogram
 
     a = np.random.default_rng(shift).integers(-2**31, 2**31, (4, 500)).astype(np.int64)
     a[:, ::3] = 0

@@ -26,10 +26,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .loop_nest import ARRAY_ALIASES
-from .hw.memory import partition_plan
-from .hw.preset import Preset
-from .loop_nest import Directives
+from ..core.loop_nest import ARRAY_ALIASES
+from ..hw.memory import partition_plan
+from ..hw.preset import Preset
+from ..core.loop_nest import Directives
 
 INDENT = "  "
 # each layer stays its own function, so that synthesis reports it as a module (and a

@@ -10,8 +10,8 @@ from dataclasses import replace
 import pytest
 
 from layers import LRN, Activation, Add, AvgPool, BatchNorm, Concatenate, Conv1D, MaxPool1D, ConfigError, Softmax, TableActivation, Conv, Dense, Flatten, MaxPool, ReLU, kinds
-from layers.fields import Fields
-from layers.registry import BuildContext, register, type_keys
+from layers.config.fields import Fields
+from layers.config.registry import BuildContext, register, type_keys
 from quant import FixedType
 
 DATA = FixedType.parse("ap_fixed<16,4,AP_RND,AP_SAT>")

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from layers.hw import Preset
-from tests.layers.test_registry import DATA, MAC_TYPES, build
+from tests.layers.config.test_registry import DATA, MAC_TYPES, build
 
 TILE_LOOP = re.compile(r"(tile_\w+|loop_g): for \(int \w+ = 0; \w+ < (\d+); \w+(\+\+| \+= (\d+))\)")
 

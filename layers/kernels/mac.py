@@ -1,7 +1,7 @@
 """The multiply-accumulate kernel shared by conv (on im2col patches) and dense.
 
 For ``P`` independent positions and ``M`` outputs, with ``x`` (P, K) and ``w`` (K, M)
-raws, every output runs the C++ of ``layers.types``: ``acc = (accum)bias``, then
+raws, every output runs the C++ of ``layers.core.types``: ``acc = (accum)bias``, then
 ``acc = (accum)(acc + (product)(w*x))`` over the reduction in loop-nest order, with a
 pass through the ``partial`` type at each tile break, and ``out = (result)acc``.
 
@@ -19,8 +19,8 @@ Three paths compute that, all bit-identical (the tests prove it):
               over all the outputs that need it.
 
 ``elementwise`` and ``loop`` are also compiled (numba, ``elementwise-jit`` and
-``loop-jit``): ``layers.jit_mac`` for the common datapaths (32-bit operands, the usual
-cast modes), ``layers.jit_loop`` for the rest of what int64 can hold. The numpy
+``loop-jit``): ``layers.kernels.jit_mac`` for the common datapaths (32-bit operands, the usual
+cast modes), ``layers.kernels.jit_loop`` for the rest of what int64 can hold. The numpy
 code stays the readable reference the tests hold them to.
 
 Outputs are split: those the bound proves safe take a fast path, the rest the loop path.
@@ -37,7 +37,7 @@ from quant.modes import Overflow
 from quant.overflow import low_bound, wrap
 
 from . import jit_gemm, jit_loop, jit_mac
-from .types import LayerTypes, StageStats, lossless
+from ..core.types import LayerTypes, StageStats, lossless
 
 EXACT_FLOAT = 2.0**52  # integer sums below this are exact in float64, whatever the order
 SEPARABLE = (Rounding.TRN, Rounding.RND, Rounding.RND_MIN_INF)  # round(a + p) = a + round(p)

@@ -25,7 +25,7 @@ from quant import FixedType
 from .fields import ConfigError, Fields
 
 if TYPE_CHECKING:
-    from .base import Layer
+    from ..core.base import Layer
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import sys
 
 import pytest
 
-from layers import jit_loop
+from layers.kernels import jit_loop
 
 pytestmark = pytest.mark.skipif(not jit_loop.available(), reason="numba is not installed or ACCEL_NO_JIT=1")
 

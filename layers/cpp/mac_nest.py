@@ -35,10 +35,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from math import prod
 
-from . import cpp
-from .cpp import Loop, Pragma
-from .hw.mac_cost import unrolled
-from .loop_nest import LoopNest
+from . import writer as cpp
+from .writer import Loop, Pragma
+from ..hw.mac_cost import unrolled
+from ..core.loop_nest import LoopNest
 
 ARRAY_ORDER = ("input", "weight", "bias", "output")
 
