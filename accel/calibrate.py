@@ -32,7 +32,7 @@ from layers.hw import Device, Preset, Profile
 from layers.hw.rolled import ROLLED_BY_OPERATIONS
 
 from .csynth import ModuleReport
-from .hls_project import identifier
+from .hls_plan import identifier
 from .network import Network
 
 FIGURES = ("WorstLatency", "BRAM_18K", "DSP", "FF", "LUT", "URAM")

@@ -8,12 +8,8 @@ first differing index — not just a wrong final answer.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from .hls_plan import Stage
 from .vectors import element_bytes
-
-if TYPE_CHECKING:
-    from .hls_project import Stage
 
 TRACE_HEADER = """// C-simulation only: the top function hands every layer's output to the testbench.
 #pragma once
@@ -43,7 +39,7 @@ void accel_trace_layer(const char* layer, const T* data, long n) {
 """
 
 
-def source(top: str, stages: list["Stage"], images: int, interface: str) -> str:
+def source(top: str, stages: list[Stage], images: int, interface: str) -> str:
     expected = ",\n".join(f'  {{"{s.ident}", {s.out_size}L, {element_bytes(s.out_type)}, {{}}, 0}}' for s in stages)
     ports = [a for s in stages for a in s.params if not a.in_header]
     loads = "".join(f'  std::vector<{a.name}_t> {a.name} = read_values<{a.name}_t>(data + "/weights/{a.name}.bin", '

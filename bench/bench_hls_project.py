@@ -24,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from accel.cifar import load_sample, normalize  # noqa: E402
 from accel.config import load_network  # noqa: E402
-from accel.hls_project import export_project, identifier, project_bytes  # noqa: E402
+from accel.hls_plan import identifier  # noqa: E402
+from accel.hls_project import export_project, project_bytes  # noqa: E402
 from accel.shipped import shipped_config, trained_weights  # noqa: E402
 from accel.simulator import Simulator  # noqa: E402
 from accel.weights import load_weights, seeded_weights  # noqa: E402

@@ -32,7 +32,8 @@ from .core.base import LayerResult, Shape, require_counts, require_shape
 from .config.fields import Fields, read_directives, read_tiles
 from .hw import Estimate, Preset, hls4ml_cost
 from .hw.hls4ml_cost import Hls4mlImpl, read_impl
-from .hw.mac_cost import ArrayUse, MacKernel, estimate_mac
+from .hw.mac_cost import estimate_mac
+from .hw.mac_kernel import ArrayUse, MacKernel
 from .core.loop_nest import Directives, LoopNest
 from . import cpp
 from .cpp import mac_nest

@@ -34,7 +34,6 @@ from the quantization error (fixed point vs the float approximation).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -43,14 +42,14 @@ import numpy as np
 from quant import FixedType, OverflowStats, arith
 
 from . import cpp
-from .kernels import jit_lrn
-from .core.base import Layer, LayerResult, Retype, Shape, feature_maps
 from .config.fields import Fields
+from .config.registry import BuildContext, register
+from .core.base import Layer, LayerResult, Retype, Shape, feature_maps
+from .core.types import StageStats, lossless
+from .cpp.lrn_nest import PIPELINED, lrn_source
 from .hw import Estimate, Preset
 from .hw.stream_cost import StreamKernel, estimate_stream
-from .cpp.lrn_nest import PIPELINED, lrn_source
-from .config.registry import BuildContext, register
-from .core.types import StageStats, lossless
+from .kernels import jit_lrn, lrn_norm
 
 LrnMode = Literal["exact", "linear", "pwl"]
 AlphaConvention = Literal["pytorch", "tensorflow"]
@@ -102,8 +101,8 @@ class LRN(Layer):
 
     def internal_types(self, in_type: FixedType) -> tuple[FixedType, FixedType]:
         """``(sum_t, alpha_t)``: the YAML's, or the defaults for this input type."""
-        return (self.sum_type or _default_sum_type(in_type, self.size),
-                self.alpha_type or _constant_type(self.alpha_prime))
+        return (self.sum_type or lrn_norm.default_sum_type(in_type, self.size),
+                self.alpha_type or lrn_norm.constant_type(self.alpha_prime))
 
     def data_arrays(self) -> tuple[str, ...]:
         return ("result",)
@@ -148,18 +147,6 @@ class LRN(Layer):
             total[:, :-d] += squares[:, d:]
         return total
 
-    def approximation(self, u: np.ndarray, in_type: FixedType) -> np.ndarray:
-        """``d(u)`` of this mode in float64 (unquantized coefficients)."""
-        if self.mode == "exact":
-            return u ** -self.beta
-        if self.mode == "linear":
-            a, b = self.linear_coefficients()
-            return a + b * u
-        starts, a, b = self.pwl_table(in_type)
-        delta = starts[1] - starts[0] if len(starts) > 1 else 1.0
-        index = np.clip(np.floor((u - starts[0]) / delta), 0, len(starts) - 1).astype(np.int64)
-        return a[index] + b[index] * (u - starts[index])
-
     # ------------------------------------------------------------------ fixed point
     def run_fixed(self, raw: np.ndarray, in_type: FixedType, params: dict[str, np.ndarray]) -> LayerResult:
         """The compiled kernel (``jit_lrn``) where its int64 arithmetic holds the types;
@@ -190,7 +177,7 @@ class LRN(Layer):
                       alpha_t: FixedType) -> LayerResult | None:
         """The whole batch through ``jit_lrn``; None where it does not apply (the numpy
         path then runs: it is the reference the tests hold this to)."""
-        plan = jit_lrn.plan(self, in_type, sum_t, alpha_t, self.pwl_table(in_type) if self.mode == "pwl" else None)
+        plan = jit_lrn.plan(self, in_type, sum_t, alpha_t, lrn_norm.pwl_table(self, in_type) if self.mode == "pwl" else None)
         if plan is None or raw.size == 0:
             return None
         out, counts, bad_u, beyond = jit_lrn.run(raw, plan)
@@ -226,8 +213,8 @@ class LRN(Layer):
         u_sum, u_sum_t = arith.add(self.scale_type.to_raw(self.k), self.scale_type, scaled, scaled_t)
         u = self.scale_type.cast(u_sum, u_sum_t, stats.accumulation)
         self._require_positive_u(not (u <= 0).any())
-        d, d_type = self._fixed_norm(u, in_type, stats)
-        y, y_t = arith.multiply(raw, in_type, d, d_type)
+        d = lrn_norm.fixed_norm(self, u, in_type, stats)
+        y, y_t = arith.multiply(raw, in_type, d, self.norm_type)
         out = self.result.cast(y, y_t, stats.result)
         extra = {}
         if self.report_errors:
@@ -259,41 +246,7 @@ class LRN(Layer):
             total = sum_t.cast(step, step_t, stats.accumulation)
         return total, False
 
-    def _fixed_norm(self, u: np.ndarray, in_type: FixedType, stats: StageStats) -> tuple[np.ndarray, FixedType]:
-        if self.mode == "exact":
-            d = _libm_pow(self.scale_type.from_raw(u), -self.beta)
-            return self.norm_type.to_raw(d, stats.product), self.norm_type
-        coef = self.coef_type
-        if self.mode == "linear":
-            a, b = (coef.to_raw(v) for v in self.linear_coefficients())  # 0-d: broadcast
-            bu, bu_t = arith.multiply(b, coef, u, self.scale_type)
-            total, total_t = arith.add(a, coef, bu, bu_t)
-            return self.norm_type.cast(total, total_t, stats.product), self.norm_type
-        starts, a, b = self.pwl_table(in_type)
-        start_raw = self.scale_type.to_raw(starts)
-        delta = max(1, int(start_raw[1] - start_raw[0])) if len(starts) > 1 else 1
-        index = np.clip((u - start_raw[0]) // delta, 0, len(starts) - 1)
-        offset, offset_t = arith.subtract(u, self.scale_type, start_raw[index], self.scale_type)
-        slope, slope_t = arith.multiply(coef.to_raw(b)[index], coef, offset, offset_t)
-        total, total_t = arith.add(coef.to_raw(a)[index], coef, slope, slope_t)
-        return self.norm_type.cast(total, total_t, stats.product), self.norm_type
-
-    # ------------------------------------------------------------------ tables and errors
-    def linear_coefficients(self) -> tuple[float, float]:
-        u0 = self.k if self.expansion_point is None else self.expansion_point
-        b = -self.beta * u0 ** (-self.beta - 1.0)
-        return u0 ** -self.beta - b * u0, b
-
-    def pwl_table(self, in_type: FixedType) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Segment starts U, and chord coefficients A (value at U) and B (slope), over
-        ``[k, u_max]``; by default u_max is the largest u the input type can produce."""
-        largest = max(abs(in_type.min_value), abs(in_type.max_value))
-        end = self.u_max if self.u_max is not None else self.k + self.alpha_prime * self.size * largest**2
-        edges = np.linspace(self.k, end, self.segments + 1)
-        values = edges ** -self.beta
-        slopes = np.diff(values) / np.diff(edges)
-        return edges[:-1], values[:-1], slopes
-
+    # ------------------------------------------------------------------ errors
     def _errors(self, x: np.ndarray, in_type: FixedType, y_fixed: np.ndarray, s_exact: np.ndarray | None) -> dict[str, float]:
         """Approximation error (float approximation vs exact LRN) and quantization error
         (fixed point vs float approximation), on the same fixed-point input values.
@@ -301,7 +254,7 @@ class LRN(Layer):
         squares = s_exact if s_exact is not None else self._window_sum(x * x)
         u_float = self.k + self.alpha_prime * squares
         exact = x * u_float ** -self.beta
-        approx = x * self.approximation(u_float, in_type)
+        approx = x * lrn_norm.approximation(self, u_float, in_type)
         return {
             "approximation_max_abs": float(np.abs(approx - exact).max(initial=0.0)),
             "approximation_mean_abs": float(np.abs(approx - exact).mean()) if x.size else 0.0,
@@ -317,26 +270,6 @@ def _combine_errors(parts: list[dict[str, float]], images: list[int]) -> dict[st
     return {key: (max(p[key] for p in parts) if "max" in key
                   else float(np.average([p[key] for p in parts], weights=images)))
             for key in parts[0]}
-
-
-def _libm_pow(base: np.ndarray, exponent: float) -> np.ndarray:
-    """``pow(base, exponent)`` from the C library, as the C++ calls it. Not numpy's
-    ``**``: on AVX-512 machines numpy uses a vectorized pow that differs from the C
-    library's in the last bit for about 5 % of inputs, which can move a rounding."""
-    return np.frompyfunc(lambda b: math.pow(b, exponent), 1, 1)(base).astype(np.float64)
-
-
-def _constant_type(value: float) -> FixedType:
-    """An unsigned 18-bit type whose MSB is the leading bit of a positive constant."""
-    leading = int(np.floor(np.log2(value))) + 1
-    return FixedType(18, leading, False, "RND")
-
-
-def _default_sum_type(in_type: FixedType, size: int) -> FixedType:
-    """Exact squares with room for ``size`` of them: no rounding, no overflow."""
-    square = arith.product_type(in_type, in_type)
-    grow = max(0, (size - 1).bit_length()) + (0 if square.signed else 1)  # a signed sum of unsigned squares: a sign bit
-    return FixedType(min(square.width + grow, 64), square.integer + grow, True)
 
 
 @register("lrn", type_keys=("result", "sum", "alpha", "scale", "coef", "norm"))

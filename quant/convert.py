@@ -19,25 +19,23 @@ exact path (``quant.exact``), which agrees bit for bit.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import exact
 from .modes import Overflow, Rounding
 from .overflow import low_bound, settle, wrap
+from .raw_format import RawFormat
 from .rounding import increment
 from .stats import OverflowStats
 
-if TYPE_CHECKING:  # annotations only: fixed_type imports this module, never the reverse
-    from .fixed_type import FixedType
 
 CHUNK = 1 << 18  # elements per chunk: 2 MiB of float64, cache-resident
 _FAST_LIMIT = 2.0**62  # |q| below this keeps q, q + 1 and q << 1 inside int64
 
 
 # ---------------------------------------------------------------- float64 → raw
-def float_to_raw(x, t: FixedType, stats: OverflowStats | None = None) -> np.ndarray:
+def float_to_raw(x, t: RawFormat, stats: OverflowStats | None = None) -> np.ndarray:
     """Raw values of ``t`` for ``x``, exactly as ``T v = (double)x`` in C++."""
     arr = _as_numeric_array(x, t)
     if arr.dtype.kind in "iub":
@@ -57,7 +55,7 @@ def float_to_raw(x, t: FixedType, stats: OverflowStats | None = None) -> np.ndar
     return out
 
 
-def _floats_chunk(x: np.ndarray, out: np.ndarray, y: np.ndarray, floor: np.ndarray, t: FixedType,
+def _floats_chunk(x: np.ndarray, out: np.ndarray, y: np.ndarray, floor: np.ndarray, t: RawFormat,
                   stats: OverflowStats | None, offset: int) -> None:
     _scale(x, t.frac, out=y)
     exact_idx = _needs_exact_path(x, y, t, offset)
@@ -99,7 +97,7 @@ def _scale(x: np.ndarray, frac: int, out: np.ndarray) -> np.ndarray:
         return np.ldexp(x, frac, out=out)
 
 
-def _needs_exact_path(x: np.ndarray, y: np.ndarray, t: FixedType, offset: int) -> np.ndarray | None:
+def _needs_exact_path(x: np.ndarray, y: np.ndarray, t: RawFormat, offset: int) -> np.ndarray | None:
     """Indices the int64 arithmetic cannot take, or None (the usual case, checked cheaply)."""
     lowest, highest = (y.min(), y.max()) if y.size else (0.0, 0.0)
     tiny_possible = t.frac < 0  # a nonzero x may scale to 0.0 and lose its sign
@@ -116,7 +114,7 @@ def _needs_exact_path(x: np.ndarray, y: np.ndarray, t: FixedType, offset: int) -
 
 
 # ---------------------------------------------------------------- raw → raw
-def raw_to_raw(raw, src: FixedType, dst: FixedType, stats: OverflowStats | None = None) -> np.ndarray:
+def raw_to_raw(raw, src: RawFormat, dst: RawFormat, stats: OverflowStats | None = None) -> np.ndarray:
     """Raw values of ``dst`` for raw values of ``src`` (``T v = src_value`` in C++)."""
     arr = np.asarray(raw)
     if arr.dtype.kind not in "iuO" and arr.size:
@@ -155,7 +153,7 @@ def _as_int64(arr: np.ndarray) -> np.ndarray | None:
     return np.array(flat, dtype=np.int64).reshape(arr.shape)
 
 
-def _raws_chunk(raw, out, src: FixedType, dst: FixedType, shift: int, stats) -> None:
+def _raws_chunk(raw, out, src: RawFormat, dst: RawFormat, shift: int, stats) -> None:
     rounded = None
     exact_idx = None
     if shift > 0:
@@ -186,7 +184,7 @@ def _raws_chunk(raw, out, src: FixedType, dst: FixedType, shift: int, stats) -> 
 
 
 # ---------------------------------------------------------------- shared last step
-def _settle_into(q: np.ndarray, floor, t: FixedType, stats, rounded) -> None:
+def _settle_into(q: np.ndarray, floor, t: RawFormat, stats, rounded) -> None:
     """Overflow handling of rounded int64 values, in place."""
     if stats is None:
         if t.overflow is Overflow.WRAP and t.sat_bits == 0:
@@ -201,7 +199,7 @@ def _settle_into(q: np.ndarray, floor, t: FixedType, stats, rounded) -> None:
 
 
 # ---------------------------------------------------------------- raw → float64
-def raw_to_float(raw, t: FixedType) -> np.ndarray:
+def raw_to_float(raw, t: RawFormat) -> np.ndarray:
     """float64 values of raw integers (exact whenever the value fits a double)."""
     arr = np.asarray(raw)
     if arr.dtype == object:
@@ -212,7 +210,7 @@ def raw_to_float(raw, t: FixedType) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- input checks
-def _as_numeric_array(x, t: FixedType) -> np.ndarray:
+def _as_numeric_array(x, t: RawFormat) -> np.ndarray:
     try:
         arr = np.asarray(x)
     except (TypeError, ValueError) as err:
@@ -225,21 +223,21 @@ def _as_numeric_array(x, t: FixedType) -> np.ndarray:
     return arr
 
 
-def _integers_to_raw(arr: np.ndarray, t: FixedType, stats) -> np.ndarray:
+def _integers_to_raw(arr: np.ndarray, t: RawFormat, stats) -> np.ndarray:
     """Integers convert exactly (as C++ assigns a ``long``), never through a double."""
     if arr.dtype.kind == "u" and arr.dtype.itemsize == 8:
         return raw_to_raw(arr.astype(object), _integer_type(t, signed=False), t, stats)
     return raw_to_raw(arr.astype(np.int64), _integer_type(t, signed=True), t, stats)
 
 
-def _integer_type(t: FixedType, signed: bool) -> FixedType:
-    """A 64-bit C++ integer (``long`` or ``unsigned long``) as a fixed-point type, made
-    from ``t`` so that this module needs ``FixedType`` only for annotations."""
+def _integer_type(t: RawFormat, signed: bool) -> RawFormat:
+    """A 64-bit C++ integer (``long`` or ``unsigned long``) as a fixed-point type: ``t`` with
+    new fields (``dataclasses.replace``), so that this module never names ``FixedType``."""
     return replace(t, width=64, integer=64, signed=signed, rounding=Rounding.TRN, overflow=Overflow.WRAP,
                    sat_bits=0)
 
 
-def _require_finite(x: np.ndarray, t: FixedType, offset: int = 0) -> None:
+def _require_finite(x: np.ndarray, t: RawFormat, offset: int = 0) -> None:
     finite = np.isfinite(x)
     if not finite.all():
         i = int(np.flatnonzero(~finite.reshape(-1))[0])

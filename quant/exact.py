@@ -11,22 +11,18 @@ also the reference the fast paths are tested against.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from fractions import Fraction
 
 import numpy as np
 
 from .overflow import settle
+from .raw_format import RawFormat
 from .rounding import increment
 from .stats import OverflowStats
 
-if TYPE_CHECKING:  # annotations only: fixed_type imports this module, never the reverse
-    from .fixed_type import FixedType
-
 
 def quantize_dyadic(
-    numerators, frac_bits, t: FixedType, stats: OverflowStats | None = None
+    numerators, frac_bits, t: RawFormat, stats: OverflowStats | None = None
 ) -> np.ndarray:
     """Raw values of ``t`` for the values ``numerators[i] * 2**-frac_bits[i]``.
 
@@ -59,7 +55,7 @@ def quantize_dyadic(
     return raw.astype(t.raw_dtype)
 
 
-def quantize_floats(x: np.ndarray, t: FixedType, stats: OverflowStats | None = None) -> np.ndarray:
+def quantize_floats(x: np.ndarray, t: RawFormat, stats: OverflowStats | None = None) -> np.ndarray:
     """Raw values of ``t`` for finite float64 values, exactly (``T v = (double)x``)."""
     nums, shifts = [], []
     for value in x.tolist():
@@ -69,7 +65,7 @@ def quantize_floats(x: np.ndarray, t: FixedType, stats: OverflowStats | None = N
     return quantize_dyadic(nums, shifts, t, stats)
 
 
-def raw_to_float(raw: np.ndarray, t: FixedType) -> np.ndarray:
+def raw_to_float(raw: np.ndarray, t: RawFormat) -> np.ndarray:
     """float64 values of wide raws: correctly rounded, ±inf beyond the double range."""
     scale = Fraction(2) ** -t.frac
     values = []

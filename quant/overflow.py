@@ -18,14 +18,12 @@ N bits forced by adding a constant), so every constant fits ``int64`` up to 64 b
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 import numpy as np
 
 from .modes import Overflow
-
-if TYPE_CHECKING:  # annotations only: fixed_type imports this module, never the reverse
-    from .fixed_type import FixedType
+from .raw_format import RawFormat
 
 
 @dataclass(frozen=True)
@@ -39,7 +37,7 @@ class OutOfRange:
     bit_above: np.ndarray | None  # only computed for WRAP_SM
 
 
-OverflowHandler = Callable[["FixedType", OutOfRange], np.ndarray]
+OverflowHandler = Callable[["RawFormat", OutOfRange], np.ndarray]
 
 OVERFLOW_HANDLERS: dict[Overflow, OverflowHandler] = {}
 
@@ -52,14 +50,14 @@ def _handler(mode: Overflow):
     return register
 
 
-def low_bound(t: FixedType) -> int:
+def low_bound(t: RawFormat) -> int:
     """The smallest raw value that is not an underflow: SAT_SYM excludes ``min_raw``
     (the headers saturate to ``min | 1``, which for a 1-bit type is ``min`` itself)."""
     symmetric = t.signed and t.overflow is Overflow.SAT_SYM and t.width > 1
     return t.min_raw + 1 if symmetric else t.min_raw
 
 
-def wrap(q: np.ndarray, t: FixedType, out: np.ndarray | None = None) -> np.ndarray:
+def wrap(q: np.ndarray, t: RawFormat, out: np.ndarray | None = None) -> np.ndarray:
     """Reduce integers to the W bits of ``t`` (sign-extended for signed types);
     int64 input may be wrapped in place with ``out=q``."""
     w = t.width
@@ -77,7 +75,7 @@ def wrap(q: np.ndarray, t: FixedType, out: np.ndarray | None = None) -> np.ndarr
     return result
 
 
-def _force_top_bits(v: np.ndarray, negative: np.ndarray, t: FixedType) -> np.ndarray:
+def _force_top_bits(v: np.ndarray, negative: np.ndarray, t: RawFormat) -> np.ndarray:
     """Keep the low W-N bits of ``v`` and force the top N: for signed types the MSB to
     the sign and the N-1 below it to its complement; for unsigned ones all N to 1."""
     w, n = t.width, t.sat_bits
@@ -95,29 +93,29 @@ def _like(v: np.ndarray, value: int) -> np.ndarray:
 
 
 @_handler(Overflow.WRAP)
-def _wrap(t: FixedType, r: OutOfRange) -> np.ndarray:
+def _wrap(t: RawFormat, r: OutOfRange) -> np.ndarray:
     if t.sat_bits == 0:
         return r.wrapped
     return _force_top_bits(r.wrapped, r.negative, t)
 
 
 @_handler(Overflow.SAT)
-def _saturate(t: FixedType, r: OutOfRange) -> np.ndarray:
+def _saturate(t: RawFormat, r: OutOfRange) -> np.ndarray:
     return np.where(r.high, _like(r.wrapped, t.max_raw), _like(r.wrapped, low_bound(t)))
 
 
 @_handler(Overflow.SAT_SYM)
-def _saturate_symmetric(t: FixedType, r: OutOfRange) -> np.ndarray:
+def _saturate_symmetric(t: RawFormat, r: OutOfRange) -> np.ndarray:
     return _saturate(t, r)  # the symmetry lives in low_bound()
 
 
 @_handler(Overflow.SAT_ZERO)
-def _saturate_to_zero(t: FixedType, r: OutOfRange) -> np.ndarray:
+def _saturate_to_zero(t: RawFormat, r: OutOfRange) -> np.ndarray:
     return np.zeros_like(r.wrapped)
 
 
 @_handler(Overflow.WRAP_SM)
-def _wrap_sign_magnitude(t: FixedType, r: OutOfRange) -> np.ndarray:
+def _wrap_sign_magnitude(t: RawFormat, r: OutOfRange) -> np.ndarray:
     v = r.wrapped
     msb = v < 0
     if t.sat_bits == 0:
@@ -129,7 +127,7 @@ def _wrap_sign_magnitude(t: FixedType, r: OutOfRange) -> np.ndarray:
     return _force_top_bits(v, r.negative, t)
 
 
-def settle(q: np.ndarray, floor: np.ndarray | None, t: FixedType) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def settle(q: np.ndarray, floor: np.ndarray | None, t: RawFormat) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Apply ``t``'s overflow mode to 1-D rounded integers ``q`` (overwritten in place).
 
     ``floor`` (the pre-rounding floor) is needed for WRAP_SM only. Returns the raw values

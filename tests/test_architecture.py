@@ -3,8 +3,11 @@ checked is a rule that erodes.
 
 - packages depend downwards only: ``quant`` ← ``layers`` ← ``accel`` → ``reports`` (reports
   may read ``layers``' key lists and ``quant``, never ``accel``; ``golden`` sits on top);
-- no import cycle between modules (imports inside functions count; imports under
-  ``if TYPE_CHECKING:`` are annotations, not dependencies, and do not);
+- no import cycle between modules, counting every import: at module level, in functions and
+  under ``if TYPE_CHECKING:`` (an annotation that points back is still a loop a reader follows);
+- ``layers/`` is its layer kinds, one module each at the top, and machinery in wings
+  (``core``, ``kernels``, ``cpp``, ``config``, ``hw``) that never import a kind;
+- no file of ours over 300 lines (tests and benchmarks included);
 - no command module of ``accel/cli`` imports another (they share ``accel/cli/common``);
 - ``accel/`` never switches on layer classes: a layer kind owns its behaviour.
 """
@@ -43,14 +46,15 @@ def _is_type_checking(node: ast.If) -> bool:
         isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
-def imports_of(name: str) -> set[str]:
-    """The modules of ours that ``name`` imports at run time (module level or in functions)."""
+def imports_of(name: str, annotations: bool = False) -> set[str]:
+    """The modules of ours that ``name`` imports at run time (module level or in functions),
+    and with ``annotations`` those under ``if TYPE_CHECKING:`` too."""
     path = MODULES[name]
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
 
     def visit(node: ast.AST) -> None:
-        if isinstance(node, ast.If) and _is_type_checking(node):
+        if isinstance(node, ast.If) and _is_type_checking(node) and not annotations:
             for child in node.orelse:
                 visit(child)
             return
@@ -72,6 +76,7 @@ def imports_of(name: str) -> set[str]:
 
 
 GRAPH = {name: imports_of(name) for name in MODULES}
+EVERY_IMPORT = {name: imports_of(name, annotations=True) for name in MODULES}
 
 
 @pytest.mark.parametrize("name", sorted(MODULES))
@@ -88,7 +93,7 @@ def test_no_import_cycles() -> None:
     def walk(node: str) -> None:
         state[node] = 1
         path.append(node)
-        for nxt in sorted(GRAPH[node]):
+        for nxt in sorted(EVERY_IMPORT[node]):
             if state.get(nxt) == 1:
                 cycle = path[path.index(nxt):] + [nxt]
                 pytest.fail("import cycle: " + " -> ".join(cycle))
@@ -97,9 +102,43 @@ def test_no_import_cycles() -> None:
         path.pop()
         state[node] = 2
 
-    for name in sorted(GRAPH):
+    for name in sorted(EVERY_IMPORT):
         if name not in state:
             walk(name)
+
+
+WINGS = ("core", "kernels", "cpp", "config", "hw")
+
+
+def test_layers_top_level_is_layer_kinds() -> None:
+    """Every module directly in ``layers/`` defines a layer kind and registers its builder;
+    everything else lives in a wing."""
+    top = {p.stem for p in (ROOT / "layers").glob("*.py")} - {"__init__"}
+    assert {"conv", "dense", "lrn", "maxpool"} <= top
+    kinds = {cls.__module__.rpartition(".")[2] for cls in layers.Layer.__subclasses__()}
+    kinds |= {sub.__module__.rpartition(".")[2] for cls in layers.Layer.__subclasses__() for sub in cls.__subclasses__()}
+    registered = {kind.build.__module__.rpartition(".")[2] for kind in layers.kinds().values()}
+    assert top <= kinds & registered, f"not layer kinds, move them into a wing: {sorted(top - (kinds & registered))}"
+    folders = {p.name for p in (ROOT / "layers").iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert folders == set(WINGS), f"layers/ wings: {sorted(folders)}; ARCHITECTURE.md lists {WINGS}"
+
+
+def test_wings_never_import_a_kind() -> None:
+    kinds = {f"layers.{p.stem}" for p in (ROOT / "layers").glob("*.py")} - {"layers.__init__"}
+    for name in MODULES:
+        if name.split(".")[:2] in (["layers", wing] for wing in WINGS):
+            wrong = sorted((EVERY_IMPORT[name] & kinds) | ({"layers"} & EVERY_IMPORT[name]))
+            assert not wrong, f"{name} (machinery) imports the layer kind(s) {wrong}"
+
+
+LINE_LIMIT = 300
+
+
+def test_no_file_over_the_line_limit() -> None:
+    files = [p for folder in (*PACKAGES, "tests", "bench") for p in (ROOT / folder).rglob("*.py")]
+    assert len(files) > 100
+    long = {str(p.relative_to(ROOT)): n for p in files if (n := len(p.read_text().splitlines())) > LINE_LIMIT}
+    assert not long, f"files over {LINE_LIMIT} lines (split them by concept): {long}"
 
 
 def test_no_command_imports_another() -> None:
@@ -132,7 +171,8 @@ def test_accel_never_switches_on_layer_classes() -> None:
 
 def test_the_checker_sees_imports() -> None:
     """The rules above would pass vacuously if imports were not found."""
-    assert "quant.fixed_type" in GRAPH["quant.convert"] or "quant.convert" in GRAPH["quant.fixed_type"]
-    assert "quant.fixed_type" not in GRAPH["quant.convert"]  # under TYPE_CHECKING only
+    assert "quant.convert" in GRAPH["quant.fixed_type"] and "quant.raw_format" in GRAPH["quant.convert"]
+    assert "layers.hw" in EVERY_IMPORT["layers.core.base"]  # annotations are seen too
+    assert "layers.hw" not in GRAPH["layers.core.base"]  # ...and told apart
     assert "accel.cli.common" in GRAPH["accel.cli.run"] and "layers.config.registry" in GRAPH["accel.config"]
     assert "accel.sweep.grid" in GRAPH["accel.sweep.plan"] and "accel.memory" in GRAPH["accel.cli"]

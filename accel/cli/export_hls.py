@@ -15,7 +15,8 @@ from layers.hw import DEFAULT_CLOCK_NS
 from reports.output import emit
 from reports.written import files_document
 
-from ..hls_project import HEADER_LIMIT, INTERFACES, export_project, full_part, plan, project_bytes
+from ..hls_plan import HEADER_LIMIT, plan
+from ..hls_project import INTERFACES, export_project, full_part, project_bytes
 from .common import add_format_options, add_network_options, add_testbench_inputs, ap_types_folder, output_folder, \
     output_format, positive_float, resolve_network, resolve_target, resolve_weights, testbench_images
 

@@ -18,14 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from quant import FixedType
 
+from ..core.base import Layer
 from .fields import ConfigError, Fields
-
-if TYPE_CHECKING:
-    from ..core.base import Layer
 
 
 @dataclass(frozen=True)
@@ -54,7 +51,7 @@ class BuildContext:
         return value
 
 
-Builder = Callable[[Fields, BuildContext], "Layer"]
+Builder = Callable[[Fields, BuildContext], Layer]
 
 
 @dataclass(frozen=True)

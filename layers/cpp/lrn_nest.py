@@ -9,19 +9,15 @@ the simulator does: ``s = (raw(u) - raw(U[0])) / raw(U[1] - U[0])``, clamped.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from quant import FixedType
 
+from ..kernels.lrn_norm import LrnParameters, linear_coefficients, pwl_table
 from . import writer as cpp
-
-if TYPE_CHECKING:
-    from ..lrn import LRN
 
 PIPELINED = "loop_c"
 
 
-def lrn_source(layer: "LRN", input_shape: tuple[int, ...], in_type: FixedType, prefix: str) -> str:
+def lrn_source(layer: LrnParameters, input_shape: tuple[int, ...], in_type: FixedType, prefix: str) -> str:
     c, h, w = input_shape
     t, lo = prefix, layer.size // 2
     sum_t, alpha_t = layer.internal_types(in_type)
@@ -55,13 +51,13 @@ out[(c * {h} + h) * {w} + w] = in[(c * {h} + h) * {w} + w] * d;"""
             + cpp.nest(loops, body) + "\n}\n")
 
 
-def _norm_constants(layer: "LRN", in_type: FixedType, t: str) -> list[str]:
+def _norm_constants(layer: LrnParameters, in_type: FixedType, t: str) -> list[str]:
     if layer.mode == "linear":
-        a, b = layer.linear_coefficients()
+        a, b = linear_coefficients(layer)
         return [f"const {t}_coef_t A = {cpp.literal(a)}, B = {cpp.literal(b)};  // tangent at u0"]
     if layer.mode == "exact":
         return [f"const double MINUS_BETA = {cpp.literal(-layer.beta)};"]
-    starts, a, b = layer.pwl_table(in_type)
+    starts, a, b = pwl_table(layer, in_type)
     scale = layer.scale_type
     if scale.width > 62:
         raise NotImplementedError(f"layer {layer.name!r} (lrn): a PWL table on a scale_t of {scale.width} bits "
@@ -75,7 +71,7 @@ def _norm_constants(layer: "LRN", in_type: FixedType, t: str) -> list[str]:
             f"const long long U0 = {int(raws[0])}LL, DELTA = {delta}LL;  // raws of U[0] and U[1] - U[0]"]
 
 
-def _norm(layer: "LRN", t: str) -> str:
+def _norm(layer: LrnParameters, t: str) -> str:
     if layer.mode == "linear":
         return f"{t}_norm_t d = A + B * u;"
     if layer.mode == "exact":

@@ -37,7 +37,7 @@ from math import prod
 
 from . import writer as cpp
 from .writer import Loop, Pragma
-from ..hw.mac_cost import unrolled
+from ..hw.mac_kernel import unrolled
 from ..core.loop_nest import LoopNest
 
 ARRAY_ORDER = ("input", "weight", "bias", "output")

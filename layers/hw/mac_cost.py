@@ -1,8 +1,8 @@
 """Cost of a multiply-accumulate kernel (conv, dense), read off its loop nest.
 
-The layer describes its kernel as a ``MacKernel``: the loop nest with its tiles, order and
-directives, the arrays it reads and writes (which loops index them, their whole and tile
-sizes) and its operand widths. The model follows Vitis HLS' scheduling (UG1399):
+The layer describes its kernel as a ``MacKernel`` (``mac_kernel``): the loop nest with its
+tiles, order and directives, the arrays it reads and writes and its operand widths. The
+model follows Vitis HLS' scheduling (UG1399):
 
 - loops inside the PIPELINE loop are unrolled; UNROLL factors multiply the lanes;
   the point loops outside it, a perfect nest, are flattened into one pipeline of
@@ -23,70 +23,20 @@ sizes) and its operand widths. The model follows Vitis HLS' scheduling (UG1399):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from math import ceil, log2, prod
-from typing import Literal
 
 from ..core.loop_nest import ARRAY_ALIASES, LoopNest
-from .device import Device
 from .auto_pipeline import AutoPipeline, auto_pipeline
 from .datapath import Datapath, lone_fabric_products, pipelined_logic, shared_multipliers
 from .dsp import dsps_per_multiply
 from .estimate import Estimate, MemoryCost
+from .device import Device
 from .latency import pipeline_nest
+from .mac_kernel import MacKernel, unrolled
 from .memory import bank_accesses, partition_plan, place_array
 from .profile import Profile
 from .rolled import rolled_by_operations, rolled_by_profile, rolled_states
-
-OnChip = Literal["whole", "tiles"]
-
-
-@dataclass(frozen=True)
-class ArrayUse:
-    """One array of a kernel, as the loop nest sees it."""
-
-    name: str  # input, weight, bias, output
-    width: int  # bits per word
-    whole: int  # words of the whole array (per image)
-    tile: int  # words of one tile buffer
-    loops: tuple[str, ...]  # loops whose indices address it
-    transfers: int  # tile transfers per image over DRAM (loads; stores for the output)
-    accumulate: bool = False  # read-modify-write every iteration (partial sums)
-    shape: tuple[int, ...] = ()  # the buffer's dimensions (ARRAY_PARTITION splits them)
-    index: tuple[tuple[str, ...], ...] = ()  # the loops whose indices address each dimension
-
-    def parallel(self, lanes: dict[str, int]) -> tuple[int, ...]:
-        """Distinct indices of each dimension read in one cycle, given the unrolled lanes."""
-        return tuple(min(size, prod(lanes.get(loop, 1) for loop in loops)) for size, loops in zip(self.shape, self.index))
-
-
-@dataclass(frozen=True)
-class MacKernel:
-    kind: str  # "conv" | "dense"
-    nest: LoopNest
-    arrays: tuple[ArrayUse, ...]
-    weight_width: int
-    input_width: int
-    product_width: int
-    accum_width: int
-    macs: int  # per image
-    outputs: int  # per image
-    on_chip: OnChip
-    groups: int = 1  # independent copies of the nest (grouped convolution), run one after another
-
-
-def unrolled(nest: LoopNest) -> dict[str, int]:
-    """Loop -> lanes it contributes: point loops inside the pipelined loop unroll fully
-    (whatever their UNROLL factor says), UNROLL factors (0 = full) apply elsewhere."""
-    factors = {}
-    for loop, factor in nest.directives.unroll:
-        factors[loop] = nest.tile(loop) if factor == 0 else min(factor, nest.tile(loop))
-    order = list(nest.order)
-    pipe = nest.directives.pipeline
-    if pipe is not None:  # a pipelined loop unrolls every loop inside it completely
-        for loop in order[order.index(pipe) + 1:]:
-            factors[loop] = nest.tile(loop)
-    return {loop: f for loop, f in factors.items() if f > 1}
 
 
 def estimate_mac(kernel: MacKernel, device: Device, profile: Profile) -> Estimate:

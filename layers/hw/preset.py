@@ -16,7 +16,7 @@ from __future__ import annotations
 from enum import Enum
 
 from ..core.loop_nest import Directives, LoopNest
-from .mac_cost import OnChip
+from .mac_kernel import OnChip
 
 
 class Preset(str, Enum):

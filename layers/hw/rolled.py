@@ -9,12 +9,9 @@ latencies (``rolled_by_operations``).
 from __future__ import annotations
 
 from math import ceil, log2, prod
-from typing import TYPE_CHECKING
-
+from .mac_kernel import MacKernel
 from .profile import Profile
 
-if TYPE_CHECKING:
-    from .mac_cost import MacKernel
 
 def rolled_by_profile(kernel: MacKernel, lanes: int, profile: Profile) -> tuple[int, str]:
     body = kernel.nest.directives.latency or profile.rolled_per_body(kernel.kind)

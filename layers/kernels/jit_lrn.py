@@ -28,9 +28,11 @@ import numpy as np
 
 from quant import FixedType, arith
 
+from ..core.types import lossless
+from . import lrn_norm
 from .jit_loop import OVERFLOW_ID, ROUNDING_ID, available, numba, type_params
 from .jit_mac import NONE, fit, overflow_kind, settle
-from ..core.types import lossless
+from .lrn_norm import LrnParameters
 
 MODES = {"exact": 0, "linear": 1, "pwl": 2}
 CONSTANTS = ("square_shift", "u_shift", "d_shift", "y_shift", "k_raw", "k_shift", "alpha_raw", "scaled_shift",
@@ -64,7 +66,7 @@ def _cast_ok(src: FixedType, dst: FixedType) -> bool:
             and dst.overflow in OVERFLOW_ID and dst.sat_bits == 0)
 
 
-def plan(layer, in_type: FixedType, sum_t: FixedType, alpha_t: FixedType,
+def plan(layer: LrnParameters, in_type: FixedType, sum_t: FixedType, alpha_t: FixedType,
          pwl_table: tuple | None) -> LrnPlan | None:
     """The kernel's constants for ``layer`` on ``in_type``, or None where the arithmetic
     could leave int64 (or numba is off): the numpy path then runs."""
@@ -96,7 +98,7 @@ def plan(layer, in_type: FixedType, sum_t: FixedType, alpha_t: FixedType,
             return None
         total_frac, a_shift, b_shift = total_t.frac, total_t.frac - coef.frac, total_t.frac - bu_t.frac
         if mode == 1:
-            a, b = (_scalar_raw(coef, v) for v in layer.linear_coefficients())
+            a, b = (_scalar_raw(coef, v) for v in lrn_norm.linear_coefficients(layer))
             table = np.array([[0], [a], [b]], dtype=np.int64)
         else:
             starts, a, b = pwl_table

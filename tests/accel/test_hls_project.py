@@ -15,7 +15,8 @@ import yaml
 from accel.cifar import load_sample, normalize
 from accel.cli import main
 from accel.config import network_from_dict
-from accel.hls_project import export_project, identifier, plan
+from accel.hls_plan import identifier, plan
+from accel.hls_project import export_project
 from accel.shipped import shipped_config, trained_weights
 from accel.weights import load_weights, seeded_weights
 from tests.oracle.ap_oracle import find_headers

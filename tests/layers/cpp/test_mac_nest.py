@@ -89,9 +89,9 @@ def unrolls_in_source(source: str) -> dict[str, int]:
 ])
 def test_exported_pragmas_are_what_the_estimator_costs(op, entry, shape) -> None:
     """The UNROLL and PIPELINE pragmas of the exported C++, read from its text, ask for the
-    lanes the estimator costs (``hw.mac_cost.unrolled``): a partial unroll written as a full
+    lanes the estimator costs (``hw.mac_kernel.unrolled``): a partial unroll written as a full
     one (or the reverse) shows here, where the C-simulation cannot see it."""
-    from layers.hw.mac_cost import unrolled
+    from layers.hw.mac_kernel import unrolled
 
     layer = build(op, entry, MAC_TYPES)
     source = layer.cpp_source(shape, DATA, "t")

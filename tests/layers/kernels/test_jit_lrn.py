@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from layers.kernels import jit_lrn
-from layers.lrn import LRN, _constant_type, _default_sum_type, _libm_pow
+from layers.kernels.lrn_norm import constant_type, default_sum_type, libm_pow
+from layers.lrn import LRN
 from quant import FixedType, Overflow, Rounding
 
 pytestmark = pytest.mark.skipif(not jit_lrn.available(), reason="numba is not installed or ACCEL_NO_JIT=1")
@@ -49,8 +50,8 @@ def test_compiled_lrn_equals_the_numpy_path(case) -> None:
     layer, in_type, seed, spread = case
     rng = np.random.default_rng(seed)
     raw = in_type.to_raw(np.clip(rng.normal(0, spread, (3, 6, 4, 5)), in_type.min_value, in_type.max_value))
-    sum_t = layer.sum_type or _default_sum_type(in_type, layer.size)
-    alpha_t = _constant_type(layer.alpha_prime)
+    sum_t = layer.sum_type or default_sum_type(in_type, layer.size)
+    alpha_t = constant_type(layer.alpha_prime)
     try:
         expected = layer._run_group(raw, in_type, sum_t, alpha_t)
     except ValueError:  # u <= 0: both must refuse
@@ -71,7 +72,7 @@ def test_the_shipped_lrn_takes_the_compiled_path_with_reports(mode, rng) -> None
     raw = in_type.to_raw(np.clip(rng.normal(0, 2, (5, 16, 6, 6)), -7, 7))
     got = layer.run_fixed(raw, in_type, {})
     assert got.path == "jit"
-    sum_t, alpha_t = _default_sum_type(in_type, 5), _constant_type(layer.alpha_prime)
+    sum_t, alpha_t = default_sum_type(in_type, 5), constant_type(layer.alpha_prime)
     expected = layer._run_group(raw, in_type, sum_t, alpha_t)
     assert got.raw.tolist() == expected.raw.tolist()
     assert got.stats.as_dict() == expected.stats.as_dict()
@@ -83,4 +84,4 @@ def test_the_shipped_lrn_takes_the_compiled_path_with_reports(mode, rng) -> None
 def test_pow_is_the_c_librarys() -> None:
     """The reference calls libm's pow, the function the C++ calls (math.pow is it)."""
     u = np.random.default_rng(1).uniform(2, 3, 2000)
-    assert _libm_pow(u, -0.75).tolist() == [math.pow(v, -0.75) for v in u]
+    assert libm_pow(u, -0.75).tolist() == [math.pow(v, -0.75) for v in u]
