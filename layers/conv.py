@@ -27,33 +27,32 @@ tiling) can change values; the other loops and all directives change timing only
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from quant import FixedType
 
-from .core.base import LayerResult, Shape, feature_maps, require_counts, require_shape
+from . import cpp
 from .config.fields import Fields, read_directives, read_pair, read_tiles
+from .config.registry import BuildContext, register
+from .core.base import LayerResult, Shape, feature_maps, require_counts, require_shape
+from .core.loop_nest import Directives, LoopNest
+from .core.mac_layer import MAC_TYPE_KEYS, MacLayer, check_partition_dims, distinct_tiles, mac_types
+from .core.types import LayerTypes, StageStats
+from .cpp import mac_nest
 from .hw import Estimate, Preset, hls4ml_cost
 from .hw.hls4ml_cost import Hls4mlImpl, read_impl
 from .hw.mac_cost import estimate_mac
 from .hw.mac_kernel import ArrayUse, MacKernel
-from .core.loop_nest import Directives, LoopNest
-from . import cpp
-from .cpp import mac_nest
 from .kernels import jit_gemm
-from .kernels.mac import MacWeights, PreparedParams, Schedule, multiply_accumulate, patch_dtype
-from .core.mac_layer import MAC_TYPE_KEYS, MacLayer, mac_types, check_partition_dims, distinct_tiles
-from .config.registry import BuildContext, register
-from .core.types import LayerTypes, StageStats
+from .kernels.im2col import Im2col
+from .kernels.mac import multiply_accumulate, patch_dtype
+from .kernels.mac_operands import MacWeights, PreparedParams, Schedule
 
 DEFAULT_ORDER = ("m", "n", "r", "c", "i", "j")
 OPT_ORDER = ("i", "j", "r", "c", "m", "n")  # Zhang et al.: pixels pipelined, channel tile unrolled
 OPT_TILES = {"m": 16, "n": 4}  # the ``opt`` preset's tiles when the YAML gives none
-PATCH_BYTES = 1 << 23  # im2col bytes built and consumed at once: in cache (measured best of 1-64 MiB)
 
 # the loops whose tiles each tile buffer holds: it is refilled when one of them changes
 DEPENDS = {"input": ("n", "r", "c"), "weight": ("m", "n"), "bias": ("m",), "output": ("m", "r", "c")}
@@ -170,6 +169,10 @@ class Conv(MacLayer):
         rows = nest.extent("r")
         return [{"r": r, "c": nest.extent("c")} for r in sorted({rows, -(-rows // 2), -(-rows // 4)})]
 
+    @property
+    def im2col(self) -> Im2col:
+        return Im2col(self.kernel, self.stride, self.padding, self.groups)
+
     def prepare(self, params: dict[str, np.ndarray]) -> PreparedParams:
         """Quantized weights as per-group (K, M_g) matrices, with the reduction index
         k = (n * kh + i) * kw + j: the PyTorch weight layout's own order."""
@@ -198,8 +201,9 @@ class Conv(MacLayer):
         dtype = patch_dtype(types)  # float64 for the matrix product (raws are < 2**53), int32 for the kernels
         x_max = float(max(raw.max(), -raw.min())) if raw.size else 0.0  # patches hold these values and 0
         # the compiled MAC kernels take int32 patches of the whole batch (they split positions themselves)
-        for first, last in self._image_chunks(raw.shape, np.dtype(dtype).itemsize, dtype == np.float64):
-            patches = self._fixed_patches(raw[first:last], dtype)
+        im2col, (_, rows, cols) = self.im2col, out_shape
+        for first, last in im2col.chunks(raw.shape, rows * cols, np.dtype(dtype).itemsize, dtype == np.float64):
+            patches = im2col.compiled(raw[first:last], dtype, rows, cols)
             for g, (group_patches, (weights, bias)) in enumerate(zip(patches, prepared.groups)):
                 _, path = multiply_accumulate(group_patches, weights, bias, types, schedule, self.relu, stats,
                                               count_overflows=self.count_overflows, x_max=x_max, out=out[first:last],
@@ -211,6 +215,7 @@ class Conv(MacLayer):
     def run_float(self, x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
         batch = x.shape[0]
         out_shape = self.output_shape(x.shape[1:])
+        _, rows, cols = out_shape
         require_shape(self, "weight", params["weight"].shape, self.param_shapes(x.shape[1:])["weight"])
         bias = (params["bias"] if self.bias else np.zeros(self.out_channels)).astype(x.dtype)
         m_out = self.out_channels // self.groups
@@ -219,57 +224,20 @@ class Conv(MacLayer):
             planes = out.reshape(batch, self.out_channels, -1)
             w_mats = [params["weight"][g * m_out:(g + 1) * m_out].reshape(m_out, -1).astype(x.dtype)
                       for g in range(self.groups)]
-            for first, last in self._image_chunks(x.shape, x.itemsize):
-                for g, patches in enumerate(self._fixed_patches(x[first:last], x.dtype)):
+            im2col = self.im2col
+            for first, last in im2col.chunks(x.shape, rows * cols, x.itemsize):
+                for g, patches in enumerate(im2col.compiled(x[first:last], x.dtype, rows, cols)):
                     res = (w_mats[g] @ patches.T).reshape(m_out, last - first, -1).transpose(1, 0, 2)
                     res += bias[g * m_out:(g + 1) * m_out, None]
                     planes[first:last, g * m_out:(g + 1) * m_out] = np.maximum(res, 0.0) if self.relu else res
             return out
-        for g, patches in enumerate(self._patches(x, pad_value=0.0)):
+        for g, patches in enumerate(self.im2col.patches(x, pad_value=0.0)):
             w_mat = params["weight"][g * m_out:(g + 1) * m_out].reshape(m_out, -1).T.astype(x.dtype)
             res = patches @ w_mat + bias[g * m_out:(g + 1) * m_out]
             if self.relu:
                 res = np.maximum(res, 0.0)
-            out[:, g * m_out:(g + 1) * m_out] = _to_nchw(res, batch, out_shape)
+            out[:, g * m_out:(g + 1) * m_out] = res.reshape(batch, rows, cols, -1).transpose(0, 3, 1, 2)
         return out
-
-    def _image_chunks(self, shape: Shape, itemsize: int, chunked: bool = True) -> list[tuple[int, int]]:
-        """Images in groups whose im2col matrix is about PATCH_BYTES: built, multiplied
-        and finished while it is in cache (a whole batch's would stream through memory
-        three times). One group when numba is off (the numpy im2col is one pass anyway)."""
-        batch = shape[0]
-        _, rows, cols = self.output_shape(shape[1:])
-        per_image = rows * cols * (shape[1] // self.groups) * self.kernel[0] * self.kernel[1] * itemsize
-        step = batch if not (chunked and jit_gemm.available()) else max(1, PATCH_BYTES // max(1, per_image))
-        return [(first, min(first + step, batch)) for first in range(0, batch, step)]
-
-    def _fixed_patches(self, raw: np.ndarray, dtype):
-        """Per group, the (P, K) im2col matrix of ``raw`` in ``dtype``: compiled (one pass
-        from the input into the transposed buffer, returned as a view) or, without numba,
-        ``_patches``. Each group's patches are overwritten by the next group's."""
-        if not jit_gemm.available():
-            yield from self._patches(raw.astype(dtype), pad_value=0)
-            return
-        _, rows, cols = self.output_shape(raw.shape[1:])
-        n_in = raw.shape[1] // self.groups
-        for g in range(self.groups):
-            buffer = _scratch((n_in * self.kernel[0] * self.kernel[1], raw.shape[0] * rows * cols), dtype)
-            jit_gemm.im2col(raw, buffer, g * n_in, self.kernel, self.stride, self.padding, rows, cols)
-            yield buffer.T  # (P, K), a view: the matrix product reads it transposed
-
-    def _patches(self, x: np.ndarray, pad_value):
-        """Per group, the im2col matrix (P, K): one row per output position. The rows are
-        copied into a buffer kept between calls: fresh memory of this size would be
-        page-faulted in on every batch, which costs more than the copy itself."""
-        p = self.padding
-        padded = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)), constant_values=pad_value) if p else x
-        windows = sliding_window_view(padded, self.kernel, axis=(2, 3))[:, :, ::self.stride, ::self.stride]
-        n_in = x.shape[1] // self.groups
-        for g in range(self.groups):
-            part = windows[:, g * n_in:(g + 1) * n_in].transpose(0, 2, 3, 1, 4, 5)  # (B, R, C, n, kh, kw)
-            buffer = _scratch(part.shape, x.dtype)
-            np.copyto(buffer, part)
-            yield buffer.reshape(-1, n_in * self.kernel[0] * self.kernel[1])
 
     def cpp_spec(self, input_shape: Shape, prefix: str, nest: LoopNest | None = None) -> mac_nest.MacCpp:
         c, h, w = input_shape
@@ -327,32 +295,3 @@ def build_conv(f: Fields, ctx: BuildContext) -> Conv:
         directives=read_directives(f), count_overflows=ctx.count_overflows,
         hls4ml=read_impl(f.get("hls4ml", dict, None), f.where),
     )
-
-
-
-HUGE_PAGE = 1 << 21  # a transparent huge page on x86-64
-_SCRATCH = threading.local()  # per thread: simulations may run in threads (a Dask worker's)
-
-
-def _scratch(shape: tuple, dtype) -> np.ndarray:
-    """A buffer of ``shape`` and ``dtype``, overwritten by each use: a view of one block
-    of memory per thread that only grows. Fresh memory of this size would be page-faulted
-    in on every call; the cache of buffers per shape this replaces thrashed once a run
-    had more shapes than it kept (fixed and float patches, last chunks: im2col in a
-    classification run took 3.5-4 ns per element on conv2-5, 0.5-0.8 ns now). Each use
-    is consumed before the next begins (patches are multiplied before the next are built).
-    The block starts on a 2 MiB boundary, so that the kernel can back it with huge pages
-    (numpy asks for them on large arrays): unaligned, whether it got them varied from one
-    process to the next, and the exact path took 1.2 or 2.2 ms/image accordingly."""
-    nbytes = int(np.prod(shape)) * np.dtype(dtype).itemsize
-    block = getattr(_SCRATCH, "block", None)
-    if block is None or block.nbytes < nbytes:
-        raw = np.empty(max(nbytes, 1) + HUGE_PAGE, dtype=np.uint8)
-        start = -raw.ctypes.data % HUGE_PAGE
-        block = _SCRATCH.block = raw[start:start + max(nbytes, 1)]
-    return block[:nbytes].view(dtype).reshape(shape)
-
-
-def _to_nchw(res: np.ndarray, batch: int, out_shape: Shape) -> np.ndarray:
-    _, rows, cols = out_shape
-    return res.reshape(batch, rows, cols, -1).transpose(0, 3, 1, 2)

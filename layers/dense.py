@@ -37,7 +37,8 @@ from .hw.mac_kernel import ArrayUse, MacKernel
 from .core.loop_nest import Directives, LoopNest
 from . import cpp
 from .cpp import mac_nest
-from .kernels.mac import MacWeights, PreparedParams, Schedule, multiply_accumulate
+from .kernels.mac import multiply_accumulate
+from .kernels.mac_operands import MacWeights, PreparedParams, Schedule
 from .core.mac_layer import MAC_TYPE_KEYS, MacLayer, mac_types, check_partition_dims, distinct_tiles
 from .config.registry import BuildContext, register
 from .core.types import LayerTypes, StageStats

@@ -10,21 +10,19 @@ with a saturating (or counted) accumulator, the order matters. Both defeat the f
 matrix product, and numpy's vectorized steps cost a few ns per MAC. This kernel runs the
 loop above compiled, one tile of positions (im2col rows) per work item:
 
-- ``w[k] * x[k]`` from 32-bit operands into a 64-bit product, cast by one arithmetic
-  shift and a branch-free rounding rule, its overflow by a sign-extension (``WRAP``) or
-  a clamp (``SAT``);
+- ``w[k] * x[k]`` from 32-bit operands into a 64-bit product, cast by one arithmetic shift
+  and a branch-free rounding rule, its overflow by a sign-extension (``WRAP``) or a clamp;
 - the sum in 64-bit lanes, checked against the accumulator's range at every step when
   overflow can happen (the bound of ``mac._safe_columns`` says when it cannot), so that
   the counts by stage are those of C-simulation;
-- the rounding rule, the two overflow handlers and the zero test are compile-time
-  constants of one kernel per combination: the inner loop, over the outputs of a weight
-  row, has no branches and vectorizes; an input of 0 (half of them after a ReLU) skips
-  its whole row — exactly, since ``0 * w`` rounds and overflows nowhere.
+- rounding rule, overflow handlers and zero test are compile-time constants of one kernel
+  per combination: the inner loop, over the outputs of a weight row, has no branches and
+  vectorizes; an input of 0 (half of them after a ReLU) skips its row — exactly.
 
-Kernels compile on first use and are cached on disk (numba's ``cache=True``): a second
-process loads them in milliseconds. ``supports(types)`` says which layers qualify; the
-others keep ``jit_loop`` or the numpy paths. Tests hold every kernel bit for bit and
-count for count against the numpy reference path and the C++ oracle.
+Kernels compile on first use and are cached on disk (numba's ``cache=True``).
+``supports(types)`` says which layers qualify; the others keep ``jit_loop`` or the numpy
+paths. Tests hold every kernel bit for bit and count for count against the numpy
+reference path and the C++ oracle.
 """
 
 from __future__ import annotations
@@ -36,6 +34,7 @@ from quant.overflow import low_bound
 
 from . import jit_loop
 from .jit_loop import ROUNDING_ID, cast, numba, type_params
+from .trailing_zeros import rounded_products, trailing_zero_histogram
 
 NONE, WRAP, SAT, SAT_ZERO, UWRAP = 0, 1, 2, 3, 4  # overflow handling of a cast (NONE: proven impossible)
 OVERFLOW_KIND = {Overflow.WRAP: WRAP, Overflow.SAT: SAT, Overflow.SAT_SYM: SAT, Overflow.SAT_ZERO: SAT_ZERO}
@@ -46,6 +45,8 @@ def overflow_kind(t) -> int:
     complement (signed) or as they are (unsigned, UWRAP)."""
     kind = OVERFLOW_KIND[t.overflow]
     return UWRAP if kind == WRAP and not t.signed else kind
+
+
 TILE = 16  # positions per work item: their accumulators (TILE x outputs int64) stay in L1/L2
 
 
@@ -277,14 +278,11 @@ def multiply_accumulate(x, w_raw, acc0, types, schedule, checked: bool, stats, w
     run(xt, np.ascontiguousarray(w_raw, dtype=np.int32), np.ascontiguousarray(acc0, dtype=np.int64),
         schedule.perm.astype(np.int64), is_break, types.full_product.frac - product.frac, accum.frac - product.frac,
         type_params(product), type_params(accum), type_params(types.partial_type), block, out, per_item)
-    counts = per_item.sum(axis=0)
-    totals = [int(c) for c in counts]
+    totals = [int(c) for c in per_item.sum(axis=0)]
     entries = x.shape[0] * w_raw.shape[1]
     steps = entries * schedule.perm.size
-    shift = types.full_product.frac - product.frac
-    if shift <= 0:
-        rounded = 0
-    else:
+    shift, rounded = types.full_product.frac - product.frac, 0
+    if shift > 0:
         w_hist = weight_zeros(shift) if weight_zeros is not None else trailing_zero_histogram(w_raw, shift)
         rounded = rounded_products(xt, w_hist, shift)
     stats.product.record(steps, totals[0], totals[1], rounded)
@@ -300,50 +298,3 @@ def _block(positions: int, outputs: int) -> int:
     if positions >= 4 * threads * TILE:
         return max(1, min(outputs, 512))
     return max(64, -(-outputs // (4 * threads)))
-
-
-def rounded_products(xt: np.ndarray, w_hist: np.ndarray, shift: int) -> int:
-    """How many of the products ``x[p, k] * w[k, m]`` (over every p, k, m) drop nonzero
-    bits when shifted right by ``shift``: those whose trailing zeros, ``tz(x) + tz(w)``,
-    are fewer than ``shift``. Counted per k from histograms of trailing zeros (capped at
-    ``shift``; a zero has them all; ``w_hist`` is the weights', from
-    ``trailing_zero_histogram(w, shift)``), so it costs O(P·K + K·M), not O(P·K·M).
-    ``xt`` is ``x`` transposed, (K, P)."""
-    x_hist = trailing_zero_histogram(xt, shift)
-    below = np.cumsum(w_hist, axis=1)  # below[k, j]: weights of row k with tz <= j
-    return int(sum(x_hist[:, a] @ below[:, shift - a - 1] for a in range(shift)))
-
-
-def trailing_zero_histogram(a: np.ndarray, shift: int) -> np.ndarray:
-    """hist[k, t]: how many of row ``a[k]`` have t trailing zeros (t capped at ``shift``)."""
-    return _histogram(np.ascontiguousarray(a), shift, 4 * numba.get_num_threads(), _DE_BRUIJN_TABLE)
-
-
-# Trailing zeros of a power of two 2**i by one multiply and one lookup (a de Bruijn
-# sequence: the top 6 bits of 2**i * B are distinct for every i < 64): ~3x faster than
-# testing the bits one by one, which made this count a fifth of a layer's time.
-_DE_BRUIJN = 0x03F79D71B4CB0A89
-_DE_BRUIJN_TABLE = np.zeros(64, dtype=np.int64)
-for _i in range(64):
-    _DE_BRUIJN_TABLE[((1 << _i) * _DE_BRUIJN % (1 << 64)) >> 58] = _i
-
-if numba is not None:
-    @numba.njit(parallel=True, cache=True)
-    def _histogram(a, shift, chunks, table):
-        k_len, samples = a.shape
-        chunks = max(1, min(samples, chunks))
-        parts = np.zeros((chunks, k_len, shift + 1), dtype=np.int64)
-        for c in numba.prange(chunks):
-            part = parts[c]
-            lo, hi = c * samples // chunks, (c + 1) * samples // chunks
-            for k in range(k_len):
-                row = a[k]
-                local = np.zeros(shift + 1, dtype=np.int64)
-                for p in range(lo, hi):
-                    v = np.int64(row[p])
-                    low = np.uint64(v & -v)  # the lowest set bit; 0 for v = 0, which has every zero
-                    t = table[(low * np.uint64(_DE_BRUIJN)) >> np.uint64(58)]
-                    local[shift if (v == 0 or t > shift) else t] += 1
-                for t in range(shift + 1):
-                    part[k, t] += local[t]
-        return parts.sum(axis=0)

@@ -24,11 +24,10 @@ cast modes), ``layers.kernels.jit_loop`` for the rest of what int64 can hold. Th
 code stays the readable reference the tests hold them to.
 
 Outputs are split: those the bound proves safe take a fast path, the rest the loop path.
+The operands (weights prepared once, the reduction schedule) are in ``mac_operands``.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -36,97 +35,13 @@ from quant import FixedType, OverflowStats, Rounding, arith
 from quant.modes import Overflow
 from quant.overflow import low_bound, wrap
 
-from . import jit_gemm, jit_loop, jit_mac
 from ..core.types import LayerTypes, StageStats, lossless
+from . import jit_gemm, jit_loop, jit_mac
+from .mac_operands import MacWeights, Schedule, exact_matmul, largest_magnitude
 
-EXACT_FLOAT = 2.0**52  # integer sums below this are exact in float64, whatever the order
 SEPARABLE = (Rounding.TRN, Rounding.RND, Rounding.RND_MIN_INF)  # round(a + p) = a + round(p)
 ELEMENTWISE_BLOCK = 1 << 22  # products formed at once on the elementwise path
 EPILOGUE_BLOCK = 1 << 16  # outputs per block on the all-fast path (512 KiB of int64)
-
-
-class MacWeights:
-    """A layer's (K, M) weight raws as the kernel uses them, prepared once per layer: a
-    float64 copy for BLAS (exact: raws are far below 2**53) and the column sums of
-    their magnitudes. The int64 form the loop paths need is made on first use only, so
-    that layers on the fast path hold one copy of their weights, not two."""
-
-    def __init__(self, as_float: np.ndarray, abs_colsum: np.ndarray | None = None):
-        self.as_float = np.ascontiguousarray(as_float, dtype=np.float64)
-        self.abs_colsum = np.abs(self.as_float).sum(axis=0) if abs_colsum is None else abs_colsum
-        self._raw: np.ndarray | None = None
-        self._raw32: np.ndarray | None = None
-        self._trailing_zeros: dict[int, np.ndarray] = {}
-        self._largest: int | None = None
-        self._narrow: np.ndarray | None = None
-
-    @classmethod
-    def of(cls, raw: np.ndarray) -> "MacWeights":
-        return cls(np.asarray(raw).astype(np.float64))
-
-    @property
-    def raw(self) -> np.ndarray:
-        if self._raw is None:
-            self._raw = self.as_float.astype(np.int64)
-        return self._raw
-
-    @property
-    def raw32(self) -> np.ndarray:
-        """The raws as int32, what the compiled kernels read (made once: converting a
-        large layer's weights on every batch would cost more than its MACs)."""
-        if self._raw32 is None:
-            self._raw32 = self.as_float.astype(np.int32)
-        return self._raw32
-
-    def trailing_zeros(self, shift: int) -> np.ndarray:
-        """Per row k, how many weights have 0 .. ``shift`` trailing zeros (cached): what
-        counting the rounded products needs of the weights."""
-        if shift not in self._trailing_zeros:
-            self._trailing_zeros[shift] = jit_mac.trailing_zero_histogram(self.raw32, shift)
-        return self._trailing_zeros[shift]
-
-    @property
-    def narrow(self) -> np.ndarray | None:
-        """The raws as int16 (or int32) where they fit, for ``jit_gemm.small_batch_product``
-        (made on first use; None when they need int64)."""
-        if self._narrow is None:
-            for dtype in (np.int16, np.int32):
-                info = np.iinfo(dtype)
-                if self.largest <= info.max:
-                    self._narrow = self.as_float.astype(dtype)
-                    break
-        return self._narrow
-
-    @property
-    def largest(self) -> int:
-        """max |w| (raw), cached: with max |x| it bounds every product."""
-        if self._largest is None:
-            self._largest = int(np.abs(self.as_float).max(initial=0))
-        return self._largest
-
-    @property
-    def outputs(self) -> int:
-        return self.as_float.shape[1]
-
-    def columns(self, cols: np.ndarray) -> "MacWeights":
-        if cols.size == self.outputs:
-            return self
-        return MacWeights(self.as_float[:, cols], self.abs_colsum[cols])
-
-
-@dataclass(frozen=True)
-class PreparedParams:
-    """A conv/dense layer's quantized parameters, per group: (weights, bias raws)."""
-
-    groups: tuple[tuple[MacWeights, np.ndarray], ...]
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """The reduction order of one output: visited canonical indices and tile breaks."""
-
-    perm: np.ndarray
-    breaks: np.ndarray
 
 
 def multiply_accumulate(
@@ -155,7 +70,7 @@ def multiply_accumulate(
     fast = None if force_path == "loop" else _fast_path(types)
     if force_path == "elementwise" and fast == "blas":
         fast = "elementwise"
-    x_max = _largest_magnitude(x) if x_max is None else x_max
+    x_max = largest_magnitude(x) if x_max is None else x_max
     compiled = jit_mac.supports(types)
     if fast == "elementwise" and compiled:
         fast = "elementwise-jit"
@@ -230,7 +145,7 @@ def _all_fast(x, x_max: float, w: MacWeights, acc0, types: LayerTypes, fast: str
             block = x[start:start + rows]
             small = block.shape[0] <= jit_gemm.SMALL_BATCH and w.narrow is not None
             total = jit_gemm.small_batch_product(block, w.narrow) if small else \
-                _exact_matmul(block, x_max, w, transposed=True)
+                exact_matmul(block, x_max, w, transposed=True)
             _record_fast(types, schedule, total.shape, stats)
             high, low, rounded = jit_gemm.epilogue(total, start, acc0, types.accum.frac - types.full_product.frac,
                                                    types.accum, relu, types.result, out, first_output)
@@ -309,7 +224,7 @@ def _sum_fast(x, x_max: float, w: MacWeights, acc0, types: LayerTypes, fast: str
         return jit_mac.multiply_accumulate(x, w.raw32, acc0, types, schedule, False, stats, w.trailing_zeros,
                                            largest_product=int(x_max) * w.largest)
     if fast == "blas":
-        acc = _exact_matmul(x, x_max, w).astype(np.int64)  # in units of the full product
+        acc = exact_matmul(x, x_max, w).astype(np.int64)  # in units of the full product
         if types.accum.frac != types.full_product.frac:
             acc <<= types.accum.frac - types.full_product.frac
     else:  # (counts its products' casts itself)
@@ -330,25 +245,6 @@ def _record_fast(types: LayerTypes, schedule: Schedule, shape: tuple[int, int], 
     if products:
         stats.product.record(steps, 0, 0, 0)
     stats.accumulation.record(steps + 2 * entries * schedule.breaks.size, 0, 0, 0)
-
-
-def _exact_matmul(x: np.ndarray, x_max: float, w: MacWeights, transposed: bool = False) -> np.ndarray:
-    """``x @ w`` of integer arrays (or ``(x @ w).T`` = ``w.T @ x.T``), exactly: float64
-    BLAS (integer-valued float64) when every partial sum is below 2**52, int64 (exact
-    modulo 2**64) otherwise. The transposed product is the faster one for conv layers
-    (few outputs, many positions: measured 1.2-2x on the AlexNet layers), and its
-    (M, P) result is the NCHW layout."""
-    bound = float(w.abs_colsum.max(initial=0)) * x_max
-    if bound < EXACT_FLOAT:
-        x, weights = x.astype(np.float64, copy=False), w.as_float
-    else:
-        x, weights = x.astype(np.int64, copy=False), w.raw
-    return weights.T @ x.T if transposed else x @ weights
-
-
-def _largest_magnitude(x: np.ndarray) -> float:
-    """max |x| without the temporary copy ``np.abs`` would make."""
-    return float(max(x.max(), -x.min())) if x.size else 0.0
 
 
 def _sum_of_rounded_products(x, w, types: LayerTypes, stats: StageStats) -> np.ndarray:

@@ -17,6 +17,8 @@ from accel.config import load_network
 from accel.simulator import Simulator
 from accel.weights import load_weights
 
+from tests.accel.test_hls4ml_peer import Net as PeerNet, imported
+
 hls4ml = pytest.importorskip("hls4ml", reason="hls4ml is in the test extra: pip install -e '.[test]'")
 torch = pytest.importorskip("torch", reason="torch is in the test extra")
 pytestmark = pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is not installed: hls4ml cannot compile")
@@ -90,3 +92,41 @@ def test_resource_sums_in_hls4mls_order(tmp_path, io_type, reuse, accum) -> None
         with pytest.warns(UserWarning, match="'fc1': ReuseFactor 7 is not valid for 64 x 12 products; hls4ml uses 8"):
             _simulated(tmp_path, str(tmp_path / "model.onnx"), "--hls4ml", str(tmp_path / "config.json"))
         assert network.layer("fc1").hls4ml.reuse_factor == 8
+
+
+def test_strategy_resource_with_a_wrapping_accumulator(tmp_path, capsys) -> None:
+    """``Strategy: Resource`` stores dense weights transposed and sums the inputs in another
+    order; a wrapping accumulator makes the order irrelevant: both imports are exact. With a
+    saturating one the order shows: the import simulates it, and ``export-hls``, whose C++
+    writer has no interleaved loop, refuses naming the layer."""
+    torch.manual_seed(5)
+    model = PeerNet().eval()  # the peer test's network: conv, ReLU, max-pool, dense
+    config = hls4ml.utils.config_from_pytorch_model(model, (3, 8, 8), granularity="name",
+                                                    default_precision="fixed<12,4>")
+    config["Model"]["Strategy"], config["Model"]["ReuseFactor"] = "Resource", 3
+    config["LayerName"]["conv1"]["Precision"]["accum"] = "fixed<10,2>"  # it wraps, often
+    config["LayerName"]["fc1"]["Precision"]["accum"] = "fixed<10,2>"
+    hls_model = hls4ml.converters.convert_from_pytorch_model(model, hls_config=config, io_type="io_stream",
+                                                             output_dir=str(tmp_path / "prj"), backend="Vivado")
+    hls_model.compile()
+    images = np.random.default_rng(6).normal(0, 1.5, (64, 3, 8, 8)).astype(np.float32)
+    theirs = np.asarray(hls_model.predict(np.ascontiguousarray(images)), dtype=np.float64).reshape(64, 5)
+    torch.onnx.export(model, torch.zeros(1, 3, 8, 8), tmp_path / "model.onnx", dynamo=False)
+    saved = {key: value for key, value in config.items() if key != "PytorchModel"}
+    (tmp_path / "config.json").write_text(json.dumps(saved, default=list))
+    for arguments in ([str(tmp_path / "model.onnx"), "--hls4ml", str(tmp_path / "config.json"), "--io-type",
+                       "io_stream"], ["--hls4ml-project", str(tmp_path / "prj")]):
+        sim = imported(tmp_path, *arguments).run(images.astype(np.float64))
+        np.testing.assert_array_equal(sim.output.values(), theirs)
+    assert sim["conv1"].stats.accumulation.overflows > 0  # the accumulator did wrap
+
+    config["LayerName"]["fc1"]["Precision"]["accum"] = "fixed<10,2,TRN,SAT>"
+    saved = {key: value for key, value in config.items() if key != "PytorchModel"}
+    (tmp_path / "config.json").write_text(json.dumps(saved, default=list))
+    assert main(["import", str(tmp_path / "model.onnx"), "--hls4ml", str(tmp_path / "config.json"), "--io-type",
+                 "io_stream", "--out", str(tmp_path / "saturating")]) == 0  # simulated in hls4ml's order (see
+    capsys.readouterr()                                                    # above)
+    assert main(["export-hls", "--config", str(tmp_path / "saturating" / "net.yaml"), "--weights",
+                 str(tmp_path / "saturating" / "weights.npz"), "--out", str(tmp_path / "refused")]) == 2
+    assert "layer 'fc1': hls4ml's Strategy Resource adds the products at stride 3" in capsys.readouterr().err
+    assert not (tmp_path / "refused").exists()

@@ -59,8 +59,9 @@ def test_im2col_equals_the_sliding_windows(kernel, stride, padding, size, groups
                  groups=groups)
     raw = np.random.default_rng(seed).integers(-2**15, 2**15, (2, 2 * groups, size, size + 1))
     # both write into the same per-thread scratch block: keep copies
-    compiled = [patches.copy() for patches in layer._fixed_patches(raw, np.float64)]
-    reference = [patches.copy() for patches in layer._patches(raw.astype(np.float64), 0)]
+    _, rows, cols = layer.output_shape(raw.shape[1:])
+    compiled = [patches.copy() for patches in layer.im2col.compiled(raw, np.float64, rows, cols)]
+    reference = [patches.copy() for patches in layer.im2col.patches(raw.astype(np.float64), 0)]
     assert len(compiled) == groups
     assert [c.tolist() for c in compiled] == [r.tolist() for r in reference]
 
@@ -77,7 +78,7 @@ def test_small_batch_product_equals_the_int64_product(dtype) -> None:
 
 def test_dense_layers_on_few_images_take_the_integer_product_and_agree_with_blas() -> None:
     from layers.dense import Dense
-    from layers.kernels.mac import MacWeights
+    from layers.kernels.mac_operands import MacWeights
 
     t = FixedType.parse("ap_fixed<16,4,AP_RND,AP_SAT>")
     layer = Dense("fc", 300, LayerTypes(input=t, weight=t, bias=t, accum=FixedType(40, 16), result=t), relu=True)

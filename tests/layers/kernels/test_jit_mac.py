@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from layers.kernels import jit_mac
+from layers.kernels import jit_mac, trailing_zeros
 from layers.core.loop_nest import LoopNest
-from layers.kernels.mac import Schedule, _sum_in_order, multiply_accumulate
+from layers.kernels.mac import _sum_in_order, multiply_accumulate
+from layers.kernels.mac_operands import Schedule
 from layers.core.types import LayerTypes, StageStats
 from quant import FixedType, Overflow, Rounding
 
@@ -98,15 +99,15 @@ def test_rounded_products_count_by_trailing_zeros() -> None:
     w = rng.integers(-300, 300, (9, 4)) * rng.choice([1, 2, 4, 16], (9, 4))
     for shift in (1, 3, 6):
         products = x[:, :, None] * w[None, :, :]
-        w_hist = jit_mac.trailing_zero_histogram(w, shift)
-        assert jit_mac.rounded_products(x.T, w_hist, shift) == int(np.count_nonzero(products % (1 << shift)))
+        w_hist = trailing_zeros.trailing_zero_histogram(w, shift)
+        assert trailing_zeros.rounded_products(x.T, w_hist, shift) == int(np.count_nonzero(products % (1 << shift)))
 
 
 @pytest.mark.parametrize("shift", [1, 5, 12, 31])
 def test_trailing_zero_histogram_counts_like_python(shift) -> None:
     """The de Bruijn count of trailing zeros (capped at ``shift``; a zero has them all)
     against Python's ``int.bit_length`` on signed values with many zeros and low zero bits."""
-    from layers.kernels.jit_mac import trailing_zero_histogram
+    from layers.kernels.trailing_zeros import trailing_zero_histogram
 
     a = np.random.default_rng(shift).integers(-2**31, 2**31, (4, 500)).astype(np.int64)
     a[:, ::3] = 0

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from layers.kernels import jit_loop
 from layers.core.loop_nest import LoopNest
-from layers.kernels.mac import Schedule, multiply_accumulate
+from layers.kernels.mac import multiply_accumulate
+from layers.kernels.mac_operands import Schedule
 from layers.core.types import LayerTypes, StageStats
 from quant import FixedType, Overflow, Rounding
 
