@@ -86,8 +86,11 @@ def command(args: argparse.Namespace) -> int:
     else:
         if Path(args.model).suffix in (".keras", ".h5"):
             from ..importers.keras_model import import_keras as importer
-        else:
+        elif Path(args.model).suffix == ".onnx":
             from ..importers.onnx_model import import_onnx as importer
+        else:  # read as ONNX, a .pt or .yaml would fail with a protobuf message
+            raise ValueError(f"{args.model}: import reads .onnx, .keras and .h5 models; a PyTorch state_dict "
+                             f"(.pt, .pth) is given to the commands directly (--weights) with its network YAML")
         description, weights = importer(args.model, args.input_type)
     description["input"] = {**description["input"], **_preprocess(args, description["input"])}
     network = network_from_dict(description, source=str(args.model))  # validates before writing

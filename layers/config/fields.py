@@ -136,6 +136,11 @@ def _split_entries(d: Fields, directive: str) -> tuple[tuple, ...]:
                               f"leaves one bank (use 'complete' with factor 0 for the whole dimension)")
         if len(item) == 4 and item[3] < 0:
             raise ConfigError(f"{d.where}: {directive} {item[0]!r} dim={item[3]}: dimensions count from 1 (0: all)")
+    named = [ARRAY_ALIASES.get(item[0], item[0]) for item in entries]
+    twice = next((name for k, name in enumerate(named) if name in named[:k]), None)
+    if twice is not None:  # one entry per array is what the model reads: a second would replace the first
+        raise ConfigError(f"{d.where}: {directive} of {twice!r} given twice; one {directive} per array is modelled "
+                          f"(several dimensions of one array, as two ARRAY_PARTITION pragmas, are not yet)")
     return tuple((str(item[0]), str(item[1]), *map(int, item[2:])) for item in entries)
 
 

@@ -50,6 +50,8 @@ NETWORK_CASES = {
                            "layer 'conv1' (conv): directives: partition 'w' cyclic factor=0"),
     "partition of nothing": (lambda d: layer(d, "conv1").update(directives={"partition": [["acc", "complete", 0]]}),
                              "partition of unknown array 'acc'"),
+    "an array partitioned twice": (lambda d: layer(d, "conv1").update(directives={"partition": [
+        ["weight", "cyclic", 2, 1], ["w", "block", 2, 2]]}), "layer 'conv1' (conv): directives: partition of 'weight' given twice"),
     "type of another kind": (lambda d: layer(d, "pool1").update(types={"weight": "ap_fixed<8,2>"}),
                              "layer 'pool1' (maxpool): types: unknown type 'weight'"),
 }
@@ -170,6 +172,7 @@ def test_testbench_inputs_are_checked_before_anything_is_written(tmp_path, capsy
     (["export-vectors", "--layer", "conv1", "--images", "-3"], "--images: -3 must be at least 1"),
     (["testbench", "--layer", "conv9"], "no layer named 'conv9'"),
     (["import", "m.onnx", "--io-type", "io_stream", "--out", "x"], "--io-type goes with --hls4ml CONFIG"),
+    (["import", "model.pt", "--out", "x"], "model.pt: import reads .onnx, .keras and .h5 models"),
     (["report", "--clock-ns", "nan"], "--clock-ns: nan must be a finite number above 0"),
     (["report", "--bandwidth", "0"], "--bandwidth: 0 must be a finite number above 0"),
     (["sweep", "--accum", "99"], "--accum '99'"),
