@@ -100,8 +100,4 @@ class Hls4mlKerasBuilder(KerasBuilder):
         self.layers.append({"name": cfg["name"], "op": "softmax"})
 
     def _averagepooling2d(self, cfg, variables, where) -> None:
-        pool = cfg.get("pool_size", [2, 2])
-        strides = cfg.get("strides") or pool
-        if len(set(pool)) > 1 or len(set(strides)) > 1 or cfg.get("padding", "valid") != "valid":
-            raise ValueError(f"{where}: only square windows, equal strides and padding 'valid' are supported")
-        self.layers.append({"name": cfg["name"], "op": "avgpool", "kernel": int(pool[0]), "stride": int(strides[0])})
+        self._pool2d(cfg, where, "avgpool")

@@ -169,11 +169,15 @@ class KerasBuilder:
         self.layers.append({"name": cfg["name"], "op": "maxpool1d", "kernel": int(pool), "stride": int(stride)})
 
     def _maxpooling2d(self, cfg, variables, where) -> None:
+        self._pool2d(cfg, where, "maxpool")
+
+    def _pool2d(self, cfg, where, op: str) -> None:
+        """A 2-D pooling layer: square windows and strides, no padding (what the pool kinds take)."""
         pool = cfg.get("pool_size", [2, 2])
         strides = cfg.get("strides") or pool
         if len(set(pool)) > 1 or len(set(strides)) > 1 or cfg.get("padding", "valid") != "valid":
             raise ValueError(f"{where}: only square windows, equal strides and padding 'valid' are supported")
-        self.layers.append({"name": cfg["name"], "op": "maxpool", "kernel": int(pool[0]), "stride": int(strides[0])})
+        self.layers.append({"name": cfg["name"], "op": op, "kernel": int(pool[0]), "stride": int(strides[0])})
 
     def _flatten(self, cfg, variables, where) -> None:
         self.layers.append({"name": cfg["name"], "op": "flatten", "order": "hwc"})
