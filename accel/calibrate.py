@@ -17,6 +17,13 @@ read the coefficients, so nothing here repeats its formulas), and the constants 
 the squared *relative* errors (a small layer counts as much as a large one), bounded
 below (a body takes at least one cycle, nothing is negative). The result is a new profile,
 version bumped, that ``accel report --profile`` reads.
+
+A fit is only as good as its points. Each constant says how many reported figures it was
+fitted on (``Change.points``); constants with fewer points than the group fitted together
+(rolled latency's two from one layer) keep their values; and a fitted constant stays within
+``max_factor`` of the profile's (×4 by default): one report moving ``pipelined.LUT.conv``
+from 150 to 20,581 to absorb a single point would make the profile wrong on every design it
+was not fitted to. A kept or bounded constant says so (``Change.note``).
 """
 
 from __future__ import annotations
@@ -31,12 +38,23 @@ import yaml
 from layers.hw import Device, Preset, Profile
 from layers.hw.rolled import ROLLED_BY_OPERATIONS
 
-from .csynth import ModuleReport
+from .synth_report import ModuleReport
 from .hls_plan import identifier
 from .network import Network
 
 FIGURES = ("WorstLatency", "BRAM_18K", "DSP", "FF", "LUT", "URAM")
 REPORTED = {"WorstLatency": "worst_latency"}
+MAX_FACTOR = 4.0  # a fitted constant stays within this factor of the profile's
+
+
+@dataclass(frozen=True)
+class Change:
+    """One constant of the fit: its value before and after, and what it rests on."""
+
+    before: float
+    after: float
+    points: int  # reported figures it was fitted on (with the constants fitted beside it)
+    note: str = ""  # "kept: ...", "bounded: ...", "exact: ..."
 
 
 @dataclass(frozen=True)
@@ -118,12 +136,13 @@ def summary(rows: list[Row]) -> dict[str, dict[str, float]]:
 
 # --------------------------------------------------------------------------- fitting
 def fit(network: Network, modules: dict[str, ModuleReport], device: Device, profile: Profile,
-        preset: Preset = Preset.CONFIG, matches: dict[str, str] | None = None) -> tuple[Profile, dict]:
-    """The profile with its constants refitted to the reports, and what changed
-    (``{"rolled.per_body.conv": (old, new), ...}``)."""
+        preset: Preset = Preset.CONFIG, matches: dict[str, str] | None = None,
+        max_factor: float | None = MAX_FACTOR) -> tuple[Profile, dict[str, Change]]:
+    """The profile with its constants refitted to the reports, and each constant's ``Change``
+    (``{"rolled.per_body.conv": Change(2, 3, points=4), ...}``). ``max_factor=None``: unbounded."""
     rows = compare(network, modules, device, profile, preset, matches)
     layers = {l.name: (l, shape, in_type) for (l, shape, _), (_, in_type, _) in zip(network.shapes(), network.io_types())}
-    changes: dict[str, tuple[float, float]] = {}
+    changes: dict[str, Change] = {}
     fitted = profile
     for kind in sorted({r.op for r in rows}):
         for figure, keys_of in _MODELS:
@@ -132,9 +151,19 @@ def fit(network: Network, modules: dict[str, ModuleReport], device: Device, prof
                 keys = keys_of(kind, rolled)
                 if not points or not keys:
                     continue
-                values = _least_squares(points, keys, layers, device, fitted, preset)
-                for key, value in zip(keys, values):
-                    changes[".".join(key)] = (float(_get(profile.data, key)), value)
+                olds = [float(_get(profile.data, key)) for key in keys]
+                if len(points) < len(keys):  # under-determined: any value pair fits; keep the profile's
+                    for key, old in zip(keys, olds):
+                        changes[".".join(key)] = Change(old, old, len(points), f"kept: {len(points)} {figure} "
+                                                        f"point(s) for {len(keys)} constants fitted together")
+                    continue
+                values, asked = _least_squares(points, keys, layers, device, fitted, preset, max_factor)
+                for key, old, value, wanted in zip(keys, olds, values, asked):
+                    note = ("exact: as many points as constants, nothing to check the fit against"
+                            if len(points) == len(keys) else "")
+                    if wanted != value:
+                        note = f"bounded to x{max_factor:g} of {old:g}: the fit asked {wanted:g}"
+                    changes[".".join(key)] = Change(old, value, len(points), note)
                 fitted = _with(fitted, dict(zip(keys, values)))
     return fitted, changes
 
@@ -152,8 +181,10 @@ _MODELS = (("WorstLatency", _latency_keys), ("LUT", _logic_keys("LUT")), ("FF", 
 _LOWER = {"per_body": 1.0}  # a rolled body takes at least a cycle; everything else at least 0
 
 
-def _least_squares(points: list[Row], keys: list[tuple], layers: dict, device, profile, preset) -> list[float]:
-    """Constants minimizing the squared relative errors of ``points``, within their bounds."""
+def _least_squares(points: list[Row], keys: list[tuple], layers: dict, device, profile, preset,
+                   max_factor: float | None) -> tuple[list[float], list[float]]:
+    """Constants minimizing the squared relative errors of ``points`` within their bounds,
+    and what they would be with only the physical bounds (a cycle, zero)."""
     def figure(row: Row, values: dict) -> float:
         layer, shape, in_type = layers[row.layer]
         return float(getattr(layer.estimate(shape, in_type, device, _with(profile, values), preset), row.figure))
@@ -162,21 +193,39 @@ def _least_squares(points: list[Row], keys: list[tuple], layers: dict, device, p
     offsets = np.array([figure(r, zero) for r in points])
     columns = np.array([[figure(r, {**zero, key: 1}) for r in points] for key in keys]).T - offsets[:, None]
     target = np.array([r.reported for r in points], dtype=float)
-    weights = 1.0 / target
+    olds = np.array([float(_get(profile.data, key)) for key in keys])
     lower = np.array([_LOWER.get(key[1], 0.0) for key in keys])
     free = [k for k in range(len(keys)) if columns[:, k].any()]  # a constant no figure here depends on keeps its value
-    values = np.array([float(_get(profile.data, key)) for key in keys])
-    values[free] = lower[free]
-    while free:  # bounded least squares: fix a constant at its bound while the optimum passes it
-        a = columns[:, free] * weights[:, None]
-        b = (target - offsets - columns @ np.where(np.isin(range(len(keys)), free), 0.0, values)) * weights
-        solution = np.linalg.lstsq(a, b, rcond=None)[0]
-        below = [k for k, v in zip(free, solution) if v < lower[k]]
-        if not below:
+    asked = _bounded(columns, target - offsets, 1.0 / target, lower, np.full(len(keys), np.inf), olds, free)
+    if max_factor:
+        # a constant at 0 has no scale of its own: its siblings' (the same constant of the other kinds) bound it
+        scale = np.array([old or max((float(v) for v in _get(profile.data, key[:-1]).values()), default=np.inf)
+                          for old, key in zip(olds, keys)])
+        lower = np.maximum(lower, olds / max_factor)
+        upper = np.maximum(scale * max_factor, lower)
+        values = _bounded(columns, target - offsets, 1.0 / target, lower, upper, olds, free)
+    else:
+        values = asked
+    return [int(round(float(v))) for v in values], [int(round(float(v))) for v in asked]  # whole cycles and units
+
+
+def _bounded(columns, target, weights, lower, upper, start, free: list[int]) -> np.ndarray:
+    """Weighted least squares for the ``free`` columns within [lower, upper] (an active set:
+    a constant whose optimum passes a bound is fixed there and the rest solved again)."""
+    values, free = start.copy(), list(free)
+    while free:
+        fixed = np.where(np.isin(range(len(values)), free), 0.0, values)
+        solution = np.linalg.lstsq(columns[:, free] * weights[:, None], (target - columns @ fixed) * weights,
+                                   rcond=None)[0]
+        outside = {k: (lower[k] if v < lower[k] else upper[k]) for k, v in zip(free, solution)
+                   if not lower[k] <= v <= upper[k]}
+        if not outside:
             values[free] = solution
             break
-        free = [k for k in free if k not in below]
-    return [int(round(float(v))) for v in values]  # the profile's constants are whole cycles and units
+        for k, bound in outside.items():
+            values[k] = bound
+        free = [k for k in free if k not in outside]
+    return values
 
 
 def _with(profile: Profile, values: dict[tuple, float]) -> Profile:
@@ -201,6 +250,7 @@ def write_profile(profile: Profile, changes: dict, reports: list[str], path: Pat
     data["name"] = str(data["name"]).removesuffix("-calibrated") + "-calibrated"
     data["version"] = int(data["version"]) + 1
     data["fitted_to"] = (f"accel calibrate on {', '.join(reports)}: "
-                         + "; ".join(f"{key} {old:g} -> {new:g}" for key, (old, new) in changes.items()))
+                         + "; ".join(f"{key} {c.before:g} -> {c.after:g} ({c.points} points)"
+                                     for key, c in changes.items()))
     path.write_text("# Written by accel calibrate.\n" + yaml.safe_dump(data, sort_keys=False))
     return path

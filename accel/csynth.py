@@ -2,9 +2,11 @@
 
 A ``solution/syn/report`` folder holds ``csynth.xml`` (the top function; since Vitis 2021
 also a ``ModuleInformation`` section with every module), one ``MODULE_csynth.xml`` per
-module, and the same as text in ``*.rpt``. ``read_reports(paths)`` reads files or folders
-of either kind and returns one ``ModuleReport`` per module (XML preferred over text when
-both describe it)::
+module, and the same as text in ``*.rpt`` — except the top ``csynth.rpt`` of Vitis 2022.1
+and later, a "Synthesis Summary Report" of every module and loop (``csynth_summary``).
+``read_reports(paths)`` reads files or folders of any of these and returns one
+``ModuleReport`` (``synth_report``) per module (XML preferred over text when both describe
+it, a module's own report over the summary)::
 
     <profile>
       <UserAssignments><Part>xczu3eg-...</Part><TopModelName>conv1_layer</TopModelName>
@@ -28,44 +30,12 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from .csynth_summary import is_summary, read_summary
+from .synth_report import RESOURCES, LoopReport, ModuleReport, number
+
 MAX_BYTES = 64 << 20  # a report larger than this is not one
-RESOURCES = ("BRAM_18K", "DSP", "FF", "LUT", "URAM")
-
-
-@dataclass(frozen=True)
-class LoopReport:
-    name: str
-    trip_count: int | None
-    latency: int | None  # worst case, cycles
-    iteration_latency: int | None = None
-    ii: int | None = None  # achieved initiation interval (pipelined loops)
-    depth: int | None = None  # pipeline depth
-    loops: tuple["LoopReport", ...] = ()  # loops nested in this one
-
-
-@dataclass(frozen=True)
-class ModuleReport:
-    name: str
-    source: str
-    best_latency: int | None
-    worst_latency: int | None
-    interval: int | None  # Interval-max
-    resources: dict[str, int] = field(default_factory=dict)
-    loops: tuple[LoopReport, ...] = ()
-    part: str = ""
-    clock_ns: float | None = None
-    version: str = ""
-
-    def all_loops(self) -> list[LoopReport]:
-        found, stack = [], list(self.loops)
-        while stack:
-            loop = stack.pop(0)
-            found.append(loop)
-            stack[:0] = list(loop.loops)
-        return found
 
 
 def read_reports(paths) -> dict[str, ModuleReport]:
@@ -82,12 +52,15 @@ def read_reports(paths) -> dict[str, ModuleReport]:
             raise ValueError(f"{path}: no such report file or folder")
     if not files:
         raise ValueError(f"no csynth.xml or csynth.rpt report under {', '.join(map(str, paths))}")
-    modules: dict[str, ModuleReport] = {}
+    modules: dict[str, tuple[int, ModuleReport]] = {}  # name -> (rank of its source, report)
     for file in files:
-        for module in (_read_xml(file) if file.suffix == ".xml" else _read_rpt(file)):
-            if module.name not in modules or (file.suffix == ".xml" and modules[module.name].source.endswith(".rpt")):
-                modules[module.name] = module
-    return modules
+        found = _read_xml(file) if file.suffix == ".xml" else _read_rpt(file)
+        for module in found:
+            # a module's own XML says most, then its own text report, then a line of the summary
+            rank = 2 if file.suffix == ".xml" else 0 if module.from_summary else 1
+            if module.name not in modules or rank > modules[module.name][0]:
+                modules[module.name] = (rank, module)
+    return {name: module for name, (_, module) in modules.items()}
 
 
 # ----------------------------------------------------------------------------- XML
@@ -101,7 +74,7 @@ def _read_xml(path: Path) -> list[ModuleReport]:
         raise ValueError(f"{path}: not a csynth XML report ({err})") from None
     if root.find("PerformanceEstimates") is None and root.find("ModuleInformation") is None:
         raise ValueError(f"{path}: not a csynth XML report (no PerformanceEstimates)")
-    part, clock = _text(root, "UserAssignments/Part"), _number(_text(root, "UserAssignments/TargetClockPeriod"), float)
+    part, clock = _text(root, "UserAssignments/Part"), number(_text(root, "UserAssignments/TargetClockPeriod"), float)
     version = _text(root, "ReportVersion/Version")
     found = []
     top = _text(root, "UserAssignments/TopModelName")
@@ -116,13 +89,13 @@ def _read_xml(path: Path) -> list[ModuleReport]:
 
 def _module_xml(name: str, node, source: str, part: str, clock, version: str) -> ModuleReport:
     overall = node.find("PerformanceEstimates/SummaryOfOverallLatency")
-    get = (lambda key: _number(_text(overall, key))) if overall is not None else (lambda key: None)
+    get = (lambda key: number(_text(overall, key))) if overall is not None else (lambda key: None)
     resources = {}
     area = node.find("AreaEstimates/Resources")
     for key in RESOURCES:
-        value = _number(_text(area, key)) if area is not None else None
+        value = number(_text(area, key)) if area is not None else None
         if value is None and key == "DSP" and area is not None:
-            value = _number(_text(area, "DSP48E"))  # Vivado HLS spells DSP so
+            value = number(_text(area, "DSP48E"))  # Vivado HLS spells DSP so
         resources[key] = value or 0
     loops_node = node.find("PerformanceEstimates/SummaryOfLoopLatency")
     loops = tuple(_loop_xml(child) for child in loops_node) if loops_node is not None else ()
@@ -133,9 +106,9 @@ def _module_xml(name: str, node, source: str, part: str, clock, version: str) ->
 def _loop_xml(node) -> LoopReport:
     children = tuple(_loop_xml(child) for child in node if child.find("TripCount") is not None
                      or child.find("Latency") is not None)
-    return LoopReport(_text(node, "Name") or node.tag, _number(_text(node, "TripCount")),
-                      _number(_text(node, "Latency")), _number(_text(node, "IterationLatency")),
-                      _number(_text(node, "PipelineII")), _number(_text(node, "PipelineDepth")), children)
+    return LoopReport(_text(node, "Name") or node.tag, number(_text(node, "TripCount")),
+                      number(_text(node, "Latency")), number(_text(node, "IterationLatency")),
+                      number(_text(node, "PipelineII")), number(_text(node, "PipelineDepth")), children)
 
 
 # ----------------------------------------------------------------------------- text
@@ -144,9 +117,12 @@ ROW = re.compile(r"^\s*\|(.*)\|\s*$")
 
 def _read_rpt(path: Path) -> list[ModuleReport]:
     text = _read_text(path)
+    if is_summary(text):  # Vitis 2022.1+: syn/report/csynth.rpt, every module and loop in one table
+        return read_summary(text, str(path))
     title = re.search(r"== (?:Vitis|Vivado) HLS Report for '([^']+)'", text)
     if not title:
-        raise ValueError(f"{path}: not a csynth text report (no \"HLS Report for '...'\" title)")
+        raise ValueError(f"{path}: not a csynth text report (no \"HLS Report for '...'\" or \"Synthesis "
+                         f"Summary Report of '...'\" title)")
     part = re.search(r"\* Target device:\s*(\S+)", text)
     version = re.search(r"\* Version:\s*(\S+)", text)
     clock = re.search(r"\|ap_clk\s*\|\s*([\d.]+)\s*ns", text)
@@ -154,14 +130,14 @@ def _read_rpt(path: Path) -> list[ModuleReport]:
     best = worst = interval = None
     if latency:
         cells = latency[0]  # min, max latency; min, max absolute; min, max interval; pipeline type
-        best, worst = _number(cells[0]), _number(cells[1])
-        interval = _number(cells[5]) if len(cells) > 5 else None
+        best, worst = number(cells[0]), number(cells[1])
+        interval = number(cells[5]) if len(cells) > 5 else None
     loops = []
     for cells in _table_after(text, "* Loop:", "") or []:
         name = cells[0].lstrip("- ").strip()
         if name and name != "Loop Name":  # latency min, max, iteration latency, II achieved, target, trip count
-            loops.append(LoopReport(name, _number(cells[6]) if len(cells) > 6 else None, _number(cells[2]),
-                                    _number(cells[3]), _number(cells[4])))
+            loops.append(LoopReport(name, number(cells[6]) if len(cells) > 6 else None, number(cells[2]),
+                                    number(cells[3]), number(cells[4])))
     resources = {key: 0 for key in RESOURCES}
     total = re.search(r"^\|Total\s*\|([^\n]*)\|\s*$", text[text.find("== Utilization Estimates"):], re.M)
     if total:
@@ -171,7 +147,7 @@ def _read_rpt(path: Path) -> list[ModuleReport]:
         for key, value in zip(keys, values):
             key = "DSP" if key == "DSP48E" else key
             if key in resources:
-                resources[key] = _number(value) or 0
+                resources[key] = number(value) or 0
     return [ModuleReport(title.group(1), str(path), best, worst, interval, resources, tuple(loops),
                          part.group(1) if part else "", float(clock.group(1)) if clock else None,
                          version.group(1) if version else "")]
@@ -209,14 +185,3 @@ def _read_text(path: Path) -> str:
 def _text(node, path: str) -> str:
     found = node.find(path) if node is not None else None
     return (found.text or "").strip() if found is not None else ""
-
-
-def _number(text: str | None, kind=int):
-    """An integer (or ``kind``) from a report cell; None for ``?``, ``undef``, ``-``, empty."""
-    if text is None:
-        return None
-    text = text.strip().replace(",", "")
-    try:
-        return kind(float(text)) if kind is int else kind(text)
-    except ValueError:
-        return None

@@ -160,8 +160,8 @@ def calibration_document(data: dict) -> Document:
     tables.append(Table("Summary", ("figure", "points", "median |error|", "sMAPE",
                                     *(("median |error| fitted", "sMAPE fitted") if after else ())), tuple(summary_rows)))
     if "fitted" in data:
-        tables.append(Table("Fitted constants", ("constant", "before", "after"),
-                            tuple((k, v["before"], v["after"]) for k, v in data["fitted"].items()),
+        tables.append(Table("Fitted constants", ("constant", "before", "after", "points", "note"),
+                            tuple((k, v["before"], v["after"], v["points"], v["note"]) for k, v in data["fitted"].items()),
                             notes=(f"written to {data['written']}; use it with accel report --profile",)))
     return Document(f"{data['network']}: estimates ({data['profile']}) against synthesis reports, part {data['part']}",
                     tuple(tables), data)

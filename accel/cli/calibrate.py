@@ -13,7 +13,7 @@ from layers.hw import Preset, Profile, find_device
 from reports.output import emit
 from reports.simulation import calibration_document
 
-from ..calibrate import compare, fit, summary, write_profile
+from ..calibrate import MAX_FACTOR, compare, fit, summary, write_profile
 from ..csynth import read_reports
 from .common import add_format_options, add_network_options, output_file, output_format, positive_float, \
     add_tool_option, resolve_network, resolve_profile
@@ -37,6 +37,9 @@ def add(commands) -> None:
     cal.add_argument("--match", nargs="*", default=[], metavar="LAYER=MODULE",
                      help="modules of layers whose function is not named LAYER_layer")
     cal.add_argument("--out", help="write the fitted profile to this YAML file")
+    cal.add_argument("--max-change", type=float, default=MAX_FACTOR, metavar="FACTOR",
+                     help=f"a fitted constant stays within FACTOR times the profile's (default {MAX_FACTOR:g}; "
+                     "0: unbounded); constants with fewer points than the constants fitted with them are kept")
     add_format_options(cal)
     cal.set_defaults(run=command)
 
@@ -63,10 +66,13 @@ def command(args: argparse.Namespace) -> int:
     data = {"network": network.name, "part": part, "profile": f"{profile.name} v{profile.version}",
             "rows": [_row(r) for r in rows], "summary": summary(rows)}
     if target is not None:
-        fitted, changes = fit(network, modules, device, profile, args.preset, matches)
+        if not (args.max_change == 0 or args.max_change >= 1) or args.max_change != args.max_change:
+            raise ValueError(f"--max-change {args.max_change:g}: a factor of at least 1 (0: unbounded)")
+        fitted, changes = fit(network, modules, device, profile, args.preset, matches, args.max_change or None)
         after = compare(network, modules, device, fitted, args.preset, matches)
         write_profile(fitted, changes, [str(p) for p in args.reports], target)
-        data.update(fitted={k: {"before": a, "after": b} for k, (a, b) in changes.items()}, written=str(target),
+        data.update(fitted={k: {"before": c.before, "after": c.after, "points": c.points, "note": c.note}
+                            for k, c in changes.items()}, written=str(target),
                     rows_after=[_row(r) for r in after], summary_after=summary(after))
     emit(calibration_document(data), output_format(args), None, "calibrate")
     return 0
