@@ -136,11 +136,15 @@ def _split_entries(d: Fields, directive: str) -> tuple[tuple, ...]:
                               f"leaves one bank (use 'complete' with factor 0 for the whole dimension)")
         if len(item) == 4 and item[3] < 0:
             raise ConfigError(f"{d.where}: {directive} {item[0]!r} dim={item[3]}: dimensions count from 1 (0: all)")
-    named = [ARRAY_ALIASES.get(item[0], item[0]) for item in entries]
-    twice = next((name for k, name in enumerate(named) if name in named[:k]), None)
-    if twice is not None:  # one entry per array is what the model reads: a second would replace the first
-        raise ConfigError(f"{d.where}: {directive} of {twice!r} given twice; one {directive} per array is modelled "
-                          f"(several dimensions of one array, as two ARRAY_PARTITION pragmas, are not yet)")
+    seen: dict[str, list] = {}  # array -> the dims of its entries so far (None: unnamed, 0: all)
+    for item in entries:
+        array, dim = ARRAY_ALIASES.get(item[0], item[0]), item[3] if len(item) == 4 else None
+        earlier = seen.setdefault(array, [])
+        if earlier and (directive == "reshape" or dim in (None, 0) or None in earlier or 0 in earlier or dim in earlier):
+            what = "one reshape per array" if directive == "reshape" else \
+                "several partitions of one array each name a distinct dimension ([array, kind, factor, dim], dim >= 1)"
+            raise ConfigError(f"{d.where}: {directive} of {array!r} given twice for the same dimension(s): {what}")
+        earlier.append(dim)
     return tuple((str(item[0]), str(item[1]), *map(int, item[2:])) for item in entries)
 
 

@@ -52,22 +52,27 @@ class Directives:
         ``storage_type=ram_1p``: 1): the caller owns the memory, the kernel only its ports."""
         return {ARRAY_ALIASES.get(array, array): count for array, count in self.ports}
 
-    def partitions(self) -> dict[str, tuple[str, int, int | None]]:
-        """Array -> (kind, factor, dim): ``dim`` 1-based, 0 for every dimension, None when the
-        YAML gives none (then ``partition_plan`` chooses: the dimensions the unrolled loops
-        index for ``complete``, the first for ``cyclic``/``block``)."""
-        return _by_array(self.partition)
+    def partitions(self) -> dict[str, tuple[tuple[str, int, int | None], ...]]:
+        """Array -> its splits, each (kind, factor, dim): ``dim`` 1-based, 0 for every dimension,
+        None when the YAML gives none (then ``partition_plan`` chooses: the dimensions the
+        unrolled loops index for ``complete``, the first for ``cyclic``/``block``). Several
+        splits of one array partition distinct dimensions, as several ARRAY_PARTITION
+        pragmas on one variable do (``dim=1`` and ``dim=2``)."""
+        splits: dict[str, tuple] = {}
+        for array, split in _splits(self.partition):
+            splits[array] = splits.get(array, ()) + (split,)
+        return splits
 
     def reshapes(self) -> dict[str, tuple[str, int, int | None]]:
         """Array -> (kind, factor, dim) of ARRAY_RESHAPE: the same split as ``partitions``,
         whose banks are then laid side by side in one memory of wider words (UG1399): the
         words a partition would read from different banks come in one access."""
-        return _by_array(self.reshape)
+        return dict(_splits(self.reshape))
 
 
-def _by_array(entries: tuple[tuple, ...]) -> dict[str, tuple[str, int, int | None]]:
-    return {ARRAY_ALIASES.get(entry[0], entry[0]): (entry[1], entry[2], entry[3] if len(entry) > 3 else None)
-            for entry in entries}
+def _splits(entries: tuple[tuple, ...]) -> list[tuple[str, tuple[str, int, int | None]]]:
+    return [(ARRAY_ALIASES.get(entry[0], entry[0]), (entry[1], entry[2], entry[3] if len(entry) > 3 else None))
+            for entry in entries]
 
 
 @dataclass(frozen=True)

@@ -112,12 +112,13 @@ def check_partition_dims(layer, index: dict[str, tuple]) -> None:
     """A partition's (or reshape's) ``dim`` names a dimension its buffer has (``index``: the
     buffers' dimensions)."""
     d = layer.directives
-    for directive, entries in (("partition", d.partitions()), ("reshape", d.reshapes())):
-        for array, (_, _, dim) in entries.items():
-            rank = len(index[array])
-            if dim is not None and dim > rank:
-                raise ValueError(f"layer {layer.name!r} ({layer.op}): {directive} {array!r} dim={dim}: the {array} "
-                                 f"buffer has {rank} dimension(s) (1..{rank}, or 0 for all)")
+    splits = [("partition", array, split) for array, each in d.partitions().items() for split in each]
+    splits += [("reshape", array, split) for array, split in d.reshapes().items()]
+    for directive, array, (_, _, dim) in splits:
+        rank = len(index[array])
+        if dim is not None and dim > rank:
+            raise ValueError(f"layer {layer.name!r} ({layer.op}): {directive} {array!r} dim={dim}: the {array} "
+                             f"buffer has {rank} dimension(s) (1..{rank}, or 0 for all)")
 
 
 def distinct_tiles(extent: int) -> list[int]:

@@ -99,15 +99,14 @@ def array_pragmas(d: Directives, array: str, shape: tuple[int, ...], parallel: t
     if array in d.port_counts():  # (shown in the estimator's report; export-hls refuses the directive)
         kind = "ap_memory" if d.port_counts()[array] == 2 else "bram storage_type=ram_1p"
         pragmas.append(Pragma(array, f"INTERFACE mode={kind} port={array}"))
-    for pragma, split in (("ARRAY_PARTITION", d.partitions().get(array)), ("ARRAY_RESHAPE", d.reshapes().get(array))):
-        if split is not None:
-            kind, factor, dim = split
-            plan = partition_plan(kind, factor, dim, shape, parallel)
-            splits_all = dim == 0 or (kind == "complete" and len(plan) == len(shape) > 1)
-            dims = [0] if splits_all else [k for k, _ in plan]
-            for k in dims:
-                size = "" if kind == "complete" else f" factor={factor}"
-                pragmas.append(Pragma(array, f"{pragma} variable={array} type={kind}{size} dim={k}"))
+    splits = [("ARRAY_PARTITION", split) for split in d.partitions().get(array, ())]
+    splits += [("ARRAY_RESHAPE", d.reshapes()[array])] if array in d.reshapes() else []
+    for pragma, (kind, factor, dim) in splits:
+        plan = partition_plan(kind, factor, dim, shape, parallel)
+        splits_all = dim == 0 or (kind == "complete" and len(plan) == len(shape) > 1)
+        for k in [0] if splits_all else [k for k, _ in plan]:
+            size = "" if kind == "complete" else f" factor={factor}"
+            pragmas.append(Pragma(array, f"{pragma} variable={array} type={kind}{size} dim={k}"))
     for name, kind in d.storage:
         if ARRAY_ALIASES.get(name, name) == array:
             pragmas.append(Pragma(array, f"BIND_STORAGE variable={array} type=ram_2p impl={kind}"))

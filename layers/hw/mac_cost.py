@@ -34,7 +34,7 @@ from .estimate import Estimate, MemoryCost
 from .device import Device
 from .latency import pipeline_nest
 from .mac_kernel import MacKernel, unrolled
-from .memory import bank_accesses, partition_plan, place_array
+from .memory import array_plan, bank_accesses, place_array
 from .profile import Profile
 from .rolled import rolled_by_operations, rolled_by_profile, rolled_states
 
@@ -127,15 +127,15 @@ def _memories(kernel: MacKernel, lanes: dict[str, int], profile: Profile):
     memories, worst_ii, worst_array = [], 1, ""
     for array in kernel.arrays:
         words = prod(lanes.get(loop, 1) for loop in array.loops)  # distinct words per cycle
-        kind, factor, dim = partition.get(array.name) or reshape.get(array.name) or ("none", 1, None)
+        splits = partition.get(array.name) or ((reshape[array.name],) if array.name in reshape else ())
         depth = array.whole if kernel.on_chip == "whole" else array.tile
-        if array.shape:  # per dimension, as the pragma splits them
+        if array.shape:  # per dimension, as the pragmas split them
             parallel = array.parallel(lanes)
-            plan = partition_plan(kind, factor, dim, array.shape, parallel) if kind != "none" else ()
-            banks = prod(b for _, b in plan)
-            per_bank = bank_accesses(kind, plan, array.shape, parallel)
-        else:
-            banks = words if kind == "complete" else max(1, factor)
+            plan = array_plan(splits, array.shape, parallel)
+            banks = prod(b for _, b, _ in plan)
+            per_bank = bank_accesses(plan, array.shape, parallel)
+        else:  # one dimension: one split at most
+            banks = prod(words if kind == "complete" else max(1, factor) for kind, factor, _ in splits)
             per_bank = ceil(words / min(banks, depth))
         width = array.width
         if array.name in reshape:  # the banks side by side: one memory of words `banks` times as wide

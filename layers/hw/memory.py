@@ -78,14 +78,27 @@ def partition_plan(kind: str, factor: int, dim: int | None, shape: tuple[int, ..
     return tuple((k + 1, shape[k] if kind == "complete" else max(1, min(factor, shape[k]))) for k in chosen)
 
 
-def bank_accesses(kind: str, plan: tuple[tuple[int, int], ...], shape: tuple[int, ...],
-                  parallel: tuple[int, ...]) -> int:
+def array_plan(splits, shape: tuple[int, ...], parallel: tuple[int, ...]) -> tuple[tuple[int, int, str], ...]:
+    """``(dimension, banks, kind)`` of every dimension the ``splits`` (``(kind, factor, dim)``
+    each, one ARRAY_PARTITION pragma apiece) partition; two pragmas on one dimension are an
+    error, not one silently replacing the other."""
+    plan: dict[int, tuple[int, str]] = {}
+    for kind, factor, dim in splits:
+        for k, banks in partition_plan(kind, factor, dim, shape, parallel):
+            if k in plan:
+                raise ValueError(f"ARRAY_PARTITION: dimension {k} of the array {list(shape)} is partitioned twice")
+            plan[k] = (banks, kind)
+    return tuple((k, banks, kind) for k, (banks, kind) in sorted(plan.items()))
+
+
+def bank_accesses(plan: tuple[tuple[int, int, str], ...], shape: tuple[int, ...], parallel: tuple[int, ...]) -> int:
     """Words one bank must serve in a cycle when ``parallel[k]`` consecutive indices of each
-    dimension are read at once: spread round-robin over ``cyclic`` banks, in runs of
-    ``ceil(size / banks)`` over ``block`` ones."""
-    banks = dict(plan)
+    dimension are read at once: spread round-robin over a dimension's ``cyclic`` banks, in
+    runs of ``ceil(size / banks)`` over ``block`` ones (and all of them in one bank of a
+    dimension left whole)."""
+    split = {k: (banks, kind) for k, banks, kind in plan}
     worst = 1
     for k, (size, reads) in enumerate(zip(shape, parallel)):
-        b = banks.get(k + 1, 1)
-        worst *= min(reads, ceil(size / b)) if kind == "block" else ceil(reads / b)
+        banks, kind = split.get(k + 1, (1, "none"))
+        worst *= min(reads, ceil(size / banks)) if kind == "block" else ceil(reads / banks)
     return worst

@@ -51,7 +51,8 @@ NETWORK_CASES = {
     "partition of nothing": (lambda d: layer(d, "conv1").update(directives={"partition": [["acc", "complete", 0]]}),
                              "partition of unknown array 'acc'"),
     "an array partitioned twice": (lambda d: layer(d, "conv1").update(directives={"partition": [
-        ["weight", "cyclic", 2, 1], ["w", "block", 2, 2]]}), "layer 'conv1' (conv): directives: partition of 'weight' given twice"),
+        ["weight", "cyclic", 2, 1], ["w", "block", 2, 1]]}),
+        "layer 'conv1' (conv): directives: partition of 'weight' given twice for the same dimension(s)"),
     "type of another kind": (lambda d: layer(d, "pool1").update(types={"weight": "ap_fixed<8,2>"}),
                              "layer 'pool1' (maxpool): types: unknown type 'weight'"),
 }
