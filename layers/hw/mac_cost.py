@@ -32,7 +32,7 @@ from .datapath import Datapath, lone_fabric_products, pipelined_logic, shared_mu
 from .dsp import dsps_per_multiply
 from .estimate import Estimate, MemoryCost
 from .device import Device
-from .latency import pipeline_nest
+from .latency import pipeline_nest, requested_ii
 from .mac_kernel import MacKernel, unrolled
 from .memory import array_plan, bank_accesses, place_array
 from .profile import Profile
@@ -48,6 +48,7 @@ def estimate_mac(kernel: MacKernel, device: Device, profile: Profile) -> Estimat
     plan = auto_pipeline(nest, lanes_by_loop, profile.pipeline_loops) \
         if d.pipeline is None and d.auto_pipeline and profile.tool == "vitis-2020+" and not d.latency else None
     flattened = None  # the loops of a pipeline, asked or the tool's, outermost first
+    overlap = True  # whether pipeline iterations overlap (not when the II asked is the iteration latency or more)
     if plan is not None:  # pipelined by the tool: the unrolled loops' reads set the II through the ports
         lanes_by_loop = {**lanes_by_loop, **{loop: nest.tile(loop) for loop in plan.unrolled}}
         lanes = prod(lanes_by_loop.values())
@@ -71,18 +72,22 @@ def estimate_mac(kernel: MacKernel, device: Device, profile: Profile) -> Estimat
         dsp = profile.rolled_logic("DSP", kernel.kind) - 1 + lanes * dsp_each
     else:
         recurrence = _recurrence_ii(kernel, memories, profile)
-        ii = max(d.ii, ii_needed, recurrence)
+        depth = _depth(kernel, lanes_by_loop, dsp_each, profile)
+        overlap = d.ii < depth  # a requested II at or above the iteration latency: iterations one after another
+        ii = max(d.ii if overlap else requested_ii(d.ii, depth), ii_needed, recurrence)
         compute, dominant = _pipelined(kernel, lanes_by_loop, dsp_each, ii, profile)
         compute *= kernel.groups
         if ii > d.ii:
             why = f"{ii_array}'s ports" if ii_needed >= recurrence else "the carried dependence on output"
             dominant += f", II raised to {ii} by {why}"
+        elif ii < d.ii:
+            dominant += f", II {d.ii} asked: above the iteration latency, Vitis runs each iteration after the last"
         flattened = tuple(nest.order[:list(nest.order).index(d.pipeline) + 1])
     in_fabric = 0  # multipliers built in LUTs
     if flattened is not None and not d.flatten:  # (LOOP_FLATTEN off: the loops around it keep their counters)
         flattened = flattened[-1:]
-    if flattened is not None:
-        multipliers = shared_multipliers(lanes, ii, dsp_each)
+    if flattened is not None:  # (no overlap, nothing to share: the public reports of requested_ii keep them all)
+        multipliers = shared_multipliers(lanes, ii, dsp_each) if overlap else lanes
         logic = pipelined_logic(_datapath(kernel, lanes_by_loop, flattened, multipliers, dsp_each, ii), profile)
         in_fabric = _lone_products(kernel, lanes_by_loop, flattened, dsp_each, profile)
         dsp = (multipliers - in_fabric) * dsp_each

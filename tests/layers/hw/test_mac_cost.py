@@ -240,3 +240,24 @@ def test_memory_ports_of_a_top_function() -> None:
         matmul((("weight", 2),)).cpp_source((3, 1, 3), Q16, "mm")
     assert any("INTERFACE mode=bram storage_type=ram_1p port=input" in line
                for line in matmul((("input", 1),)).cpp_pragmas((3, 1, 3)))
+
+
+def test_an_ii_asked_above_the_iteration_latency_runs_iterations_back_to_back() -> None:
+    """The shape of a public Vitis 2020.2 dense layer (nvchuyen/CNN_FPGA_HLS@cdef0e9,
+    fully1_cnn: ``PIPELINE II=64`` over 196 iterations of 8 x 10 unrolled products; the report:
+    iteration latency 41, II achieved 41, 8036 = 196 x 41 cycles, 80 multipliers). Vitis
+    starts an iteration when the previous one ends: latency trip x depth, and with no
+    overlap nothing is shared — 32-bit products of 4 DSPs each keep all 80 multipliers (a
+    pipeline that overlaps at II 4 shares its multi-DSP multipliers, ``shared_multipliers``)."""
+    q32 = FixedType.parse("ap_fixed<32,16>")
+    types = LayerTypes(q32, q32, q32, FixedType.parse("ap_fixed<64,32>"), q32)
+    split = (("weight", "complete", 0, 1), ("weight", "cyclic", 8, 2), ("input", "cyclic", 8, 1),
+             ("output", "complete", 0, 1), ("bias", "complete", 0, 1))  # no port limits the II
+    asked = {ii: dense(Directives(pipeline="n", ii=ii, unroll=(("n", 8),), partition=split), types=types, out=10,
+                       order=("n", "m")).estimate((1568,), q32, ULTRA96, PROFILE) for ii in (1, 4, 64)}
+    depth = int(asked[64].dominant.split("depth ")[1].split(")")[0])
+    assert depth < 64 and f"II={depth}" in asked[64].dominant and "II 64 asked" in asked[64].dominant
+    assert asked[64].WorstLatency == 196 * depth + 1  # (196 - 1) * depth + depth, +1 to enter
+    assert asked[64].DSP == 80 * 4  # 32 x 32 on a DSP48E2: 4 slices a product, none shared
+    assert asked[4].DSP == 20 * 4 and asked[4].WorstLatency == (196 - 1) * 4 + depth + 1  # overlapped: shared
+    assert asked[1].DSP == 80 * 4
