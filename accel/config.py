@@ -69,7 +69,7 @@ def network_from_dict(data: Any, source: str = "<config>", complete: bool = True
     count_overflows = top.get("count_overflows", bool, True)
     tolerances = _tolerances(top.get("tolerances", dict, {}), f"{source}: tolerances")
     top.get("hardware", dict, {})  # shared directives, referenced from the layers by YAML anchors
-    interface, port_bits, port_burst = _interface(top.get("interface", (str, dict), "m_axi"), source)
+    interface, port_bits, port_burst, port_latency = _interface(top.get("interface", (str, dict), "m_axi"), source)
     target_part, target_clock = _target(top.get("target", dict, {}), source)
     entries = top.get("layers", list)
     top.finish()
@@ -107,7 +107,7 @@ def network_from_dict(data: Any, source: str = "<config>", complete: bool = True
         raise ConfigError(f"{source}: tolerances: no layer named {unknown}; layers are {[l.name for l in layers]}")
     chain = all(inputs == ((layers[i - 1].name,) if i else (Network.INPUT,)) for i, inputs in enumerate(wiring))
     return Network(name, tuple(shape), in_type, tuple(layers), source, tolerances, interface, port_bits, port_burst,
-                   target_part, target_clock, preprocess, () if chain else tuple(wiring))
+                   target_part, target_clock, preprocess, () if chain else tuple(wiring), port_latency=port_latency)
 
 
 def _inputs(entry, index: int, source: str, previous: str, defined: dict) -> tuple[str, ...]:
@@ -158,10 +158,12 @@ def _preprocess(value: dict | None, where: str, channels: int) -> Preprocess | N
 TOLERANCE_KEYS = {"abs": float, "share": float, "sqnr_db": float}
 
 
-def _interface(value, source: str) -> tuple[str, int | None, int | None]:
-    """``interface: m_axi`` (or ``axis``), or ``{kind: m_axi, width: 512, max_burst: 64}``: the
-    top function's ports (accel export-hls) and, for ``m_axi``, the data width in bits and
-    the burst length in beats that tile transfers use (the estimator's DRAM port)."""
+def _interface(value, source: str) -> tuple[str, int | None, int | None, int | None]:
+    """``interface: m_axi`` (or ``axis``), or ``{kind: m_axi, width: 512, max_burst: 64, latency: 100}``:
+    the top function's ports (accel export-hls) and, for ``m_axi``, the data width in bits,
+    the burst length in beats that tile transfers use and the cycles to a burst's first beat
+    (UG1399: the INTERFACE pragma's ``latency``, ``config_interface -m_axi_latency``) — the
+    estimator's DRAM port."""
     if isinstance(value, str):
         if value not in ("m_axi", "axis"):
             raise ConfigError(f"{source}: field 'interface' must be 'm_axi' or 'axis', got {value!r}")
@@ -170,15 +172,17 @@ def _interface(value, source: str) -> tuple[str, int | None, int | None]:
     kind = f.get("kind", str, "m_axi")
     if kind not in ("m_axi", "axis"):
         raise ConfigError(f"{source}: interface: 'kind' must be 'm_axi' or 'axis', got {kind!r}")
-    width, burst = f.get("width", int, None), f.get("max_burst", int, None)
+    width, burst, latency = f.get("width", int, None), f.get("max_burst", int, None), f.get("latency", int, None)
     f.finish()
     if width is not None and (width < 8 or width > 1024 or width & (width - 1)):
         raise ConfigError(f"{source}: interface: 'width' must be a power of two from 8 to 1024 bits, got {width}")
     if burst is not None and not 1 <= burst <= 256:
         raise ConfigError(f"{source}: interface: 'max_burst' must be 1 to 256 beats, got {burst}")
-    if kind == "axis" and (width or burst):
-        raise ConfigError(f"{source}: interface: 'width' and 'max_burst' describe an m_axi port, not axis")
-    return kind, width, burst
+    if latency is not None and not 1 <= latency <= 4096:
+        raise ConfigError(f"{source}: interface: 'latency' must be 1 to 4096 cycles, got {latency}")
+    if kind == "axis" and (width or burst or latency):
+        raise ConfigError(f"{source}: interface: 'width', 'max_burst' and 'latency' describe an m_axi port, not axis")
+    return kind, width, burst, latency
 
 
 def _target(value: dict, source: str) -> tuple[str | None, float | None]:

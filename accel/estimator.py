@@ -139,7 +139,8 @@ def estimate_network(network: Network, device: Device | str, preset: Preset | st
         raise ValueError(f"clock period {clock_ns} ns must be positive")
     bandwidth = device.dram_gbs if bandwidth_gbs is None else bandwidth_gbs
     port = {key: value for key, value in (("bytes_per_cycle", network.port_bits and network.port_bits // 8),
-                                          ("burst_beats", network.port_burst)) if value}
+                                          ("burst_beats", network.port_burst),
+                                          ("burst_latency", network.port_latency)) if value}
     if port:  # the network's m_axi port, as its interface directive gives it
         profile = profile.updated(dram=port)
     profile = dram_profile(profile, bandwidth, clock_ns)

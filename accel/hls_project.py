@@ -75,7 +75,8 @@ def export_project(network: Network, weights: Weights, images: np.ndarray, out: 
     (firmware / "trace.h").write_text(hls_testbench.TRACE_HEADER)
     files["header"].write_text(_top_header(top, stages, interface))
     port = "".join(f" {key}={value}" for key, value in (("max_widen_bitwidth", network.port_bits),
-                                                         ("max_read_burst_length", network.port_burst)) if value)
+                                                         ("max_read_burst_length", network.port_burst),
+                                                         ("latency", network.port_latency)) if value)
     files["top"].write_text(_top_source(top, stages, interface, uses_dataflow(network), port))
     files["testbench"].write_text(hls_testbench.source(top, stages, len(images), interface))
     files["tcl"].write_text(_tcl(top, device_part, clock_ns))

@@ -40,6 +40,7 @@ class Network:
     target_clock_ns: float | None = None
     preprocess: Preprocess | None = None  # how image pixels become its input (None: the file states none)
     wiring: tuple[tuple[str, ...], ...] = ()  # per layer, the tensors it takes (empty: a chain)
+    port_latency: int | None = None  # cycles from an m_axi request to its first beat (None: the profile's)
 
     INPUT = "input"  # the name of the network's input tensor in ``inputs:``
 

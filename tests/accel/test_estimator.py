@@ -175,3 +175,23 @@ def test_the_interface_width_sets_the_port_tiles_move_over(alexnet) -> None:
         network_from_dict({**data, "interface": {"width": 100}}, "bad.yaml")
     with pytest.raises(ValueError, match="describe an m_axi port, not axis"):
         network_from_dict({**data, "interface": {"kind": "axis", "width": 64}}, "bad.yaml")
+
+
+def test_the_interface_latency_sets_the_cycles_to_a_bursts_first_beat(alexnet) -> None:
+    """``interface: {latency: N}`` (UG1399: INTERFACE m_axi ``latency``, ``config_interface
+    -m_axi_latency``): N cycles before each burst's first beat instead of the profile's 64.
+    64 changes nothing; 256 lengthens the transfer-bound layers by 192 cycles a burst."""
+    from accel.config import network_from_dict
+    from accel.shipped import shipped_config
+    import yaml
+
+    data = yaml.safe_load(open(shipped_config("alexnet227")).read())
+    by_latency = {n: estimate_network(network_from_dict({**data, "interface": {"latency": n}}, f"l{n}.yaml"),
+                                      "zcu104", Preset.OPT) for n in (64, 256)}
+    default = estimate_network(alexnet, "zcu104", Preset.OPT)
+    assert by_latency[256].profile.dram("burst_latency") == 256 and default.profile.dram("burst_latency") == 64
+    assert [l.estimate for l in by_latency[64].layers] == [l.estimate for l in default.layers]
+    slow, fast = by_latency[256].layer("fc1"), default.layer("fc1")
+    assert slow.WorstLatency > fast.WorstLatency and (slow.WorstLatency - fast.WorstLatency) % 192 == 0
+    with pytest.raises(ValueError, match="interface: 'latency' must be 1 to 4096 cycles, got 0"):
+        network_from_dict({**data, "interface": {"latency": 0}}, "bad.yaml")

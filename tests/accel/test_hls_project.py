@@ -98,7 +98,7 @@ def small_network(seed: int) -> dict:
     accum = ["ap_fixed<14,5,AP_RND,AP_SAT>", "ap_fixed<18,6,AP_TRN,AP_WRAP>", "ap_fixed<24,8>"][seed % 3]
     return {
         "name": f"small-{seed}",
-        "interface": [{"kind": "m_axi", "width": 128, "max_burst": 64}, "axis", "m_axi"][seed % 3],
+        "interface": [{"kind": "m_axi", "width": 128, "max_burst": 64, "latency": 100}, "axis", "m_axi"][seed % 3],
         "input": {"shape": [4, 11, 11], "type": "ap_fixed<12,3,AP_RND,AP_SAT>"},
         "defaults": {"types": {"weight": "ap_fixed<10,2,AP_RND_CONV>", "bias": "ap_fixed<12,4>", "accum": accum,
                                "result": "ap_fixed<12,4,AP_RND,AP_SAT>"}},
@@ -138,7 +138,7 @@ def test_every_layer_kind_in_random_tilings_is_bit_exact(tmp_path, seed) -> None
     export_project(net, weights, images, tmp_path)  # the YAML's interface: axis streams for seed 1
     top = (tmp_path / "firmware" / f"{identifier(net.name)}.cpp").read_text()
     assert ("#pragma HLS INTERFACE axis port=in" in top) == (seed % 3 == 1)
-    assert ("depth=484 max_widen_bitwidth=128 max_read_burst_length=64" in top) == (seed == 0)  # the YAML's port
+    assert ("depth=484 max_widen_bitwidth=128 max_read_burst_length=64 latency=100" in top) == (seed == 0)  # the YAML's port
     done = compile_and_run(tmp_path, identifier(net.name))
     assert done.returncode == 0 and "3 of 3 images bit-exact in every layer: PASS" in done.stdout, done.stdout
 
