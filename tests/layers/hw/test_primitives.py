@@ -70,3 +70,17 @@ def test_device_database() -> None:
     with pytest.raises(ValueError, match="unknown device 'kintex'; boards: .*ultra96"):
         find_device("kintex")
 
+
+def test_seven_series_parts_resolve_from_the_part_numbers_reports_name() -> None:
+    """Artix-7, Kintex-7 and the smaller and larger Zynq-7000 (DSP48E1), found from part
+    numbers public reports give (Vivado/Vitis ``Device``/``Target device`` lines); their
+    resources as public Vivado utilization reports list them as "Available"."""
+    for name, part in (("xc7a100tcsg324-1", "xc7a100t"), ("xc7k160tfbg484-1", "xc7k160t"),
+                       ("xc7z020-clg400-1", "xc7z020"), ("kc705", "xc7k325t"), ("arty-a7-35", "xc7a35t"),
+                       ("zc706", "xc7z045"), ("xc7a200tfbg484-2", "xc7a200t"), ("zybo-z7-10", "xc7z010")):
+        device = find_device(name)
+        assert (device.part, device.dsp_slice, device.URAM) == (part, "DSP48E1", 0), name
+    assert (find_device("xc7a35t").LUT, find_device("xc7a35t").FF) == (20800, 41600)
+    assert find_device("arty-a7-100").available() == {"BRAM_18K": 2 * 135, "DSP": 240, "FF": 126800, "LUT": 63400,
+                                                      "URAM": 0}
+
