@@ -38,9 +38,9 @@ import yaml
 from layers.hw import Device, Preset, Profile
 from layers.hw.rolled import ROLLED_BY_OPERATIONS
 
-from .synth_report import ModuleReport
 from .hls_plan import identifier
 from .network import Network
+from .synth_report import ModuleReport
 
 FIGURES = ("WorstLatency", "BRAM_18K", "DSP", "FF", "LUT", "URAM")
 REPORTED = {"WorstLatency": "worst_latency"}

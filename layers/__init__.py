@@ -22,23 +22,23 @@ registers its YAML builder (``layers.config.registry``) in its own module. Built
 from .activation import Activation
 from .add import Add
 from .avgpool import AvgPool
-from .core.base import Layer, LayerResult, Retype
-from .concatenate import Concatenate
 from .batchnorm import BatchNorm
+from .concatenate import Concatenate
+from .config.fields import ConfigError
+from .config.registry import kinds
 from .conv import Conv
 from .conv1d import Conv1D
-from .dense import Dense
-from .config.fields import ConfigError
-from .flatten import Flatten
+from .core.base import Layer, LayerResult, Retype
 from .core.loop_nest import Directives, LoopNest
+from .core.types import LayerTypes, StageStats
+from .dense import Dense
+from .flatten import Flatten
 from .lrn import LRN
 from .maxpool import MaxPool
 from .maxpool1d import MaxPool1D
-from .config.registry import kinds
 from .relu import ReLU
 from .softmax import Softmax
 from .table_activation import TableActivation
-from .core.types import LayerTypes, StageStats
 
 __all__ = ["Layer", "LayerResult", "Retype", "ConfigError", "kinds", "Activation", "Add", "AvgPool", "Concatenate", "Conv1D", "MaxPool1D", "BatchNorm", "Conv", "Dense", "Flatten", "LRN", "MaxPool", "ReLU", "Softmax", "TableActivation",
            "LoopNest", "Directives", "LayerTypes", "StageStats"]

@@ -31,12 +31,12 @@ import numpy as np
 from quant import FixedType, OverflowStats
 
 from . import cpp
-from .core.base import Layer, LayerResult, OptionalResult, Shape
 from .config.fields import ConfigError, Fields
+from .config.registry import BuildContext, register
+from .core.base import Layer, LayerResult, OptionalResult, Shape
+from .core.types import StageStats
 from .hw import Estimate, Preset
 from .hw.stream_cost import StreamKernel, estimate_stream
-from .config.registry import BuildContext, register
-from .core.types import StageStats
 
 FUNCTIONS = ("linear", "leaky_relu", "thresholded_relu", "prelu", "elu", "hard_sigmoid", "hard_tanh")
 PARAMETER = {"leaky_relu": "alpha", "elu": "alpha", "thresholded_relu": "theta"}  # the constant each passes

@@ -26,12 +26,12 @@ from numpy.lib.stride_tricks import sliding_window_view
 from quant import FixedType, arith
 
 from . import cpp
-from .core.base import Layer, LayerResult, OptionalResult, Shape, feature_maps, require_counts
 from .config.fields import Fields
+from .config.registry import BuildContext, register
+from .core.base import Layer, LayerResult, OptionalResult, Shape, feature_maps, require_counts
+from .core.types import StageStats
 from .hw import Estimate, Preset
 from .hw.stream_cost import StreamKernel, estimate_stream
-from .config.registry import BuildContext, register
-from .core.types import StageStats
 
 COUNT_TYPE = FixedType(32, 32, False)  # the ``unsigned`` divisor, as ap_fixed converts it
 

@@ -24,13 +24,13 @@ import numpy as np
 from quant import FixedType, OverflowStats, arith
 
 from . import cpp
-from .core.base import Layer, LayerResult, Retype, Shape, require_shape
 from .config.fields import Fields
+from .config.registry import BuildContext, register
+from .core.base import Layer, LayerResult, Retype, Shape, require_shape
+from .core.types import StageStats
 from .hw import Estimate, Preset
 from .hw.dsp import dsps_per_multiply
 from .hw.stream_cost import StreamKernel, estimate_stream
-from .config.registry import BuildContext, register
-from .core.types import StageStats
 
 PARAMS = ("weight", "bias", "running_mean", "running_var")  # PyTorch's names (gamma, beta, statistics)
 

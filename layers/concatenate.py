@@ -22,12 +22,12 @@ import numpy as np
 from quant import FixedType
 
 from . import cpp
-from .core.base import Layer, LayerResult, Retype, Shape
 from .config.fields import Fields
+from .config.registry import BuildContext, register
+from .core.base import Layer, LayerResult, Retype, Shape
+from .core.types import StageStats
 from .hw import Estimate, Preset
 from .hw.stream_cost import StreamKernel, estimate_stream
-from .config.registry import BuildContext, register
-from .core.types import StageStats
 
 
 def common_type(a: FixedType, b: FixedType) -> FixedType:

@@ -25,13 +25,13 @@ import numpy as np
 
 from quant import FixedType, OverflowStats
 
-from .core.base import Layer, LayerResult, Retype, Shape
-from .conv import DEFAULT_ORDER, Conv
 from .config.fields import ConfigError, Fields, read_directives, read_tiles
+from .config.registry import BuildContext, register
+from .conv import DEFAULT_ORDER, Conv
+from .core.base import Layer, LayerResult, Retype, Shape
+from .core.mac_layer import MAC_TYPE_KEYS, mac_types
 from .hw import Estimate, Preset
 from .hw.hls4ml_cost import read_impl
-from .core.mac_layer import MAC_TYPE_KEYS, mac_types
-from .config.registry import BuildContext, register
 
 
 def sequence(layer: Layer, input_shape: Shape) -> tuple[int, int]:

@@ -28,20 +28,20 @@ import numpy as np
 
 from quant import FixedType
 
-from .core.base import LayerResult, Shape, require_counts, require_shape
+from . import cpp
 from .config.fields import Fields, read_directives, read_tiles
+from .config.registry import BuildContext, register
+from .core.base import LayerResult, Shape, require_counts, require_shape
+from .core.loop_nest import Directives, LoopNest
+from .core.mac_layer import MAC_TYPE_KEYS, MacLayer, mac_types, check_partition_dims, distinct_tiles
+from .core.types import LayerTypes, StageStats
+from .cpp import mac_nest
 from .hw import Estimate, Preset, hls4ml_cost
 from .hw.hls4ml_cost import Hls4mlImpl, read_impl
 from .hw.mac_cost import estimate_mac
 from .hw.mac_kernel import ArrayUse, MacKernel
-from .core.loop_nest import Directives, LoopNest
-from . import cpp
-from .cpp import mac_nest
 from .kernels.mac import multiply_accumulate
 from .kernels.mac_operands import MacWeights, PreparedParams, Schedule
-from .core.mac_layer import MAC_TYPE_KEYS, MacLayer, mac_types, check_partition_dims, distinct_tiles
-from .config.registry import BuildContext, register
-from .core.types import LayerTypes, StageStats
 
 OPT_ORDER = ("n", "m")  # inputs pipelined, a tile of outputs unrolled (Tm accumulators)
 OPT_TILES = {"m": 16, "n": 512}  # the ``opt`` preset's tiles when the YAML gives none

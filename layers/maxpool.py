@@ -24,14 +24,14 @@ import numpy as np
 from quant import FixedType
 
 from . import cpp
-from .kernels import jit_pool
-from .core.base import Layer, LayerResult, Shape, feature_maps, require_counts
 from .config.fields import Fields
+from .config.registry import BuildContext, register
+from .core.base import Layer, LayerResult, Shape, feature_maps, require_counts
+from .core.loop_nest import LoopNest
+from .core.types import StageStats
 from .hw import Estimate, Preset
 from .hw.stream_cost import StreamKernel, estimate_stream
-from .core.loop_nest import LoopNest
-from .config.registry import BuildContext, register
-from .core.types import StageStats
+from .kernels import jit_pool
 
 
 @dataclass(frozen=True)

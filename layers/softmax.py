@@ -31,12 +31,12 @@ import numpy as np
 from quant import FixedType, Overflow, arith
 
 from . import cpp
-from .core.base import Layer, LayerResult, OptionalResult, Shape
 from .config.fields import ConfigError, Fields
+from .config.registry import BuildContext, register
+from .core.base import Layer, LayerResult, OptionalResult, Shape
+from .core.types import StageStats
 from .hw import Estimate, Preset
 from .hw.stream_cost import StreamKernel, estimate_stream
-from .config.registry import BuildContext, register
-from .core.types import StageStats
 
 Implementation = Literal["stable", "latency", "argmax"]
 TABLE_DEFAULT = FixedType.parse("ap_fixed<18,8,AP_RND,AP_SAT>")

@@ -25,13 +25,13 @@ import numpy as np
 from quant import FixedType, OverflowStats
 
 from . import cpp
-from .core.base import Layer, LayerResult, OptionalResult, Shape
 from .config.fields import ConfigError, Fields
+from .config.registry import BuildContext, register
+from .core.base import Layer, LayerResult, OptionalResult, Shape
+from .core.types import StageStats
 from .hw import Estimate, Preset
 from .hw.memory import place_array
 from .hw.stream_cost import StreamKernel, estimate_stream
-from .config.registry import BuildContext, register
-from .core.types import StageStats
 
 Function = Literal["sigmoid", "tanh"]
 SPAN = {"sigmoid": 16, "tanh": 8}  # width of the input range the table covers, centred on 0

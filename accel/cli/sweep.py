@@ -29,16 +29,16 @@ from layers.hw import Preset, find_device
 
 from ..arrays import load_npy
 from ..cifar import IMAGE_SHAPE, Cifar, load_sample, read_cifar
-from ..simulator import check_images
-from ..sweep.task import network_inputs
-from ..progress import Progress
 from ..importers.hls4ml_config import read_config
 from ..importers.hls4ml_writeback import check_config_matches, save_config, with_integer_bits
+from ..progress import Progress
+from ..simulator import check_images
 from ..sweep.executors import dask_executor, local_executor
 from ..sweep.grid import PointRetype, SweepPoint, check_scope, grid, parse_range, retypable
 from ..sweep.plan import SweepPlan, finished_points, pending_tasks, run_sweep, summarize
 from ..sweep.ranges import profile_ranges
 from ..sweep.results_file import ResultsFile
+from ..sweep.task import network_inputs
 from .common import add_board_options, add_format_options, add_network_options, output_file, output_folder, \
     output_format, positive_int, resolve_network, resolve_target, resolve_weights
 

@@ -21,9 +21,9 @@ from typing import Any
 
 from quant import FixedType
 
-from .config_error import ConfigError
 from ..core.loop_nest import ARRAY_ALIASES
 from ..core.loop_nest import Directives
+from .config_error import ConfigError
 
 ARRAYS = ("input", "weight", "bias", "output")  # what partition and storage directives name
 

@@ -16,13 +16,13 @@ import numpy as np
 from quant import FixedType, OverflowStats
 
 from .. import cpp
+from ..config.registry import BuildContext
 from ..cpp import mac_nest
-from .base import Layer, Retype, Shape
 from ..hw import Preset
 from ..hw.preset import mac_mapping
-from .loop_nest import LoopNest
 from ..kernels.mac import order_free
-from ..config.registry import BuildContext
+from .base import Layer, Retype, Shape
+from .loop_nest import LoopNest
 from .types import LayerTypes
 
 MAC_TYPE_KEYS = ("weight", "bias", "accum", "result", "product", "partial")

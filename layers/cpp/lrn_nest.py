@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from quant import FixedType
 
-from ..kernels.lrn_norm import LrnParameters, linear_coefficients, pwl_table
 from . import writer as cpp
+from ..kernels.lrn_norm import LrnParameters, linear_coefficients, pwl_table
 
 PIPELINED = "loop_c"
 

@@ -36,9 +36,9 @@ from dataclasses import dataclass, field
 from math import prod
 
 from . import writer as cpp
-from .writer import Loop, Pragma
-from ..hw.mac_kernel import unrolled
 from ..core.loop_nest import LoopNest
+from ..hw.mac_kernel import unrolled
+from .writer import Loop, Pragma
 
 ARRAY_ORDER = ("input", "weight", "bias", "output")
 

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.loop_nest import ARRAY_ALIASES
+from ..core.loop_nest import Directives
 from ..hw.memory import partition_plan
 from ..hw.preset import Preset
-from ..core.loop_nest import Directives
 
 INDENT = "  "
 # each layer stays its own function, so that synthesis reports it as a module (and a

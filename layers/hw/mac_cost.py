@@ -29,9 +29,9 @@ from math import ceil, log2, prod
 from ..core.loop_nest import ARRAY_ALIASES, LoopNest
 from .auto_pipeline import AutoPipeline, auto_pipeline
 from .datapath import Datapath, lone_fabric_products, pipelined_logic, shared_multipliers
+from .device import Device
 from .dsp import dsps_per_multiply
 from .estimate import Estimate, MemoryCost
-from .device import Device
 from .latency import pipeline_nest, requested_ii
 from .mac_kernel import MacKernel, unrolled
 from .memory import array_plan, bank_accesses, place_array

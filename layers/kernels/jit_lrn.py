@@ -28,8 +28,8 @@ import numpy as np
 
 from quant import FixedType, arith
 
-from ..core.types import lossless
 from . import lrn_norm
+from ..core.types import lossless
 from .jit_loop import OVERFLOW_ID, ROUNDING_ID, available, numba, type_params
 from .jit_mac import NONE, fit, overflow_kind, settle
 from .lrn_norm import LrnParameters

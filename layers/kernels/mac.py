@@ -35,8 +35,8 @@ from quant import FixedType, OverflowStats, Rounding, arith
 from quant.modes import Overflow
 from quant.overflow import low_bound, wrap
 
-from ..core.types import LayerTypes, StageStats, lossless
 from . import jit_gemm, jit_loop, jit_mac
+from ..core.types import LayerTypes, StageStats, lossless
 from .mac_operands import MacWeights, Schedule, exact_matmul, largest_magnitude
 
 SEPARABLE = (Rounding.TRN, Rounding.RND, Rounding.RND_MIN_INF)  # round(a + p) = a + round(p)

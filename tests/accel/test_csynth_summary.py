@@ -16,7 +16,7 @@ import pytest
 
 from accel.cli import main
 from accel.csynth import read_reports
-from tests.accel.test_calibrate import module_xml
+from tests.accel.test_csynth import module_xml
 
 BORDER = "    +" + "+".join("-" * w for w in (50, 8, 7, 9, 11, 10, 9, 6, 10, 11, 11, 13, 13, 5)) + "+"
 HEADER = """    |                      Modules                     |  Issue |       | Latency |  Latency  | Iteration|         | Trip |          |           |           |             |             |     |
