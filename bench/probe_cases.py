@@ -73,6 +73,12 @@ def write_fixtures(work: Path) -> None:
             zf.writestr("config.json", json.dumps({"class_name": "Sequential", "config": {"layers": layers}}))
             zf.write(work / "weights.h5", "model.weights.h5")
     (work / "empty.keras").write_bytes(b"")
+    from onnx import TensorProto, helper, save  # (the onnx extra) a MaxPool without its kernel_shape
+
+    save(helper.make_model(helper.make_graph(
+        [helper.make_node("MaxPool", ["x"], ["y"], name="pool")], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 4, 4])])), work / "bare.onnx")
     (work / "garbage.pt").write_bytes(bytes(range(256)) * 4)
     with zipfile.ZipFile(work / "keras_truncated.keras", "w") as zf:
         zf.writestr("config.json", "{")
@@ -145,6 +151,8 @@ def cases(work: Path) -> list[Case]:
     add("importer input", "ONNX: garbage", "import", f"{w}/garbage.bin", "--out", f"{w}/imp_g")
     (work / "garbage.onnx").write_bytes(bytes(range(256)) * 4)
     add("importer input", "ONNX: garbage .onnx", "import", f"{w}/garbage.onnx", "--out", f"{w}/imp_go")
+    add("importer input", "ONNX: a node without an attribute it needs", "import", f"{w}/bare.onnx", "--out",
+        f"{w}/imp_bare")
     add("importer input", "hls4ml: configuration without Model", "import", f"{w}/garbage.onnx", "--hls4ml",
         f"{w}/hls4ml_no_model.json", "--out", f"{w}/imp_h1")
     add("importer input", "hls4ml: configuration not JSON", "import", f"{w}/garbage.onnx", "--hls4ml",

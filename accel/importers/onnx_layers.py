@@ -77,7 +77,11 @@ class OnnxBuilder:
             raise ValueError(f"{where}: unsupported op; supported: Conv, Relu, LeakyRelu, Elu, PRelu, LRN, MaxPool, AveragePool, "
                              f"BatchNormalization, Sigmoid, Tanh, Softmax, Flatten, Gemm, MatMul+Add, Add of two "
                              f"tensors, Concat (axis 1), Constant, Identity, Dropout")
-        handler(node, attrs, where)
+        try:
+            handler(node, attrs, where)
+        except (KeyError, IndexError, TypeError, AttributeError) as err:  # an attribute or input the node lacks
+            raise ValueError(f"{where}: lacks or mistypes an attribute or input the import reads "
+                             f"({type(err).__name__}: {err}); does onnx.checker accept the model?") from None
 
     def _name(self, node, weight_input: str | None, kind: str) -> str:
         """hls4ml's PyTorch front end names a layer as ``torch.fx`` names its node: a module by

@@ -237,6 +237,17 @@ def test_onnx_unsupported_ops_and_bad_files(tmp_path) -> None:
     with pytest.raises(ValueError, match="junk.onnx: not a readable ONNX model"):
         import_onnx(tmp_path / "junk.onnx")
 
+    # a node lacking an attribute the import reads (a MaxPool without kernel_shape): named, no KeyError
+    from onnx import TensorProto, helper, save
+
+    graph = helper.make_graph([helper.make_node("MaxPool", ["x"], ["y"], name="pool")], "g",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 4, 4])])
+    save(helper.make_model(graph), tmp_path / "bare.onnx")
+    with pytest.raises(ValueError, match=r"bare.onnx: node 'pool' \(MaxPool\): lacks or mistypes an attribute "
+                                         r"or input the import reads \(KeyError: 'kernel_shape'\)"):
+        import_onnx(tmp_path / "bare.onnx")
+
 
 @pytest.mark.parametrize("folding", [True, False])
 def test_onnx_of_the_projects_own_alexnet32_imports_its_lrn(tmp_path, folding) -> None:
