@@ -65,7 +65,29 @@ def read_config(path: str | Path) -> dict:
         data = safe_yaml.load_file(path, "hls4ml configuration")
     if not isinstance(data, dict) or "Model" not in data:
         raise ValueError(f"{path}: an hls4ml configuration has a 'Model' section (hls4ml.utils.config_from_*_model)")
+    _check_sections(data, path)
     return data
+
+
+def _check_sections(data: dict, path: Path) -> None:
+    """The shape the readers index: ``Model`` a mapping, ``LayerName``/``LayerType`` mappings of
+    mappings, ``ReuseFactor`` a positive integer and ``Strategy`` a word wherever they appear —
+    refused here, naming the key, rather than failing later inside a reader."""
+    entries = [("Model", data["Model"])]
+    for section in ("LayerName", "LayerType"):
+        table = data.get(section) or {}
+        if not isinstance(table, dict):
+            raise ValueError(f"{path}: {section} must map names to settings, got {type(table).__name__}")
+        entries += [(f"{section}: {name}", entry) for name, entry in table.items()]
+    for where, entry in entries:
+        if not isinstance(entry, dict):
+            raise ValueError(f"{path}: {where} must be a mapping of settings (Precision, ReuseFactor, ...), "
+                             f"got {entry!r:.60}")
+        rf = entry.get("ReuseFactor", 1)
+        if isinstance(rf, bool) or not isinstance(rf, int) or rf < 1:
+            raise ValueError(f"{path}: {where}: ReuseFactor must be a positive integer, got {rf!r:.60}")
+        if not isinstance(entry.get("Strategy", "Latency"), str):
+            raise ValueError(f"{path}: {where}: Strategy must be Latency or Resource, got {entry['Strategy']!r:.60}")
 
 
 @dataclass(frozen=True)
