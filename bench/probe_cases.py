@@ -59,6 +59,8 @@ def write_fixtures(work: Path) -> None:
     (work / "prj_garbage" / "firmware" / "myproject.cpp").write_text("void myproject( { garbage\n")
     (work / "hls4ml_no_model.json").write_text(json.dumps({"LayerName": {}}))
     (work / "hls4ml_bad.json").write_text("{not json")
+    (work / "hls4ml_rf.json").write_text(json.dumps({"Model": {"Precision": "fixed<16,6>", "ReuseFactor": "x"}}))
+    (work / "hls4ml_entry.json").write_text(json.dumps({"Model": {"Precision": "fixed<16,6>"}, "LayerName": {"relu": 3}}))
     (work / "report.rpt").write_text("== Vitis HLS Report for 'x'\nnothing else\n")
     import h5py  # (the test extra) a weights file Keras could have written: no variables
 
@@ -79,6 +81,10 @@ def write_fixtures(work: Path) -> None:
         [helper.make_node("MaxPool", ["x"], ["y"], name="pool")], "g",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 4, 4])])), work / "bare.onnx")
+    save(helper.make_model(helper.make_graph(  # a model the import reads: one Relu
+        [helper.make_node("Relu", ["x"], ["y"], name="relu")], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])])), work / "relu.onnx")
     (work / "garbage.pt").write_bytes(bytes(range(256)) * 4)
     with zipfile.ZipFile(work / "keras_truncated.keras", "w") as zf:
         zf.writestr("config.json", "{")
@@ -157,6 +163,9 @@ def cases(work: Path) -> list[Case]:
         f"{w}/hls4ml_no_model.json", "--out", f"{w}/imp_h1")
     add("importer input", "hls4ml: configuration not JSON", "import", f"{w}/garbage.onnx", "--hls4ml",
         f"{w}/hls4ml_bad.json", "--out", f"{w}/imp_h2")
+    for name in ("rf", "entry"):
+        add("importer input", f"hls4ml: configuration {name} of the wrong shape", "import", f"{w}/relu.onnx",
+            "--hls4ml", f"{w}/hls4ml_{name}.json", "--out", f"{w}/imp_h_{name}")
     add("importer input", "hls4ml project: empty folder", "import", "--hls4ml-project", f"{w}/prj",
         "--out", f"{w}/imp_p1")
     add("importer input", "hls4ml project: garbage firmware", "import", "--hls4ml-project", f"{w}/prj_garbage",
