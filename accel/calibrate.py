@@ -151,7 +151,7 @@ def fit(network: Network, modules: dict[str, ModuleReport], device: Device, prof
                 keys = keys_of(kind, rolled)
                 if not points or not keys:
                     continue
-                olds = [float(_get(profile.data, key)) for key in keys]
+                olds = [_get(profile.data, key) for key in keys]  # as the profile writes them (whole units)
                 if len(points) < len(keys):  # under-determined: any value pair fits; keep the profile's
                     for key, old in zip(keys, olds):
                         changes[".".join(key)] = Change(old, old, len(points), f"kept: {len(points)} {figure} "
