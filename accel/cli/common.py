@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from layers.hw import DEFAULT_CLOCK_NS, Preset, Profile
-from layers.hw.profile import TOOLS
+from layers.hw.profile import ALIASES, TOOLS
 from reports.document import FORMATS
 
 from ..cifar import load_sample
@@ -108,9 +108,10 @@ def resolve_weights(network: Network, args: argparse.Namespace) -> tuple[Weights
 
 
 def add_tool_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--tool", choices=TOOLS, help="the HLS tool's behaviour to model: vitis-2020+ (loops "
-                        "pipelined on their own, config_compile -pipeline_loops) or vivado-hls (nothing pipelined "
-                        "unasked: the seed's UNOPT rows); default: the profile's (vitis-2020+ when shipped)")
+    parser.add_argument("--tool", choices=TOOLS + tuple(ALIASES), metavar="{" + ",".join(TOOLS) + "}",
+                        help="the HLS tool release whose choices to model: vitis (2021.2 and later: loops pipelined "
+                        "on their own, config_compile -pipeline_loops), vitis-2020.2, vitis-2020.1 (nothing pipelined "
+                        "unasked) or vivado-hls (the seed's UNOPT rows); default: the profile's (vitis when shipped)")
 
 
 def resolve_profile(path: str | None, tool: str | None = None) -> Profile | None:

@@ -23,6 +23,7 @@ from quant import FixedType
 
 from ..core.loop_nest import ARRAY_ALIASES
 from ..core.loop_nest import Directives
+from ..core.storage import StorageSpec
 from .config_error import ConfigError
 
 ARRAYS = ("input", "weight", "bias", "output")  # what partition and storage directives name
@@ -103,8 +104,16 @@ def read_directives(fields: Fields) -> Directives:
     unroll = d.get("unroll", dict, {})
     partition = _split_entries(d, "partition")
     reshape = _split_entries(d, "reshape")
-    for array in d.mapping.get("storage", {}) if isinstance(d.mapping.get("storage"), dict) else {}:
+    storage = d.get("storage", dict, {})
+    for array, value in storage.items():
         _check_array(array, d.where, "storage")
+        try:
+            StorageSpec.parse(str(array), value)
+        except ValueError as err:
+            raise ConfigError(f"{d.where}: {err}") from None
+    rom = d.get("rom", list, [])
+    for array in rom:
+        _check_array(array, d.where, "rom")
     for array in d.mapping.get("ports", {}) if isinstance(d.mapping.get("ports"), dict) else {}:
         _check_array(array, d.where, "ports")
     result = Directives(
@@ -113,7 +122,8 @@ def read_directives(fields: Fields) -> Directives:
         partition=partition, reshape=reshape,
         dataflow=d.get("dataflow", bool, False), latency=d.get("latency", (int, type(None)), None),
         bind=d.get("bind", str, "dsp"),
-        storage=tuple((str(k), str(v)) for k, v in d.get("storage", dict, {}).items()),
+        storage=tuple((str(k), *([v] if isinstance(v, str) else v)) for k, v in storage.items()),
+        rom=tuple(str(a) for a in rom),
         auto_pipeline=d.get("auto_pipeline", bool, True),
         ports=tuple((str(k), v) for k, v in d.get("ports", dict, {}).items()),
         flatten=d.get("flatten", bool, True),

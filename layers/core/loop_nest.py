@@ -23,6 +23,8 @@ from math import prod
 
 import numpy as np
 
+from .storage import StorageSpec
+
 
 # what partition and storage directives may call the tile buffers
 ARRAY_ALIASES = {"w": "weight", "in": "input", "x": "input", "out": "output", "b": "bias", "y": "output"}
@@ -40,7 +42,8 @@ class Directives:
     dataflow: bool = False
     latency: int | None = None  # #pragma HLS LATENCY min=: cycles of a rolled loop body
     bind: str = "dsp"  # multipliers on DSP slices or in fabric (BIND_OP impl=fabric)
-    storage: tuple[tuple[str, str], ...] = ()  # array -> bram|uram|lutram (BIND_STORAGE)
+    storage: tuple[tuple, ...] = ()  # (array, impl[, type]): BIND_STORAGE (layers.core.storage)
+    rom: tuple[str, ...] = ()  # arrays the C++ declares const with their values: read-only memories
     auto_pipeline: bool = True  # False: PIPELINE off on every loop (Vitis pipelines none on its own)
     ports: tuple[tuple[str, int], ...] = ()  # array -> RAM ports, when the array is a top function's memory interface
     flatten: bool = True  # False: LOOP_FLATTEN off (the loops around the pipelined one stay loops)
@@ -51,6 +54,18 @@ class Directives:
         synthesized as a top function (``ap_memory``: 2; a ``bram`` interface with
         ``storage_type=ram_1p``: 1): the caller owns the memory, the kernel only its ports."""
         return {ARRAY_ALIASES.get(array, array): count for array, count in self.ports}
+
+    def storage_specs(self) -> dict[str, StorageSpec]:
+        """Array -> its BIND_STORAGE (implementation and memory type); a ROM without one is
+        a two-port ROM of the tool's choosing."""
+        roms = {ARRAY_ALIASES.get(array, array) for array in self.rom}
+        specs = {name: StorageSpec(name, "auto", "rom_2p") for name in roms}
+        for array, *value in self.storage:
+            name = ARRAY_ALIASES.get(array, array)
+            if len(value) == 1 and name in roms:  # an implementation alone: the ROM's, two ports
+                value = [value[0], "rom_2p"]
+            specs[name] = StorageSpec.parse(name, value[0] if len(value) == 1 else value)
+        return specs
 
     def partitions(self) -> dict[str, tuple[tuple[str, int, int | None], ...]]:
         """Array -> its splits, each (kind, factor, dim): ``dim`` 1-based, 0 for every dimension,
@@ -148,9 +163,18 @@ class LoopNest:
                 raise ValueError(f"ports of {array!r}: {count} must be 1 (a single-port RAM) or 2 (ap_memory)")
         if d.bind not in ("dsp", "fabric"):
             raise ValueError(f"bind {d.bind!r} must be 'dsp' or 'fabric'")
-        for array, kind in d.storage:
-            if kind not in ("bram", "uram", "lutram"):
-                raise ValueError(f"storage of {array!r}: {kind!r} must be bram, uram or lutram")
+        specs = d.storage_specs()  # (each entry parsed: a clear error for an unknown implementation or type)
+        for array in d.rom:
+            name = ARRAY_ALIASES.get(array, array)
+            if name not in ("weight", "bias"):
+                raise ValueError(f"rom: {array!r} is not a constant table (a layer's weight or bias can be)")
+            if not specs[name].is_rom:
+                raise ValueError(f"storage of {array!r}: {specs[name].type} is a RAM type; a rom array takes "
+                                 f"rom_1p or rom_2p")
+        for name, spec in specs.items():
+            if spec.is_rom and name not in {ARRAY_ALIASES.get(a, a) for a in d.rom}:
+                raise ValueError(f"storage of {name!r}: {spec.type} is a ROM type; list the array under rom "
+                                 f"(its values are constants in the C++)")
 
     def extent(self, name: str) -> int:
         return dict(self.dims)[name]

@@ -107,9 +107,9 @@ def array_pragmas(d: Directives, array: str, shape: tuple[int, ...], parallel: t
         for k in [0] if splits_all else [k for k, _ in plan]:
             size = "" if kind == "complete" else f" factor={factor}"
             pragmas.append(Pragma(array, f"{pragma} variable={array} type={kind}{size} dim={k}"))
-    for name, kind in d.storage:
-        if ARRAY_ALIASES.get(name, name) == array:
-            pragmas.append(Pragma(array, f"BIND_STORAGE variable={array} type=ram_2p impl={kind}"))
+    spec = d.storage_specs().get(array)
+    if spec is not None and any(ARRAY_ALIASES.get(name, name) == array for name, *_ in d.storage):
+        pragmas.append(Pragma(array, spec.pragma(array)))
     return tuple(pragmas)
 
 

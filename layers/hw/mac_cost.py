@@ -40,13 +40,14 @@ from .rolled import rolled_by_operations, rolled_by_profile, rolled_states
 
 
 def estimate_mac(kernel: MacKernel, device: Device, profile: Profile) -> Estimate:
+    kernel = _as_the_tool_flattens(kernel, profile)
     nest, d = kernel.nest, kernel.nest.directives
     lanes_by_loop = unrolled(nest)
     lanes = prod(lanes_by_loop.values())
     memories, ii_needed, ii_array = _memories(kernel, lanes_by_loop, profile)
     dsp_each = dsps_per_multiply(kernel.weight_width, kernel.input_width, device.dsp_slice, kernel.product_width)
     plan = auto_pipeline(nest, lanes_by_loop, profile.pipeline_loops) \
-        if d.pipeline is None and d.auto_pipeline and profile.tool == "vitis-2020+" and not d.latency else None
+        if d.pipeline is None and d.auto_pipeline and profile.behaviour.pipelines_unasked and not d.latency else None
     flattened = None  # the loops of a pipeline, asked or the tool's, outermost first
     overlap = True  # whether pipeline iterations overlap (not when the II asked is the iteration latency or more)
     if plan is not None:  # pipelined by the tool: the unrolled loops' reads set the II through the ports
@@ -58,7 +59,7 @@ def estimate_mac(kernel: MacKernel, device: Device, profile: Profile) -> Estimat
         if ii > 1:
             dominant += f", II raised to {ii} by {ii_array}'s ports"
         flattened = plan.run
-    elif d.pipeline is None and profile.tool == "vitis-2020+" and not d.latency:  # rolled, as Vitis schedules it
+    elif d.pipeline is None and profile.behaviour.schedules_operations and not d.latency:  # rolled, as Vitis schedules it
         compute, dominant = rolled_by_operations(kernel, lanes_by_loop, dsp_each, profile)
         ii, multipliers = 1, lanes
         states = rolled_states(kernel, lanes_by_loop, dsp_each, profile)
@@ -109,6 +110,20 @@ def estimate_mac(kernel: MacKernel, device: Device, profile: Profile) -> Estimat
     )
 
 
+def _as_the_tool_flattens(kernel: MacKernel, profile: Profile) -> MacKernel:
+    """The kernel as the tool release flattens it: a PIPELINE on a reduction loop sits under
+    the output loops with the sum's start and store around it (a semi-perfect nest); a
+    release that does not flatten such a nest (``ToolBehaviour.flattens_semi_perfect``)
+    keeps the outer loops, as LOOP_FLATTEN off does."""
+    nest, d = kernel.nest, kernel.nest.directives
+    order = list(nest.order)
+    if d.pipeline is None or profile.behaviour.flattens_semi_perfect or not d.flatten \
+            or d.pipeline not in nest.reduction \
+            or all(loop in nest.reduction for loop in order[:order.index(d.pipeline)]):
+        return kernel
+    return replace(kernel, nest=replace(nest, directives=replace(d, flatten=False)))
+
+
 def _lone_products(kernel: MacKernel, lanes: dict[str, int], flattened: tuple[str, ...], dsp_each: int,
                    profile: Profile) -> int:
     """Products the tool binds to LUTs (``datapath.lone_fabric_products``): the first
@@ -125,14 +140,15 @@ def _lone_products(kernel: MacKernel, lanes: dict[str, int], flattened: tuple[st
 def _memories(kernel: MacKernel, lanes: dict[str, int], profile: Profile):
     """Each array placed on chip; the II its port demand forces, and the array forcing it."""
     d = kernel.nest.directives
-    partition, reshape = d.partitions(), d.reshapes()
-    storage = {ARRAY_ALIASES.get(a, a): kind for a, kind in d.storage}
+    partition, reshape, specs = d.partitions(), d.reshapes(), d.storage_specs()
     ports = d.port_counts()
     copies = 2 if d.dataflow and kernel.on_chip == "tiles" else 1
     memories, worst_ii, worst_array = [], 1, ""
     for array in kernel.arrays:
         words = prod(lanes.get(loop, 1) for loop in array.loops)  # distinct words per cycle
-        splits = partition.get(array.name) or ((reshape[array.name],) if array.name in reshape else ())
+        spec = specs.get(array.name)
+        splits = partition.get(array.name) or ((reshape[array.name],) if array.name in reshape else ()) \
+            or _rom_partition(spec, words, profile)
         depth = array.whole if kernel.on_chip == "whole" else array.tile
         if array.shape:  # per dimension, as the pragmas split them
             parallel = array.parallel(lanes)
@@ -148,12 +164,25 @@ def _memories(kernel: MacKernel, lanes: dict[str, int], profile: Profile):
         if array.name in ports:  # a memory interface: the caller's RAM, read through its ports
             memories.append(MemoryCost(array.name, width, depth, banks, 1, "port"))
         else:
-            memories.append(place_array(array.name, width, depth, banks, copies, storage.get(array.name, "auto"),
+            memories.append(place_array(array.name, width, depth, banks, copies, spec.impl if spec else "auto",
                                         int(profile.value("lutram_bits_per_lut")), simple_dual_port=array.accumulate))
-        ii = ceil(per_bank * (2 if array.accumulate else 1) / ports.get(array.name, 2))  # two ports a bank
+        read_ports = ports.get(array.name) or (spec.read_ports if spec else 2)  # two ports a bank unless told
+        writes = 1 if array.accumulate and not (spec and spec.own_write_port) else 0  # a sum read and written back
+        ii = ceil(per_bank * (1 + writes) / read_ports)
         if ii > worst_ii:
             worst_ii, worst_array = ii, array.name
     return memories, worst_ii, worst_array
+
+
+def _rom_partition(spec, words: int, profile: Profile) -> tuple:
+    """A constant table read several words a cycle, with no pragma of its own: Vitis
+    partitions it completely along the dimensions the unrolled loops index (2020.1: a DCT's
+    8x8 coefficient ROM read by 8 unrolled products becomes 8 ROMs of 8 words, ryan880718/
+    HLS_LabA solution3 and 4; 2020.2: a dense layer's 1568x10 weight ROM, 10 unrolled
+    outputs, becomes 10 ROMs, nvchuyen/CNN_FPGA_HLS fc_layer1)."""
+    if spec is None or not spec.is_rom or words < 2 or not profile.behaviour.partitions_roms:
+        return ()
+    return (("complete", 0, None),)
 
 
 def _recurrence_ii(kernel: MacKernel, memories: list[MemoryCost], profile: Profile) -> int:

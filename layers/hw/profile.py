@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from ..config import safe_yaml
+from .tool import ALIASES, TOOLS, ToolBehaviour, behaviour
 
 SHIPPED = "vitis_profile.yaml"
 REQUIRED = ("name", "version", "latency", "rolled", "pipelined", "dram")
 OPTIONAL = ("tool", "datapath")  # profiles written before them: the default tool, the shipped datapath numbers
-TOOLS = ("vitis-2020+", "vivado-hls")
+__all__ = ["Profile", "SHIPPED", "TOOLS", "ALIASES"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,10 @@ class Profile:
         if missing:
             raise ValueError(f"profile {source}: missing field(s) {', '.join(missing)}")
         _check_like(shipped, data, f"profile {source}", ())
+        try:
+            behaviour(str(data.get("tool", {}).get("name", "vitis")))
+        except ValueError as error:
+            raise ValueError(f"profile {source}: tool.name: {error}") from None
         return cls(str(data["name"]), int(data["version"]), data, source)
 
     def updated(self, **sections: dict) -> "Profile":
@@ -61,7 +66,10 @@ class Profile:
         return node
 
     def latency(self, operation: str) -> int:
-        return int(self._get("latency", operation))
+        """Cycles of a basic operation: the profile's, unless the tool release binds it
+        otherwise (``layers.hw.tool``: Vitis 2020.x chains the multiply-add in one cycle)."""
+        override = self.behaviour.latency.get(operation)
+        return int(self._get("latency", operation)) if override is None else override
 
     def rolled_per_body(self, kind: str) -> int:
         return int(self._get("rolled", "per_body", kind))
@@ -92,9 +100,13 @@ class Profile:
 
     @property
     def tool(self) -> str:
-        """The HLS tool whose behaviour the estimate describes: ``vitis-2020+`` (loops
-        pipelined automatically) or ``vivado-hls`` (nothing pipelined unasked)."""
-        return str(self.data.get("tool", {}).get("name", "vitis-2020+"))
+        """The HLS tool release whose behaviour the estimate describes (``layers.hw.tool``:
+        ``vitis``, ``vitis-2020.2``, ``vitis-2020.1``, ``vivado-hls``)."""
+        return self.behaviour.name
+
+    @property
+    def behaviour(self) -> ToolBehaviour:
+        return behaviour(str(self.data.get("tool", {}).get("name", "vitis")))
 
     @property
     def pipeline_loops(self) -> int:
@@ -102,10 +114,8 @@ class Profile:
         return int(self.data.get("tool", {}).get("pipeline_loops", 64))
 
     def with_tool(self, tool: str) -> "Profile":
-        """This profile describing another tool's behaviour (``vitis-2020+`` or ``vivado-hls``)."""
-        if tool not in TOOLS:
-            raise ValueError(f"unknown HLS tool {tool!r}; known: {', '.join(TOOLS)}")
-        return self.updated(tool={"name": tool})
+        """This profile describing another tool release's behaviour (``layers.hw.tool.TOOLS``)."""
+        return self.updated(tool={"name": behaviour(tool).name})
 
     def fit_points(self) -> list[dict]:
         return list(self.data.get("fit", []))
