@@ -68,18 +68,13 @@ def validation_points() -> list[tuple[str, str, str, float, float, bool]]:
                                      ("cycles", 7, True), ("interval", 7, False)):
         value = {"cycles": dense.WorstLatency, "interval": dense.IntervalMax}.get(figure, getattr(dense, figure, 0))
         points.append(("hls4ml test report", "Dense 16->5 RF1 io_stream", figure, value, reported, fitted))
-    import re
-
-    from public_reports import REPORTS
+    from public_reports import REPORTS, estimated
 
     for report in REPORTS:
         est = report.estimate()
-        found = re.search(r"II=(\d+)", est.dominant)
-        ii = int(found.group(1)) if found else None
         for figure, reported in report.reported.items():
-            value = ii if figure == "II" else getattr(est, figure)
             label = "cycles" if figure == "WorstLatency" else figure
-            points.append((report.source.split("@")[0], report.name[:40], label, value, reported,
+            points.append((report.project, report.name[:40], label, estimated(report, figure, est), reported,
                            figure in report.fitted))
     q = FixedType.parse("ap_fixed<16,4>")
     types = LayerTypes(q, q, q, FixedType.parse("ap_fixed<40,16>"), q)
@@ -110,12 +105,11 @@ def validation_table() -> None:
     print(Table("Summary per figure: all points, then the held-out ones (not fitted)",
                 ("figure", "points", "median |error|", "sMAPE", "R²", "held out", "median |error|", "sMAPE", "R²"),
                 tuple(summary)).render("text"))
-    public = [p for p in points if not p[5] and not p[0].startswith(("seed", "Zhang"))]
-    rows = [(figure, *_summary(np.array([p[3] for p in public if p[2] == figure], dtype=float),
-                                np.array([p[4] for p in public if p[2] == figure], dtype=float)))
-            for figure in sorted({p[2] for p in public})]
-    print(Table("Held-out points of public csynth reports only (hls4ml, UG871 from three projects, 128x128 matmul)",
-                ("figure", "points", "median |error|", "sMAPE", "R²"), tuple(rows)).render("text"))
+    from public_reports import corpus_summary, goal_rows
+
+    print(f"\nPublic reports (bench/public_reports.py): {corpus_summary()}")
+    print(Table("Issue 26's goals on their held-out figures (fitted ones never count)",
+                ("figure", "goal", "met", "designs", "achieved", "required"), tuple(goal_rows())).render("text"))
 
 
 def _summary(est: np.ndarray, rep: np.ndarray) -> list:

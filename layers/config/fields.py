@@ -127,6 +127,7 @@ def read_directives(fields: Fields) -> Directives:
         auto_pipeline=d.get("auto_pipeline", bool, True),
         ports=tuple((str(k), v) for k, v in d.get("ports", dict, {}).items()),
         flatten=d.get("flatten", bool, True),
+        local_sum=d.get("local_sum", bool, False),
     )
     d.finish()
     return result

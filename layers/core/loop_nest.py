@@ -47,6 +47,7 @@ class Directives:
     auto_pipeline: bool = True  # False: PIPELINE off on every loop (Vitis pipelines none on its own)
     ports: tuple[tuple[str, int], ...] = ()  # array -> RAM ports, when the array is a top function's memory interface
     flatten: bool = True  # False: LOOP_FLATTEN off (the loops around the pipelined one stay loops)
+    local_sum: bool = False  # the C++ sums in a local and stores it after the reduction loop (not this project's)
 
 
     def port_counts(self) -> dict[str, int]:

@@ -48,6 +48,10 @@ class MacLayer(Layer):
                 f"layer {self.name!r}: directives.ports makes its arrays the memory ports of a top function of "
                 f"its own, but the project's top function is the whole network (its ports: the network's "
                 f"'interface'); drop 'ports' to export")
+        if self.directives.local_sum:  # (the estimator's description of someone else's C++)
+            raise NotImplementedError(
+                f"layer {self.name!r}: directives.local_sum describes C++ that sums in a local variable; this "
+                f"project's C++ sums in its output buffer: drop 'local_sum' to export")
         if self.loop_nest(input_shape).interleave > 1 and not order_free(self.types):
             raise NotImplementedError(
                 f"layer {self.name!r}: hls4ml's Strategy Resource adds the products at stride "

@@ -22,10 +22,14 @@ class AutoPipeline:
     unrolled: tuple[str, ...]  # the loops below it, unrolled into its body
 
 
-def auto_pipeline(nest: LoopNest, lanes: dict[str, int], threshold: int) -> AutoPipeline | None:
+def auto_pipeline(nest: LoopNest, lanes: dict[str, int], threshold: int) -> AutoPipeline:
     """What Vitis HLS 2020+ does to a nest with no PIPELINE directive (``config_compile
     -pipeline_loops``, default 64). UG1399: the tool starts at the innermost loop and moves
-    up the nest. A loop whose trip count is at most the threshold is pipelined; the loops
+    up the nest. The innermost loop is pipelined (``config_compile`` of UG1399 2020.2 and
+    2022.1: "the innermost loop with a tripcount higher than the threshold is pipelined, or
+    if [it] is less than or equal to the threshold, its parent loop is pipelined"; a public
+    2022.1 DCT under ``-pipeline_loops 6``, chaoNTUEE/HLS_Lab-A solution2, pipelines its
+    8-trip inner loop, and under the default 64 unrolls it into its pipelined parent); the loops
     perfectly nested above it — the run of loops of its own class (reduction loops over
     one accumulator, or output loops over a buffer) — flatten into it; when that run's
     trip is itself at most the threshold and so is the innermost loop of the run above
@@ -41,8 +45,8 @@ def auto_pipeline(nest: LoopNest, lanes: dict[str, int], threshold: int) -> Auto
 
     A 4x4x4 matrix product is pipelined over its 16 outputs with its 4-term dot product
     unrolled (a public Vitis report: II=2 on two-port memories, 4 DSPs); a 7x7 conv over
-    4 input channels keeps the 196-iteration reduction pipelined (~1.03 cycles a MAC).
-    None when even the innermost loop is above the threshold."""
+    4 input channels keeps the 196-iteration reduction pipelined (~1.03 cycles a MAC), and
+    so does a dense layer's 128-term one."""
     order = list(nest.order)
     trip = {loop: ceil(nest.tile(loop) / lanes.get(loop, 1)) for loop in order}
     runs: list[list[str]] = []
@@ -51,8 +55,6 @@ def auto_pipeline(nest: LoopNest, lanes: dict[str, int], threshold: int) -> Auto
             runs[-1].insert(0, loop)
         else:
             runs.append([loop])
-    if trip[order[-1]] > threshold:
-        return None
     level, unrolled = 0, []
     while level + 1 < len(runs) and prod(trip[loop] for loop in runs[level]) <= threshold \
             and trip[runs[level + 1][-1]] <= threshold:

@@ -44,7 +44,7 @@ def around(inner: int) -> int:
     return inner + 1
 
 
-def pipeline_nest(trips: list[int], flatten: bool, ii: int, depth: int) -> int:
+def pipeline_nest(trips: list[int], flatten: bool, ii: int, depth: int, call: int = 0) -> int:
     """Cycles of a pipelined loop with the perfect nest ``trips`` around it (outermost
     first, the pipelined loop last). Flattened (Vitis' default): one pipeline of
     ``prod(trips)`` iterations. Under LOOP_FLATTEN off the outer loops stay loops; UG1399
@@ -54,16 +54,19 @@ def pipeline_nest(trips: list[int], flatten: bool, ii: int, depth: int) -> int:
 
         L_pipe = (trip - 1)·II + depth;   L_loop = trip_loop · (L_inner + 2)
 
-    >>> pipeline_nest([4, 4], True, 1, 5), pipeline_nest([4, 4], False, 1, 5)
-    (20, 40)
+    ``call``: cycles more for each iteration of the loop right around the pipeline, when
+    the tool makes the pipelined loop a module of its own (``layers.hw.tool``).
+
+    >>> pipeline_nest([4, 4], True, 1, 5), pipeline_nest([4, 4], False, 1, 5), pipeline_nest([4, 4], False, 1, 5, 2)
+    (20, 40, 48)
     """
     cycles = 1
     for trip in trips:
         cycles *= trip
     if flatten:
         return pipelined(cycles, ii, depth)
-    cycles = pipelined(trips[-1], ii, depth)
+    cycles, around = pipelined(trips[-1], ii, depth), call
     for trip in reversed(trips[:-1]):
         if trip > 1:  # (a loop of one iteration is no loop)
-            cycles = trip * (cycles + 2)
+            cycles, around = trip * (cycles + 2 + around), 0
     return cycles

@@ -90,7 +90,7 @@ def estimate_mac(kernel: MacKernel, device: Device, profile: Profile) -> Estimat
     if flattened is not None:  # (no overlap, nothing to share: the public reports of requested_ii keep them all)
         multipliers = shared_multipliers(lanes, ii, dsp_each) if overlap else lanes
         logic = pipelined_logic(_datapath(kernel, lanes_by_loop, flattened, multipliers, dsp_each, ii), profile)
-        in_fabric = _lone_products(kernel, lanes_by_loop, flattened, dsp_each, profile)
+        in_fabric = _lone_products(kernel, lanes_by_loop, flattened, multipliers, dsp_each, profile)
         dsp = (multipliers - in_fabric) * dsp_each
     if d.bind == "fabric":  # (no lone products then: every multiplier is in LUTs)
         in_fabric = multipliers
@@ -111,27 +111,31 @@ def estimate_mac(kernel: MacKernel, device: Device, profile: Profile) -> Estimat
 
 
 def _as_the_tool_flattens(kernel: MacKernel, profile: Profile) -> MacKernel:
-    """The kernel as the tool release flattens it: a PIPELINE on a reduction loop sits under
-    the output loops with the sum's start and store around it (a semi-perfect nest); a
-    release that does not flatten such a nest (``ToolBehaviour.flattens_semi_perfect``)
-    keeps the outer loops, as LOOP_FLATTEN off does."""
+    """The kernel as the tool flattens it: a PIPELINE on a reduction loop under output loops
+    whose C++ keeps the sum in a local and stores it after the loop (``local_sum``) keeps
+    those loops, as LOOP_FLATTEN off does (``layers.hw.tool``: the DCT, Vitis 2020.1 and 2022.1)."""
     nest, d = kernel.nest, kernel.nest.directives
     order = list(nest.order)
-    if d.pipeline is None or profile.behaviour.flattens_semi_perfect or not d.flatten \
-            or d.pipeline not in nest.reduction \
+    if d.pipeline is None or not d.local_sum or not d.flatten or d.pipeline not in nest.reduction \
             or all(loop in nest.reduction for loop in order[:order.index(d.pipeline)]):
         return kernel
     return replace(kernel, nest=replace(nest, directives=replace(d, flatten=False)))
 
 
-def _lone_products(kernel: MacKernel, lanes: dict[str, int], flattened: tuple[str, ...], dsp_each: int,
-                   profile: Profile) -> int:
-    """Products the tool binds to LUTs (``datapath.lone_fabric_products``): the first
-    product of each sum, when a pipeline iteration completes its sums (every reduction loop
-    unrolled inside it) starting from zero (no bias)."""
+def _lone_products(kernel: MacKernel, lanes: dict[str, int], flattened: tuple[str, ...], multipliers: int,
+                   dsp_each: int, profile: Profile) -> int:
+    """Products the tool binds to LUTs (``datapath.lone_fabric_products``): those no DSP
+    post-adder can absorb — every product when the C++ casts it before the sum (the product
+    type narrower than the exact one: a public Vivado HLS 2020.1 conv, aa08453/CNN-on-FPGA
+    ``conv2``, 72 ap_fixed<8,5> products each cast to <8,5> before the add: no DSP), else
+    the first product of each sum, when a pipeline iteration completes its sums (every
+    reduction loop unrolled inside it) starting from zero (no bias)."""
     nest = kernel.nest
-    if any(a.name == "bias" for a in kernel.arrays) or any(loop in nest.reduction for loop in flattened) \
-            or nest.directives.bind == "fabric":
+    if nest.directives.bind == "fabric":
+        return 0
+    if kernel.product_width < kernel.weight_width + kernel.input_width:  # a cast between the product and the add
+        return lone_fabric_products(multipliers, kernel.weight_width, kernel.input_width, dsp_each, profile)
+    if any(a.name == "bias" for a in kernel.arrays) or any(loop in nest.reduction for loop in flattened):
         return 0
     sums = prod(lanes.get(loop, 1) for loop in nest.order if loop not in nest.reduction)
     return lone_fabric_products(sums, kernel.weight_width, kernel.input_width, dsp_each, profile)
@@ -201,14 +205,21 @@ def _recurrence_ii(kernel: MacKernel, memories: list[MemoryCost], profile: Profi
 def _auto_pipelined(kernel: MacKernel, plan: AutoPipeline, lanes: dict[str, int], dsp_each: int, ii: int,
                     profile: Profile) -> tuple[int, str]:
     """Cycles of the nest as ``auto_pipeline`` pipelines it, at ``ii`` (from the ports the
-    unrolled loops read through)."""
+    unrolled loops read through). The loops left around the pipelined run, flattened into
+    one when they are perfectly nested, cost UG1399's two cycles an iteration, and the
+    tool release's call of the pipeline when it makes it a module of its own: a public
+    Vitis 2022.1 row DCT (chaoNTUEE/HLS_Lab-A, ``-pipeline_loops 6``) runs its 8-trip
+    pipelined ``DCT_Inner_Loop`` (12 cycles) under a 64-trip loop of 16 cycles an iteration.
+
+        L = runs · (L_run + 2 + call) + 1        (L_run + 1 when the run is the whole nest)"""
     nest = kernel.nest
     trips = [ceil(nest.tile(loop) / lanes.get(loop, 1)) for loop in plan.run]
     per_step = prod(lanes.values())
     runs = ceil(kernel.macs / (prod(trips) * per_step))
-    outer = 0 if plan.unrolled else profile.rolled_per_outer(kernel.kind) * kernel.outputs
-    per_run = pipeline_nest(trips, nest.directives.flatten, ii, _depth(kernel, lanes, dsp_each, profile))
-    cycles = runs * (per_run + profile.latency("loop_entry")) + outer
+    per_run = pipeline_nest(trips, nest.directives.flatten, ii, _depth(kernel, lanes, dsp_each, profile),
+                            profile.behaviour.call_overhead)
+    entry = profile.latency("loop_entry")
+    cycles = per_run + entry if runs == 1 else runs * (per_run + 2 + profile.behaviour.call_overhead) + entry
     trip = prod(trips) if nest.directives.flatten else trips[-1]
     loops = "*".join(plan.run) + " flattened" if nest.directives.flatten else f"{plan.run[-1]} alone (LOOP_FLATTEN off)"
     unrolled = f", {'*'.join(plan.unrolled)} unrolled" if plan.unrolled else ""
@@ -221,7 +232,7 @@ def _pipelined(kernel: MacKernel, lanes: dict[str, int], dsp_each: int, ii: int,
     pipe = nest.directives.pipeline
     trips = [ceil(nest.tile(loop) / lanes.get(loop, 1)) for loop in order[:order.index(pipe) + 1]]
     depth = _depth(kernel, lanes, dsp_each, profile)
-    per_tile = pipeline_nest(trips, nest.directives.flatten, ii, depth)
+    per_tile = pipeline_nest(trips, nest.directives.flatten, ii, depth, profile.behaviour.call_overhead)
     tiles = tile_count(nest)
     entry = profile.latency("loop_entry")
     trip = prod(trips) if nest.directives.flatten else trips[-1]
