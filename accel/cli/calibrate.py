@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from layers.hw import Preset, Profile, find_device
 from reports.output import emit
@@ -63,8 +64,12 @@ def command(args: argparse.Namespace) -> int:
     if not rows:
         raise ValueError(f"no layer of {network.name} matches a module of the reports (modules: {sorted(modules)}); "
                          f"name them with --match LAYER=MODULE")
+    unmatched = [layer.name for layer in network.layers if layer.name not in {r.layer for r in rows}]
+    if unmatched:  # (not silently: a layer left out of the comparison and the fit)
+        print(f"accel: no module of the reports for layer(s) {', '.join(unmatched)}: left out of the comparison "
+              f"and the fit (name their modules with --match LAYER=MODULE)", file=sys.stderr)
     data = {"network": network.name, "part": part, "profile": f"{profile.name} v{profile.version}",
-            "rows": [_row(r) for r in rows], "summary": summary(rows)}
+            "rows": [_row(r) for r in rows], "summary": summary(rows), "unmatched": unmatched}
     if target is not None:
         if not (args.max_change == 0 or args.max_change >= 1) or args.max_change != args.max_change:
             raise ValueError(f"--max-change {args.max_change:g}: a factor of at least 1 (0: unbounded)")
