@@ -11,6 +11,7 @@
 ``accel dse``           the tile sizes that minimize latency on a board
 ``accel calibrate``     estimates against Vitis csynth reports; a profile fitted to them
 ``accel sweep``         accuracy and cost over a grid of bit widths
+``accel tune``          the cheapest per-layer widths that keep the accuracy
 =====================  ==========================================================
 
 A command module has ``add(commands)`` (its parser) and ``command(args)`` (exit status).
@@ -32,9 +33,9 @@ try:
 except ValueError as err:  # said by main() as any other error a user can fix
     _ENVIRONMENT_ERROR = err
 
-from . import calibrate, dse, export_hls, import_model, quant, report, run, sweep, testbench, vectors  # noqa: E402
+from . import calibrate, dse, export_hls, import_model, quant, report, run, sweep, testbench, tune, vectors  # noqa: E402
 
-COMMANDS = (run, testbench, vectors, export_hls, import_model, quant, report, dse, calibrate, sweep)
+COMMANDS = (run, testbench, vectors, export_hls, import_model, quant, report, dse, calibrate, sweep, tune)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -94,7 +94,7 @@ def command(args: argparse.Namespace) -> int:
     scopes = _scopes(network, args.scope)
     hls4ml_config, hls4ml_out = _hls4ml_options(args, network)
     weights, _ = resolve_weights(network, args)
-    data = _labelled(network, args) if args.input else read_cifar(args.cifar, "test") if args.cifar else load_sample()
+    data = labelled(network, args) if args.input else read_cifar(args.cifar, "test") if args.cifar else load_sample()
     count = len(data) if args.images is None else min(args.images, len(data))
     pixels, labels = data.images[:count], data.labels[:count]
     accums = _accums(args.accum)
@@ -139,7 +139,7 @@ def command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _labelled(network, args: argparse.Namespace) -> Cifar:
+def labelled(network, args: argparse.Namespace) -> Cifar:
     """``--input`` and ``--labels`` as a data set (float inputs, integer classes), checked."""
     inputs = check_images(network, load_npy(args.input, "inputs"), args.input)
     labels = load_npy(args.labels, "labels")

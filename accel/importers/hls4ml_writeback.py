@@ -5,6 +5,7 @@ entries that its lookup puts first, each type keeping its width and modes."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from layers.core.base import array_types
@@ -18,31 +19,45 @@ def with_integer_bits(config: dict, network, bits: dict[tuple[str, str], int], i
     (``(layer or "input", array) -> I``), each keeping the width and modes it has in
     ``network``: per-name ``Precision`` entries, so hls4ml's precedence makes them win. A
     conv's or dense layer's accumulator gets its result's bits (its final sums' range)."""
-    out = json.loads(json.dumps(config, default=list))  # a plain deep copy, tuples as lists
-    by_name = out.setdefault("LayerName", {}) or {}
-    out["LayerName"] = by_name
-
-    def spell(t: FixedType, integer: int) -> str:
-        modes = f",{t.rounding.name},{t.overflow.name}" if t.overflow is not Overflow.WRAP or t.rounding.name != "TRN" else ""
-        return f"{'fixed' if t.signed else 'ufixed'}<{t.width},{integer}{modes}>"
-
-    def put(name: str, variable: str, t: FixedType, integer: int) -> None:
-        entry = by_name.setdefault(name, {}) or {}
-        by_name[name] = entry
-        precision = entry.get("Precision")
-        precision = dict(precision) if isinstance(precision, dict) else {} if precision is None else {"default": precision}
-        precision[variable] = spell(t, integer)
-        entry["Precision"] = precision
-
-    named = input_name or next((n for n in (*INPUT_NAMES,) if n in by_name), None)
-    if named is not None and ("input", "result") in bits:
-        put(named, "result", network.input_type, bits[("input", "result")])
+    types = {("input", "result"): replace(network.input_type, integer=bits[("input", "result")])} \
+        if ("input", "result") in bits else {}
     for layer in network.layers:
         for array, t in array_types(layer).items():
             key = (layer.name, "result" if array == "accum" else array)
             if key in bits:
-                put(layer.name, array, t, bits[key])
+                types[(layer.name, array)] = replace(t, integer=bits[key])
+    return with_types(config, network, types, input_name)
+
+
+def with_types(config: dict, network, types: dict[tuple[str, str], FixedType], input_name: str | None = None) -> dict:
+    """``config`` with a per-name ``Precision`` entry for every ``(layer or "input", array)
+    -> type`` given (``accel tune``'s chosen types; an array hls4ml calls ``accum`` too)."""
+    out = json.loads(json.dumps(config, default=list))  # a plain deep copy, tuples as lists
+    by_name = out.setdefault("LayerName", {}) or {}
+    out["LayerName"] = by_name
+
+    def put(name: str, variable: str, t: FixedType) -> None:
+        entry = by_name.setdefault(name, {}) or {}
+        by_name[name] = entry
+        precision = entry.get("Precision")
+        precision = dict(precision) if isinstance(precision, dict) else {} if precision is None else {"default": precision}
+        precision[variable] = spell(t)
+        entry["Precision"] = precision
+
+    named = input_name or next((n for n in (*INPUT_NAMES,) if n in by_name), None)
+    for (layer, array), t in types.items():
+        if layer == "input":
+            if named is not None:
+                put(named, "result", t)
+        else:
+            put(layer, array, t)
     return out
+
+
+def spell(t: FixedType) -> str:
+    """A type as hls4ml's configuration writes it: ``fixed<16,6>``, modes when not the default."""
+    modes = f",{t.rounding.name},{t.overflow.name}" if t.overflow is not Overflow.WRAP or t.rounding.name != "TRN" else ""
+    return f"{'fixed' if t.signed else 'ufixed'}<{t.width},{t.integer}{modes}>"
 
 
 def check_config_matches(config: dict, network, source: str) -> None:

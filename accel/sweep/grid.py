@@ -57,6 +57,10 @@ class SweepPoint:
         text = json.dumps({"point": self.as_dict(), "context": context}, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
+    def apply(self, network: Network) -> Network:
+        """``network`` with this point's types in its scope (``apply_point``)."""
+        return apply_point(network, self)
+
 
 def parse_range(text: str, what: str) -> list[int]:
     """``start:stop[:step]`` (inclusive), a comma list, or one integer."""
