@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import replace
 from math import ceil, log2, prod
 
-from ..core.loop_nest import ARRAY_ALIASES, LoopNest
+from ..core.loop_nest import LoopNest
 from .auto_pipeline import AutoPipeline, auto_pipeline
 from .datapath import Datapath, lone_fabric_products, pipelined_logic, shared_multipliers
 from .device import Device

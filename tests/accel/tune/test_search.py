@@ -116,3 +116,19 @@ def test_targets_and_objectives() -> None:
 
     assert cost(Estimate, "score", DEVICE) == pytest.approx(0.1 * 4)  # a tenth of a Pynq-Z2's each
     assert (cost(Estimate, "dsp", DEVICE), cost(Estimate, "latency", DEVICE)) == (22, 1.5)
+
+
+def test_a_dask_cluster_takes_the_same_path(problem, tmp_path) -> None:
+    """The same search with its simulations on a real local Dask cluster (``--scheduler``)."""
+    distributed = pytest.importorskip("distributed")
+    from accel.sweep.executors import dask_executor
+
+    _, local = run(problem, tmp_path / "local.jsonl")
+    ev = evaluator(problem)
+    start = TunePoint.uniform(("fc1", "fc2"), 10, problem[4])
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with dask_executor(cluster.scheduler_address) as (executor, workers), \
+                ResultsFile(tmp_path / "dask.jsonl") as results:
+            remote = search(start, lambda points: ev.judge(points, results, executor, workers), ev.cost, min_width=3)
+    assert remote.path == local.path
+    assert [j.value for j in remote.judged.values()] == [j.value for j in local.judged.values()]
