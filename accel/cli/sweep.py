@@ -19,20 +19,16 @@ import os
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from reports.output import emit
 from reports.sweep import document
 
 from layers.core.base import array_types
 from layers.hw import Preset, find_device
 
-from ..arrays import load_npy
-from ..cifar import IMAGE_SHAPE, Cifar, load_sample, read_cifar
+from ..cifar import IMAGE_SHAPE, load_sample, read_cifar
 from ..importers.hls4ml_config import read_config
 from ..importers.hls4ml_writeback import check_config_matches, save_config, with_integer_bits
 from ..progress import Progress
-from ..simulator import check_images
 from ..sweep.executors import dask_executor, local_executor
 from ..sweep.grid import PointRetype, SweepPoint, check_scope, grid, parse_range, retypable
 from ..sweep.plan import SweepPlan, finished_points, pending_tasks, run_sweep, summarize
@@ -40,7 +36,7 @@ from ..sweep.ranges import profile_ranges
 from ..sweep.results_file import ResultsFile
 from ..sweep.task import network_inputs
 from .common import add_board_options, add_format_options, add_network_options, output_file, output_folder, \
-    output_format, positive_int, resolve_network, resolve_target, resolve_weights
+    labelled_data, output_format, positive_int, resolve_network, resolve_target, resolve_weights
 
 
 def add(commands) -> None:
@@ -94,7 +90,7 @@ def command(args: argparse.Namespace) -> int:
     scopes = _scopes(network, args.scope)
     hls4ml_config, hls4ml_out = _hls4ml_options(args, network)
     weights, _ = resolve_weights(network, args)
-    data = labelled(network, args) if args.input else read_cifar(args.cifar, "test") if args.cifar else load_sample()
+    data = labelled_data(network, args) if args.input else read_cifar(args.cifar, "test") if args.cifar else load_sample()
     count = len(data) if args.images is None else min(args.images, len(data))
     pixels, labels = data.images[:count], data.labels[:count]
     accums = _accums(args.accum)
@@ -137,21 +133,6 @@ def command(args: argparse.Namespace) -> int:
               "ranges": _ranges(network, ranges, args.headroom, widths) if ranges else None}
     emit(document(report), output_format(args), args.out, "sweep")
     return 0
-
-
-def labelled(network, args: argparse.Namespace) -> Cifar:
-    """``--input`` and ``--labels`` as a data set (float inputs, integer classes), checked."""
-    inputs = check_images(network, load_npy(args.input, "inputs"), args.input)
-    labels = load_npy(args.labels, "labels")
-    if labels.shape != (len(inputs),) or labels.dtype.kind not in "iu" or (labels.size and labels.min() < 0):
-        raise ValueError(f"{args.labels}: labels must be {len(inputs)} non-negative integers (one per input of "
-                         f"{args.input}), got shape {labels.shape} of {labels.dtype}")
-    outputs = int(np.prod(network.output_shape))
-    if labels.size and labels.max() >= outputs:
-        raise ValueError(f"{args.labels}: label {int(labels.max())} is not a class of {network.name}, which has "
-                         f"{outputs} outputs")
-    classes = tuple(str(c) for c in range(outputs))
-    return Cifar(inputs, labels.astype(np.int64), classes, f"{args.input} ({len(inputs)} inputs)")
 
 
 def _ranges(network, ranges, headroom: int, widths: list[int]) -> list[dict]:

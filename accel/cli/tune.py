@@ -38,8 +38,7 @@ from ..tune.point import TunePoint
 from ..tune.search import StartMissesTarget, search
 from ..tune.target import OBJECTIVES, Target, check_objective
 from .common import add_board_options, add_format_options, add_network_options, output_file, output_folder, \
-    output_format, positive_int, resolve_network, resolve_target, resolve_weights
-from .sweep import labelled
+    labelled_data, output_format, positive_int, resolve_network, resolve_target, resolve_weights
 
 
 def add(commands) -> None:
@@ -92,7 +91,7 @@ def command(args: argparse.Namespace) -> int:
     if not layers:
         raise ValueError(f"{network.source}: {network.name} has no layer with data types to tune")
     weights, _ = resolve_weights(network, args)
-    data = labelled(network, args) if args.input else read_cifar(args.cifar, "test") if args.cifar else load_sample()
+    data = labelled_data(network, args) if args.input else read_cifar(args.cifar, "test") if args.cifar else load_sample()
     search_count = args.images or min(1000, max(1, len(data) // 2))
     if search_count > len(data):
         raise ValueError(f"--images {search_count}: {data.source} has {len(data)}")

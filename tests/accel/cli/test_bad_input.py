@@ -226,7 +226,7 @@ def test_json_everywhere(tmp_path, capsys) -> None:
     from accel.cli import COMMANDS, _parser
 
     commands = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
-    assert all("--json" in sub._option_string_actions for sub in commands.choices.values()) and len(COMMANDS) == 10
+    assert all("--json" in sub._option_string_actions for sub in commands.choices.values()) and len(COMMANDS) == 11
     for argv in (["testbench", "--layer", "fc3", "--json"], ["testbench", "--layer", "fc3", "--format", "json"],
                  ["dse", "--json"], ["report", "--json"], ["run", "--images", "10", "--json"],
                  ["quant", "ap_fixed<8,3>", "1.3", "--json"],
@@ -284,4 +284,4 @@ def test_every_option_has_help_text() -> None:
     commands = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
     missing = [(name, action.option_strings or action.dest) for name, sub in commands.choices.items()
                for action in sub._actions if action.help is None]
-    assert len(commands.choices) == 10 and not missing
+    assert len(commands.choices) == 11 and not missing
