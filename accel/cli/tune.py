@@ -27,14 +27,13 @@ from ..estimator import estimate_network
 from ..importers.hls4ml_config import read_config
 from ..importers.hls4ml_writeback import check_config_matches
 from ..sweep.executors import dask_executor, local_executor
-from ..sweep.grid import retypable
 from ..sweep.pareto import pareto_front
 from ..sweep.ranges import profile_ranges
 from ..sweep.results_file import ResultsFile
 from ..sweep.task import network_inputs
 from ..tune.evaluate import Evaluator
 from ..tune.output import chosen_types, tuned_yaml, write_hls4ml, write_yaml
-from ..tune.point import TunePoint
+from ..tune.point import TunePoint, knobs
 from ..tune.search import StartMissesTarget, search
 from ..tune.target import OBJECTIVES, Target, check_objective
 from .common import add_board_options, add_format_options, add_network_options, output_file, output_folder, \
@@ -56,6 +55,8 @@ def add(commands) -> None:
                       "(default 16; it must meet the target)")
     tune.add_argument("--min-width", type=positive_int, default=2, help="no layer narrower (default 2)")
     tune.add_argument("--headroom", type=int, default=1, help="integer bits above the ranges (default 1)")
+    tune.add_argument("--granularity", default="layer", choices=("layer", "array"), help="one width per layer "
+                      "(default), or per layer its weights (with the biases) and its results apart")
     tune.add_argument("--budget", type=positive_int, help="at most this many points simulated")
     tune.add_argument("--cifar", help="CIFAR-10 binary release (.tar.gz or folder); default: the embedded sample")
     tune.add_argument("--input", metavar="X.npy", help="the network's own labelled inputs instead (with --labels)")
@@ -87,7 +88,7 @@ def command(args: argparse.Namespace) -> int:
     results_path = output_file(args.results or str((out or Path(".")) / f"tune-{network.name}.jsonl"), ".jsonl",
                                "--results")
     hls4ml = _hls4ml(args, network)
-    layers = tuple(layer.name for layer in retypable(network))
+    layers = knobs(network, args.granularity)
     if not layers:
         raise ValueError(f"{network.source}: {network.name} has no layer with data types to tune")
     weights, _ = resolve_weights(network, args)

@@ -21,8 +21,9 @@ from .point import TunePoint
 def chosen_types(network: Network, point: TunePoint) -> dict[str, dict[str, FixedType]]:
     """Layer -> array -> the type the point gives it (only the tuned layers)."""
     tuned = point.apply(network)
-    names = {name for name, _ in point.widths}
-    return {layer.name: array_types(layer) for layer in tuned.layers if layer.name in names}
+    knobs = {name for name, _ in point.widths}
+    return {layer.name: array_types(layer) for layer in tuned.layers
+            if layer.name in knobs or any(f"{layer.name}.{array}" in knobs for array in ("weight", *layer.data_arrays()))}
 
 
 def tuned_yaml(network: Network, point: TunePoint) -> dict:

@@ -132,3 +132,24 @@ def test_a_dask_cluster_takes_the_same_path(problem, tmp_path) -> None:
             remote = search(start, lambda points: ev.judge(points, results, executor, workers), ev.cost, min_width=3)
     assert remote.path == local.path
     assert [j.value for j in remote.judged.values()] == [j.value for j in local.judged.values()]
+
+
+def test_knobs_and_exact_accumulators_at_array_granularity(problem) -> None:
+    """``--granularity array``: a layer's weights (with its biases) and its results are two
+    widths; each accumulator holds every product of its weights and its retyped input."""
+    from accel.tune.point import knobs
+    from layers.core.base import array_types
+
+    network, _, _, _, ranges = problem
+    assert knobs(network) == ("fc1", "fc2")
+    assert knobs(network, "array") == ("fc1.weight", "fc1.result", "fc2.weight", "fc2.result")
+    with pytest.raises(ValueError, match="--granularity 'neuron'"):
+        knobs(network, "neuron")
+    point = TunePoint((("fc1.weight", 6), ("fc1.result", 11), ("fc2.weight", 9), ("fc2.result", 7)), ranges)
+    fc1, fc2 = (array_types(layer) for layer in point.apply(network).layers)
+    assert (fc1["weight"].width, fc1["bias"].width, fc1["result"].width) == (6, 6, 11)
+    assert (fc2["weight"].width, fc2["result"].width) == (9, 7)
+    frac = lambda t: t.width - t.integer  # noqa: E731
+    assert frac(fc2["accum"]) == frac(fc2["weight"]) + frac(fc1["result"])  # fc2's input is fc1's result
+    assert frac(fc1["accum"]) == frac(fc1["weight"]) + frac(network.input_type)
+    assert fc2["accum"].integer == 12  # the file's

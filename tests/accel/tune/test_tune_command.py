@@ -84,3 +84,17 @@ def test_a_rerun_simulates_nothing_again(files, capsys) -> None:
 def test_bad_requests_are_refused(files, capsys, extra, fragment) -> None:
     assert main(tune(files, *extra)) == 2
     assert fragment in capsys.readouterr().err
+
+
+def test_array_granularity_sets_weights_and_results_apart(files, capsys) -> None:
+    out = files / "arrays"
+    assert main(tune(files, "--target", "agreement>=90", "--start", "10", "--granularity", "array", "--json",
+                     "--out", str(out))) == 0
+    report = json.loads((out / "tune.json").read_text())
+    widths = report["tuned"]["widths"]
+    assert set(widths) == {"fc1.weight", "fc1.result", "fc2.weight", "fc2.result"}
+    written = {layer.name: array_types(layer) for layer in load_network(out / "mlp-tuned.yaml").layers}
+    for layer in ("fc1", "fc2"):
+        assert written[layer]["weight"].width == written[layer]["bias"].width == widths[f"{layer}.weight"]
+        assert written[layer]["result"].width == widths[f"{layer}.result"]
+    assert report["tuned"]["cost"] < report["start"]["cost"] and report["tuned"]["search"] >= 90
