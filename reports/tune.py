@@ -32,10 +32,11 @@ def types_table(report: dict) -> Table:
 
 
 def points_table(report: dict) -> Table:
-    rows = tuple((p["label"], f"{p['value']:.2f}%", p["images"], round(p["cost"], 5), "yes" if p["meets"] else "no",
+    rows = tuple((p["label"], f"{p['top1']:.2f}%", f"{p['agreement']:.2f}%", p["images"], round(p["min_sqnr_db"], 1),
+                  p["overflows"], round(p["cost"], 5), *(p[k] for k in RESOURCES), "yes" if p["meets"] else "no",
                   "*" if p["pareto"] else "") for p in report["points"])
-    return Table("Points simulated", ("widths", report["target"]["metric"], "images", report["objective"],
-                                      "meets target", "Pareto"), rows,
+    return Table("Points simulated", ("widths", "top-1", "agreement", "images", "min SQNR dB", "overflows",
+                                      report["objective"], *RESOURCES, "meets target", "Pareto"), rows,
                  notes=("images < the search set: dropped once its misses exceeded what the target allows.",
                         "Pareto: no other point fully simulated is at least as accurate and cheaper."))
 

@@ -148,8 +148,7 @@ def _report(args, network, evaluator, log, start, tuned, checked, search_count, 
         return {"label": point.label(), "widths": dict(point.widths), "search": j.value, "holdout": checked.get(point),
                 "cost": j.cost, "resources": {**estimate.total.resources(), "latency_ms": estimate.latency_ms()}}
 
-    points = [{"label": j.point.label(), "widths": dict(j.point.widths), "value": j.value, "images": j.images,
-               "cost": j.cost, "meets": j.meets} for j in log.judged.values()]
+    points = [_point(j) for j in log.judged.values()]
     full = [k for k, p in enumerate(points) if p["images"] == search_count]
     front = {full[k] for k in pareto_front([{"value": points[i]["value"], "cost": points[i]["cost"]} for i in full],
                                            "value", ("cost",))}
@@ -168,6 +167,19 @@ def _report(args, network, evaluator, log, start, tuned, checked, search_count, 
             "images": {"search": search_count, "holdout": holdout}, "seconds": seconds,
             "start": design(start), "tuned": design(tuned), "types": types, "points": points,
             "path": [p.label() for p in log.path], "notes": notes}
+
+
+def _point(j) -> dict:
+    """A point simulated: its widths, the target's metric, both accuracies, per-layer SQNR and
+    overflows on the images it ran on, and the estimate."""
+    tally = j.tally
+    return {"label": j.point.label(), "widths": dict(j.point.widths), "value": j.value, "images": j.images,
+            "cost": j.cost, "meets": j.meets, "top1": 100 * tally.fixed_correct / tally.images,
+            "agreement": 100 * tally.agree / tally.images,
+            "min_sqnr_db": min((t.sqnr_db for t in tally.layers.values()), default=float("inf")),
+            "overflows": sum(t.overflows for t in tally.layers.values()),
+            "sqnr_db": {name: t.sqnr_db for name, t in tally.layers.items()},
+            "layer_overflows": {name: t.overflows for name, t in tally.layers.items()}, **j.resources}
 
 
 def _hls4ml(args: argparse.Namespace, network):

@@ -44,7 +44,8 @@ class Judged:
     images: int
     cost: float
     meets: bool
-    tally: RunTally | None = None  # on every search image (None when dropped early)
+    tally: RunTally  # on the images it was run on (all the search images unless dropped early)
+    resources: dict = field(default_factory=dict)  # the estimate: BRAM_18K, DSP, FF, LUT, URAM, latency_ms
 
 
 @dataclass
@@ -70,9 +71,14 @@ class Evaluator:
         self.allowed = floor(len(self.labels) * (1 - self.target.threshold / 100) + 1e-9)
 
     def cost(self, point: TunePoint) -> float:
+        return self.estimate(point)[0]
+
+    def estimate(self, point: TunePoint) -> tuple[float, dict]:
+        """(the objective's cost, the estimate's resources and latency) of a point, cached."""
         if point not in self._costs:
             estimate = estimate_network(point.apply(self.network), self.device, self.preset, clock_ns=self.clock_ns)
-            self._costs[point] = cost(estimate, self.objective, self.device)
+            self._costs[point] = (cost(estimate, self.objective, self.device),
+                                  {**estimate.total.resources(), "latency_ms": estimate.latency_ms()})
         return self._costs[point]
 
     def judge(self, points: list[TunePoint], results: ResultsFile, executor: Executor, workers: int,
@@ -93,9 +99,10 @@ class Evaluator:
                         bar(self.chunks - chunk - 1)
         for point in alive:
             done[point] = results.tally(point.key(self.context), self.chunks)
-        judged = {p: Judged(p, self.target.value(t), t.images, self.cost(p), self.target.met(t), t)
+        judged = {p: Judged(p, self.target.value(t), t.images, self.cost(p), self.target.met(t), t, self.estimate(p)[1])
                   for p, t in done.items()}
-        judged.update({p: Judged(p, self.target.value(t), t.images, self.cost(p), False) for p, t in dropped.items()})
+        judged.update({p: Judged(p, self.target.value(t), t.images, self.cost(p), False, t, self.estimate(p)[1])
+                       for p, t in dropped.items()})
         return {p: judged[p] for p in dict.fromkeys(points)}
 
     def _run_chunk(self, chunk: int, points: list[TunePoint], results: ResultsFile, executor: Executor,

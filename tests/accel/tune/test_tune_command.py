@@ -50,6 +50,9 @@ def test_tune_writes_the_chosen_types_and_checks_them_on_held_out_images(files, 
     assert start["label"] == "fc1:10 fc2:10" and tuned["cost"] < start["cost"] and tuned["search"] >= 90
     assert tuned["holdout"] is not None and 0 <= tuned["holdout"] <= 100  # measured, reported, not required
     assert all(p["meets"] == (p["value"] >= 90 and p["images"] == 120) for p in report["points"])
+    for p in report["points"]:  # every point simulated is recorded with its accuracy, noise and estimate
+        assert p["value"] == p["agreement"] and 0 <= p["top1"] <= 100 and set(p["sqnr_db"]) == {"fc1", "fc2"}
+        assert p["overflows"] == sum(p["layer_overflows"].values()) and p["LUT"] > 0 and "latency_ms" in p
     assert any(p["pareto"] for p in report["points"]) and (out / "pareto.png").stat().st_size > 1000
     written = load_network(out / "mlp-tuned.yaml")
     widths = {layer.name: array_types(layer)["weight"].width for layer in written.layers}
