@@ -111,6 +111,7 @@ def read_directives(fields: Fields) -> Directives:
             StorageSpec.parse(str(array), value)
         except ValueError as err:
             raise ConfigError(f"{d.where}: {err}") from None
+    bind, bind_latency = _bind(d)
     rom = d.get("rom", list, [])
     for array in rom:
         _check_array(array, d.where, "rom")
@@ -121,7 +122,7 @@ def read_directives(fields: Fields) -> Directives:
         unroll=tuple((str(k), int(v)) for k, v in unroll.items()),
         partition=partition, reshape=reshape,
         dataflow=d.get("dataflow", bool, False), latency=d.get("latency", (int, type(None)), None),
-        bind=d.get("bind", str, "dsp"),
+        bind=bind, bind_latency=bind_latency,
         storage=tuple((str(k), *([v] if isinstance(v, str) else v)) for k, v in storage.items()),
         rom=tuple(str(a) for a in rom),
         auto_pipeline=d.get("auto_pipeline", bool, True),
@@ -131,6 +132,17 @@ def read_directives(fields: Fields) -> Directives:
     )
     d.finish()
     return result
+
+
+def _bind(d: Fields) -> tuple[str, int | None]:
+    """``bind: fabric`` or ``bind: {impl: dsp, latency: 4}`` (UG1399's BIND_OP on the products)."""
+    value = d.get("bind", (str, dict), "dsp")
+    if isinstance(value, str):
+        return value, None
+    op = Fields(value, f"{d.where}: bind")
+    impl, latency = op.get("impl", str, "dsp"), op.get("latency", (int, type(None)), None)
+    op.finish()
+    return impl, latency
 
 
 def _split_entries(d: Fields, directive: str) -> tuple[tuple, ...]:

@@ -42,6 +42,7 @@ class Directives:
     dataflow: bool = False
     latency: int | None = None  # #pragma HLS LATENCY min=: cycles of a rolled loop body
     bind: str = "dsp"  # multipliers on DSP slices or in fabric (BIND_OP impl=fabric)
+    bind_latency: int | None = None  # BIND_OP latency=: the multiplier's pipeline stages (None: the tool's)
     storage: tuple[tuple, ...] = ()  # (array, impl[, type]): BIND_STORAGE (layers.core.storage)
     rom: tuple[str, ...] = ()  # arrays the C++ declares const with their values: read-only memories
     auto_pipeline: bool = True  # False: PIPELINE off on every loop (Vitis pipelines none on its own)
@@ -164,6 +165,8 @@ class LoopNest:
                 raise ValueError(f"ports of {array!r}: {count} must be 1 (a single-port RAM) or 2 (ap_memory)")
         if d.bind not in ("dsp", "fabric"):
             raise ValueError(f"bind {d.bind!r} must be 'dsp' or 'fabric'")
+        if d.bind_latency is not None and not 0 <= d.bind_latency <= 16:
+            raise ValueError(f"bind latency {d.bind_latency} must be from 0 to 16 cycles (BIND_OP latency=)")
         specs = d.storage_specs()  # (each entry parsed: a clear error for an unknown implementation or type)
         for array in d.rom:
             name = ARRAY_ALIASES.get(array, array)

@@ -115,7 +115,8 @@ def array_pragmas(d: Directives, array: str, shape: tuple[int, ...], parallel: t
 
 def multiplier_pragma(d: Directives, variable: str = "p") -> Pragma:
     """Where the products are computed: DSP slices (default) or fabric LUTs."""
-    return Pragma(variable, f"BIND_OP variable={variable} op=mul impl={d.bind}")
+    latency = "" if d.bind_latency is None else f" latency={d.bind_latency}"
+    return Pragma(variable, f"BIND_OP variable={variable} op=mul impl={d.bind}{latency}")
 
 
 def latency_pragma(d: Directives, label: str) -> tuple[Pragma, ...]:

@@ -70,3 +70,9 @@ def pipeline_nest(trips: list[int], flatten: bool, ii: int, depth: int, call: in
         if trip > 1:  # (a loop of one iteration is no loop)
             cycles, around = trip * (cycles + 2 + around), 0
     return cycles
+
+
+def multiply_latency(directives, profile) -> int:
+    """Cycles of a product: the layer's ``BIND_OP latency=`` when it gives one, else the
+    tool release's (``Profile.latency("multiply")``)."""
+    return profile.latency("multiply") if directives.bind_latency is None else directives.bind_latency

@@ -32,7 +32,7 @@ from .datapath import Datapath, lone_fabric_products, pipelined_logic, shared_mu
 from .device import Device
 from .dsp import dsps_per_multiply
 from .estimate import Estimate, MemoryCost
-from .latency import pipeline_nest, requested_ii
+from .latency import multiply_latency, pipeline_nest, requested_ii
 from .mac_kernel import MacKernel, unrolled
 from .memory import array_plan, bank_accesses, place_array
 from .profile import Profile
@@ -243,7 +243,7 @@ def _depth(kernel: MacKernel, lanes: dict[str, int], dsp_each: int, profile: Pro
     """Pipeline depth of one MAC iteration: read, multiply (a cycle per extra DSP slice), the
     adder tree of the unrolled reduction, the accumulate, the write."""
     reduction_lanes = prod(lanes.get(loop, 1) for loop in kernel.nest.reduction)
-    return (profile.latency("read") + profile.latency("multiply") + (dsp_each - 1)
+    return (profile.latency("read") + multiply_latency(kernel.nest.directives, profile) + (dsp_each - 1)
             + ceil(log2(reduction_lanes)) + profile.latency("add") + profile.latency("write"))
 
 

@@ -41,12 +41,13 @@ def mac_mapping(nest: LoopNest, preset: Preset, opt_order: tuple[str, ...], opt_
     d = nest.directives
     dims = dict(nest.dims)
     if preset is Preset.UNOPT:
-        kept = Directives(latency=d.latency, bind=d.bind, storage=d.storage, auto_pipeline=d.auto_pipeline)
+        kept = Directives(latency=d.latency, bind=d.bind, bind_latency=d.bind_latency, storage=d.storage, rom=d.rom,
+                          auto_pipeline=d.auto_pipeline)
         return LoopNest.build(dims, order=nest.order, reduction=nest.reduction, directives=kept), "whole"
     if preset is Preset.OPT:
         tiles = dict(nest.tiles) or {k: min(v, dims[k]) for k, v in default_tiles.items()}
         directives = Directives(pipeline=opt_pipeline, ii=1, partition=tuple((a, "complete", 0) for a in ALL_ARRAYS),
-                                dataflow=True, bind=d.bind, storage=d.storage)
+                                dataflow=True, bind=d.bind, bind_latency=d.bind_latency, storage=d.storage, rom=d.rom)
         return LoopNest.build(dims, order=opt_order, tiles=tiles, reduction=nest.reduction, directives=directives), "tiles"
     tiled = any(nest.tile(name) < extent for name, extent in nest.dims)
     return nest, ("tiles" if tiled else "whole")

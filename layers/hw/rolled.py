@@ -9,6 +9,8 @@ latencies (``rolled_by_operations``).
 from __future__ import annotations
 
 from math import ceil, log2, prod
+
+from .latency import multiply_latency
 from .mac_kernel import MacKernel
 from .profile import Profile
 
@@ -50,8 +52,8 @@ def rolled_states(kernel: MacKernel, lanes: dict[str, int], dsp_each: int, profi
 
 def _body(kernel: MacKernel, lanes: dict[str, int], dsp_each: int, profile: Profile) -> int:
     reduction_lanes = prod(lanes.get(loop, 1) for loop in kernel.nest.reduction)
-    return (profile.latency("read") + profile.latency("multiply") + (dsp_each - 1) + ceil(log2(reduction_lanes))
-            + profile.latency("add") + 1)
+    return (profile.latency("read") + multiply_latency(kernel.nest.directives, profile) + (dsp_each - 1)
+            + ceil(log2(reduction_lanes)) + profile.latency("add") + 1)
 
 
 def _trips(kernel: MacKernel, lanes: dict[str, int]) -> list[int]:

@@ -88,6 +88,8 @@ def mutate(path: list, value):
         (["layers", 0, "directives"], {"storage": {"w": ["bram", "ram_3p"]}}, "with a type of ram_1p"),
         (["layers", 0, "directives"], {"rom": ["out"]}, "rom: 'out' is not a constant table"),
         (["layers", 0, "directives"], {"rom": ["kernel"]}, "rom of unknown array 'kernel'"),
+        (["layers", 0, "directives"], {"bind": {"impl": "dsp", "lat": 3}}, "bind: unknown field(s) ['lat']"),
+        (["layers", 0, "directives"], {"bind": {"impl": "dsp", "latency": "3"}}, "field 'latency' must be"),
         (["layers", 0, "directives"], {"storage": {"w": ["bram", "rom_1p"]}}, "is a ROM type; list the array under rom"),
         (["layers", 0, "directives"], {"rom": ["w"], "storage": {"w": ["bram", "ram_1p"]}}, "a rom array takes rom_1p"),
         (["layers", 0, "directives"], {"pipelin": "c"}, "directives: unknown field(s) ['pipelin']"),

@@ -91,3 +91,20 @@ def test_products_cast_before_the_sum_are_built_in_luts_when_narrow() -> None:
     wide = conv(Q16, Q16).estimate((8, 14, 14), Q16, ZU3, PROFILE)
     assert (cast.DSP, exact.DSP, wide.DSP) == (0, 72, 72)
     assert cast.LUT > exact.LUT
+
+
+def test_bind_op_latency_sets_the_products_stages() -> None:
+    """``bind: {impl: dsp, latency: 4}`` (UG1399's BIND_OP latency=): each product takes that
+    many cycles instead of the release's (2 registered stages in 2021.2+), so the pipeline's
+    iteration and a rolled loop's body grow by the difference; the exported pragma says it."""
+    def fc(bind_latency, **directives):
+        return Dense("fc", 16, TYPES, directives=Directives(bind_latency=bind_latency, **directives))
+    depth = lambda est: int(est.dominant.split("depth ")[1].split(")")[0])  # noqa: E731
+    piped = [fc(latency, pipeline="n").estimate((16,), Q16, ZU3, PROFILE) for latency in (None, 4)]
+    assert depth(piped[1]) - depth(piped[0]) == 4 - PROFILE.latency("multiply")
+    rolled = [fc(latency, auto_pipeline=False).estimate((16,), Q16, ZU3, PROFILE) for latency in (None, 4)]
+    assert rolled[1].WorstLatency - rolled[0].WorstLatency == 16 * 16 * (4 - PROFILE.latency("multiply"))
+    assert any("BIND_OP variable=p op=mul impl=dsp latency=4" in p for p in fc(4, pipeline="n").cpp_pragmas((16,)))
+    assert "#pragma HLS BIND_OP variable=p op=mul impl=dsp latency=4" in fc(4, pipeline="n").cpp_source((16,), Q16, "fc")
+    with pytest.raises(ValueError, match="bind latency 40 must be from 0 to 16"):
+        fc(40).estimate((16,), Q16, ZU3, PROFILE)
