@@ -24,7 +24,7 @@ from layers.hw import DEFAULT_CLOCK_NS, Preset, Profile
 from layers.hw.profile import ALIASES, TOOLS
 from reports.document import FORMATS
 
-from ..cifar import Cifar, load_sample
+from ..cifar import IMAGE_SHAPE, Cifar, load_sample
 from ..config import load_network
 from ..network import Network
 from ..shipped import DEFAULT_NETWORK, NETWORKS, shipped_config, trained_weights
@@ -282,3 +282,14 @@ def labelled_data(network: Network, args: argparse.Namespace) -> Cifar:
                          f"{outputs} outputs")
     classes = tuple(str(c) for c in range(outputs))
     return Cifar(inputs, labels.astype(np.int64), classes, f"{args.input} ({len(inputs)} inputs)")
+
+
+def check_data_options(network: Network, args: argparse.Namespace) -> None:
+    """``--cifar`` or ``--input``/``--labels`` (together), refused before any compute."""
+    if (args.input is None) != (args.labels is None):
+        raise ValueError("--input and --labels go together: the inputs and the class of each")
+    if args.input is not None and args.cifar:
+        raise ValueError("--cifar and --input both name the data: give one")
+    if args.input is None and not network.takes_cifar:
+        raise ValueError(f"{network.source}: {network.name} takes {tuple(network.input_shape)}, not CIFAR-10 images "
+                         f"{IMAGE_SHAPE}: give its labelled data with --input X.npy --labels Y.npy")

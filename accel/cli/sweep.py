@@ -25,7 +25,7 @@ from reports.sweep import document
 from layers.core.base import array_types
 from layers.hw import Preset, find_device
 
-from ..cifar import IMAGE_SHAPE, load_sample, read_cifar
+from ..cifar import load_sample, read_cifar
 from ..importers.hls4ml_config import read_config
 from ..importers.hls4ml_writeback import check_config_matches, save_config, with_integer_bits
 from ..progress import Progress
@@ -36,7 +36,7 @@ from ..sweep.ranges import profile_ranges
 from ..sweep.results_file import ResultsFile
 from ..sweep.task import network_inputs
 from .common import add_board_options, add_format_options, add_network_options, output_file, output_folder, \
-    labelled_data, output_format, positive_int, resolve_network, resolve_target, resolve_weights
+    check_data_options, labelled_data, output_format, positive_int, resolve_network, resolve_target, resolve_weights
 
 
 def add(commands) -> None:
@@ -76,13 +76,7 @@ def add(commands) -> None:
 def command(args: argparse.Namespace) -> int:
     network = resolve_network(args.config)
     resolve_target(args, network)
-    if (args.input is None) != (args.labels is None):
-        raise ValueError("--input and --labels go together: the inputs and the class of each")
-    if args.input is not None and args.cifar:
-        raise ValueError("--cifar and --input both name the data: give one")
-    if args.input is None and not network.takes_cifar:
-        raise ValueError(f"{network.source}: {network.name} takes {tuple(network.input_shape)}, not CIFAR-10 images "
-                         f"{IMAGE_SHAPE}: give its labelled data with --input X.npy --labels Y.npy")
+    check_data_options(network, args)
     device, preset = find_device(args.board), Preset.parse(args.preset)  # before any compute
     out = output_folder(args.out)
     results_path = output_file(args.results or str((out or Path(".")) / f"sweep-{network.name}.jsonl"), ".jsonl",

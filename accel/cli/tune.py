@@ -37,7 +37,7 @@ from ..tune.point import TunePoint, knobs
 from ..tune.search import StartMissesTarget, search
 from ..tune.target import OBJECTIVES, Target, check_objective
 from .common import add_board_options, add_format_options, add_network_options, output_file, output_folder, \
-    labelled_data, output_format, positive_int, resolve_network, resolve_target, resolve_weights
+    check_data_options, labelled_data, output_format, positive_int, resolve_network, resolve_target, resolve_weights
 
 
 def add(commands) -> None:
@@ -80,6 +80,7 @@ def add(commands) -> None:
 def command(args: argparse.Namespace) -> int:
     network = resolve_network(args.config)
     resolve_target(args, network)
+    check_data_options(network, args)
     target, objective = Target.parse(args.target), check_objective(args.objective)
     device = find_device(args.board)
     if args.headroom < 0 or (args.holdout is not None and args.holdout < 0):

@@ -89,6 +89,14 @@ def test_bad_requests_are_refused(files, capsys, extra, fragment) -> None:
     assert fragment in capsys.readouterr().err
 
 
+def test_data_options_are_checked_before_any_compute(files, capsys) -> None:
+    mlp = str(files / "mlp.yaml")
+    assert main(["tune", "--config", mlp, "--target", "agreement>=90"]) == 2  # a vector network, no data given
+    assert "give its labelled data with --input X.npy --labels Y.npy" in capsys.readouterr().err
+    assert main(["tune", "--config", mlp, "--target", "agreement>=90", "--input", str(files / "x.npy")]) == 2
+    assert "--input and --labels go together" in capsys.readouterr().err
+
+
 def test_array_granularity_sets_weights_and_results_apart(files, capsys) -> None:
     out = files / "arrays"
     assert main(tune(files, "--target", "agreement>=90", "--start", "10", "--granularity", "array", "--json",
