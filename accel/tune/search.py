@@ -70,11 +70,13 @@ def search(start: TunePoint, judge: Callable[[list[TunePoint]], dict[TunePoint, 
                      if current.point.width(n) - step >= min_width]
             moves = [m for m in moves if price(m) <= current.cost]
             chosen = _best_ratio(current, [j for j in run(moves) if j.meets])
-            if chosen is None or _over(budget, log):
+            if chosen is None:
                 break
-            current = chosen
+            current = chosen  # (taken even when the budget ran out judging it: it meets the target)
             log.path.append(current.point)
             report(f"tune: step {step}: {current.point.label()} ({current.value:.2f} %, cost {current.cost:.4g})")
+            if _over(budget, log):
+                break
     while not _over(budget, log):
         moves = []
         for a in layers:
