@@ -24,7 +24,7 @@ from layers.hw import DEFAULT_CLOCK_NS, Preset, Profile
 from layers.hw.profile import ALIASES, TOOLS
 from reports.document import FORMATS
 
-from ..cifar import IMAGE_SHAPE, Cifar, load_sample
+from ..cifar import load_sample
 from ..config import load_network
 from ..network import Network
 from ..shipped import DEFAULT_NETWORK, NETWORKS, shipped_config, trained_weights
@@ -264,32 +264,3 @@ def ap_types_folder() -> Path | None:
         if candidate and (Path(candidate) / "ap_fixed.h").is_file():
             return Path(candidate).resolve()
     return None
-
-
-def labelled_data(network: Network, args: argparse.Namespace) -> Cifar:
-    """``--input`` and ``--labels`` as a data set (float inputs, integer classes), checked."""
-    from ..arrays import load_npy
-    from ..simulator import check_images
-
-    inputs = check_images(network, load_npy(args.input, "inputs"), args.input)
-    labels = load_npy(args.labels, "labels")
-    if labels.shape != (len(inputs),) or labels.dtype.kind not in "iu" or (labels.size and labels.min() < 0):
-        raise ValueError(f"{args.labels}: labels must be {len(inputs)} non-negative integers (one per input of "
-                         f"{args.input}), got shape {labels.shape} of {labels.dtype}")
-    outputs = int(np.prod(network.output_shape))
-    if labels.size and labels.max() >= outputs:
-        raise ValueError(f"{args.labels}: label {int(labels.max())} is not a class of {network.name}, which has "
-                         f"{outputs} outputs")
-    classes = tuple(str(c) for c in range(outputs))
-    return Cifar(inputs, labels.astype(np.int64), classes, f"{args.input} ({len(inputs)} inputs)")
-
-
-def check_data_options(network: Network, args: argparse.Namespace) -> None:
-    """``--cifar`` or ``--input``/``--labels`` (together), refused before any compute."""
-    if (args.input is None) != (args.labels is None):
-        raise ValueError("--input and --labels go together: the inputs and the class of each")
-    if args.input is not None and args.cifar:
-        raise ValueError("--cifar and --input both name the data: give one")
-    if args.input is None and not network.takes_cifar:
-        raise ValueError(f"{network.source}: {network.name} takes {tuple(network.input_shape)}, not CIFAR-10 images "
-                         f"{IMAGE_SHAPE}: give its labelled data with --input X.npy --labels Y.npy")

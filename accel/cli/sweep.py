@@ -25,9 +25,7 @@ from reports.sweep import document
 from layers.core.base import array_types
 from layers.hw import Preset, find_device
 
-from ..cifar import load_sample, read_cifar
-from ..importers.hls4ml_config import read_config
-from ..importers.hls4ml_writeback import check_config_matches, save_config, with_integer_bits
+from ..importers.hls4ml_writeback import save_config, with_integer_bits
 from ..progress import Progress
 from ..sweep.executors import dask_executor, local_executor
 from ..sweep.grid import PointRetype, SweepPoint, check_scope, grid, parse_range, retypable
@@ -36,7 +34,8 @@ from ..sweep.ranges import profile_ranges
 from ..sweep.results_file import ResultsFile
 from ..sweep.task import network_inputs
 from .common import add_board_options, add_format_options, add_network_options, output_file, output_folder, \
-    check_data_options, labelled_data, output_format, positive_int, resolve_network, resolve_target, resolve_weights
+    output_format, positive_int, resolve_network, resolve_target, resolve_weights
+from .common_data import check_data_options, hls4ml_writeback_options, load_data
 
 
 def add(commands) -> None:
@@ -82,9 +81,11 @@ def command(args: argparse.Namespace) -> int:
     results_path = output_file(args.results or str((out or Path(".")) / f"sweep-{network.name}.jsonl"), ".jsonl",
                                "--results")
     scopes = _scopes(network, args.scope)
-    hls4ml_config, hls4ml_out = _hls4ml_options(args, network)
+    if args.hls4ml_out is not None and args.hls4ml_config is not None and not args.auto_int:
+        raise ValueError("--hls4ml-out writes the integer bits --auto-int finds: add --auto-int")
+    hls4ml_config, hls4ml_out = hls4ml_writeback_options(args, network) or (None, None)
     weights, _ = resolve_weights(network, args)
-    data = labelled_data(network, args) if args.input else read_cifar(args.cifar, "test") if args.cifar else load_sample()
+    data = load_data(network, args)
     count = len(data) if args.images is None else min(args.images, len(data))
     pixels, labels = data.images[:count], data.labels[:count]
     accums = _accums(args.accum)
@@ -148,28 +149,6 @@ def _ranges(network, ranges, headroom: int, widths: list[int]) -> list[dict]:
                      "types": [str(t) for t in simulated],
                      "typedefs": [f"typedef {t} {layer}_{array}_t;" for t in simulated]})
     return rows
-
-
-def _hls4ml_options(args: argparse.Namespace, network):
-    """(the hls4ml configuration read, the output path checked) or (None, None). The
-    configuration must be the network's own: the bits are written by layer name, so another
-    network's would land on whatever layers happen to share a name."""
-    if (args.hls4ml_config is None) != (args.hls4ml_out is None):
-        raise ValueError("--hls4ml-config and --hls4ml-out go together: the configuration read and the one written")
-    if args.hls4ml_out is None:
-        return None, None
-    if not args.auto_int:
-        raise ValueError("--hls4ml-out writes the integer bits --auto-int finds: add --auto-int")
-    suffix = Path(args.hls4ml_out).suffix
-    if suffix not in (".json", ".yml", ".yaml"):
-        raise ValueError(f"--hls4ml-out {args.hls4ml_out}: a .json, .yml or .yaml file")
-    if args.config is None:
-        raise ValueError(f"--hls4ml-config {args.hls4ml_config}: give --config, the network imported with it "
-                         f"(accel import MODEL --hls4ml {args.hls4ml_config} --out DIR, then --config DIR/net.yaml); "
-                         f"the default network is not that configuration's")
-    config = read_config(args.hls4ml_config)
-    check_config_matches(config, network, args.hls4ml_config)
-    return config, output_file(args.hls4ml_out, suffix, "--hls4ml-out")
 
 
 def _scopes(network, text: str) -> list[tuple[str, ...]]:

@@ -22,10 +22,6 @@ from layers.hw import find_device
 from reports.output import emit
 from reports.tune import document
 
-from ..cifar import load_sample, read_cifar
-from ..estimator import estimate_network
-from ..importers.hls4ml_config import read_config
-from ..importers.hls4ml_writeback import check_config_matches
 from ..sweep.executors import dask_executor, local_executor
 from ..sweep.pareto import pareto_front
 from ..sweep.ranges import profile_ranges
@@ -37,7 +33,8 @@ from ..tune.point import TunePoint, knobs
 from ..tune.search import StartMissesTarget, search
 from ..tune.target import OBJECTIVES, Target, check_objective
 from .common import add_board_options, add_format_options, add_network_options, output_file, output_folder, \
-    check_data_options, labelled_data, output_format, positive_int, resolve_network, resolve_target, resolve_weights
+    output_format, positive_int, resolve_network, resolve_target, resolve_weights
+from .common_data import check_data_options, hls4ml_writeback_options, load_data
 
 
 def add(commands) -> None:
@@ -88,12 +85,12 @@ def command(args: argparse.Namespace) -> int:
     out = output_folder(args.out)
     results_path = output_file(args.results or str((out or Path(".")) / f"tune-{network.name}.jsonl"), ".jsonl",
                                "--results")
-    hls4ml = _hls4ml(args, network)
+    hls4ml = hls4ml_writeback_options(args, network)
     layers = knobs(network, args.granularity)
     if not layers:
         raise ValueError(f"{network.source}: {network.name} has no layer with data types to tune")
     weights, _ = resolve_weights(network, args)
-    data = labelled_data(network, args) if args.input else read_cifar(args.cifar, "test") if args.cifar else load_sample()
+    data = load_data(network, args)
     search_count = args.images or min(1000, max(1, len(data) // 2))
     if search_count > len(data):
         raise ValueError(f"--images {search_count}: {data.source} has {len(data)}")
@@ -144,10 +141,9 @@ def _held_out(evaluator, data, first: int, count: int, points, results, pool, wo
 
 def _report(args, network, evaluator, log, start, tuned, checked, search_count, holdout, seconds, results) -> dict:
     def design(point: TunePoint) -> dict:
-        estimate = estimate_network(point.apply(network), evaluator.device, args.preset, clock_ns=args.clock_ns)
         j = log.judged[point]
         return {"label": point.label(), "widths": dict(point.widths), "search": j.value, "holdout": checked.get(point),
-                "cost": j.cost, "resources": {**estimate.total.resources(), "latency_ms": estimate.latency_ms()}}
+                "cost": j.cost, "resources": j.resources}
 
     points = [_point(j) for j in log.judged.values()]
     full = [k for k, p in enumerate(points) if p["images"] == search_count]
@@ -181,18 +177,3 @@ def _point(j) -> dict:
             "overflows": sum(t.overflows for t in tally.layers.values()),
             "sqnr_db": {name: t.sqnr_db for name, t in tally.layers.items()},
             "layer_overflows": {name: t.overflows for name, t in tally.layers.items()}, **j.resources}
-
-
-def _hls4ml(args: argparse.Namespace, network):
-    if (args.hls4ml_config is None) != (args.hls4ml_out is None):
-        raise ValueError("--hls4ml-config and --hls4ml-out go together: the configuration read and the one written")
-    if args.hls4ml_out is None:
-        return None
-    suffix = Path(args.hls4ml_out).suffix
-    if suffix not in (".json", ".yml", ".yaml"):
-        raise ValueError(f"--hls4ml-out {args.hls4ml_out}: a .json, .yml or .yaml file")
-    if args.config is None:
-        raise ValueError(f"--hls4ml-config {args.hls4ml_config}: give --config, the network imported with it")
-    config = read_config(args.hls4ml_config)
-    check_config_matches(config, network, args.hls4ml_config)
-    return config, output_file(args.hls4ml_out, suffix, "--hls4ml-out")
