@@ -5,6 +5,7 @@ and the hls4ml configuration a result is written back into."""
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,17 @@ from ..cifar import IMAGE_SHAPE, Cifar, load_sample, read_cifar
 from ..importers.hls4ml_config import read_config
 from ..importers.hls4ml_writeback import check_config_matches
 from ..network import Network
-from .common import output_file
+from .common import output_file, positive_int
+
+
+def add_workers_options(parser: argparse.ArgumentParser, command: str) -> None:
+    """Where the simulations run (local processes or a Dask cluster) and the results file
+    they stream to, which a rerun resumes from."""
+    parser.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1,
+                        help="local worker processes (default: one per core)")
+    parser.add_argument("--scheduler", help="simulate on the Dask cluster at this address instead")
+    parser.add_argument("--results", help=f"results file (JSON lines; default {command}-NETWORK.jsonl, in --out when "
+                        f"given)")
 
 
 def load_data(network: Network, args: argparse.Namespace) -> Cifar:

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -35,7 +34,7 @@ from ..sweep.results_file import ResultsFile
 from ..sweep.task import network_inputs
 from .common import add_board_options, add_format_options, add_network_options, output_file, output_folder, \
     output_format, positive_int, resolve_network, resolve_target, resolve_weights
-from .common_data import check_data_options, hls4ml_writeback_options, load_data
+from .common_data import add_workers_options, check_data_options, hls4ml_writeback_options, load_data
 
 
 def add(commands) -> None:
@@ -64,10 +63,7 @@ def add(commands) -> None:
     sweep.add_argument("--labels", metavar="Y.npy", help="with --input: the class of each input (integers, N)")
     sweep.add_argument("--chunk", type=positive_int, default=100, help="images per task (default 100)")
     add_board_options(sweep)
-    sweep.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1,
-                       help="local worker processes (default: one per core)")
-    sweep.add_argument("--scheduler", help="run on the Dask cluster at this address instead")
-    sweep.add_argument("--results", help="results file (JSON lines; default sweep-NETWORK.jsonl, in --out when given)")
+    add_workers_options(sweep, "sweep")
     add_format_options(sweep, out=True)
     sweep.set_defaults(run=command)
 

@@ -13,7 +13,6 @@ refines; every point simulated is in the results file, and a rerun resumes from 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -34,7 +33,7 @@ from ..tune.search import StartMissesTarget, search
 from ..tune.target import OBJECTIVES, Target, check_objective
 from .common import add_board_options, add_format_options, add_network_options, output_file, output_folder, \
     output_format, positive_int, resolve_network, resolve_target, resolve_weights
-from .common_data import check_data_options, hls4ml_writeback_options, load_data
+from .common_data import add_workers_options, check_data_options, hls4ml_writeback_options, load_data
 
 
 def add(commands) -> None:
@@ -67,9 +66,7 @@ def add(commands) -> None:
                       "with: --hls4ml-out writes it with the chosen types")
     tune.add_argument("--hls4ml-out", metavar="FILE", help="the hls4ml configuration with the chosen types")
     add_board_options(tune)
-    tune.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1, help="local worker processes")
-    tune.add_argument("--scheduler", help="simulate on the Dask cluster at this address instead")
-    tune.add_argument("--results", help="results file (JSON lines; default tune-NETWORK.jsonl, in --out when given)")
+    add_workers_options(tune, "tune")
     add_format_options(tune, out=True)
     tune.set_defaults(run=command)
 
